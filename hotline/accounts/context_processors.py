@@ -1,0 +1,37 @@
+"""Navigation by role, for the base layout.
+
+Each entry: (label, url name, roles that see it; empty = everyone signed in). Later apps add
+their pages to NAV_ITEMS.
+"""
+
+from __future__ import annotations
+
+from django.urls import NoReverseMatch, reverse
+
+from .roles import Role, roles_of
+
+NAV_ITEMS: list[tuple[str, str, frozenset[str]]] = [
+    ("工作台", "home", frozenset()),
+    ("接口文档", "api:openapi-view", frozenset({Role.ADMIN, Role.SUPERVISOR})),
+    ("管理后台", "admin:index", frozenset({Role.ADMIN})),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": [], "user_roles": []}
+    roles = roles_of(user)
+    items = []
+    for label, url_name, allowed in NAV_ITEMS:
+        if allowed and not (allowed & roles):
+            continue
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            continue
+        items.append({"label": label, "url": url, "active": request.path == url})
+    return {
+        "nav_items": items,
+        "user_roles": [Role(r).label for r in sorted(roles)],
+    }

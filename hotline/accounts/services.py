@@ -1,0 +1,138 @@
+"""Writes of the accounts app: users with a role, API tokens."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from hotline.geo.models import HandlingUnit
+
+from .models import ApiToken, Profile, hash_token
+from .roles import ROLE_CODES, Role
+
+
+class AccountError(Exception):
+    """An account operation that cannot be carried out; the message is for people."""
+
+    def __init__(self, message: str, code: str = "account_error"):
+        super().__init__(message)
+        self.code = code
+
+
+def ensure_groups() -> None:
+    """Create the role groups if missing (idempotent)."""
+    for code in Role.values:
+        Group.objects.get_or_create(name=code)
+
+
+@transaction.atomic
+def create_user(
+    username: str,
+    *,
+    role: str,
+    unit_code: str | None = None,
+    password: str | None = None,
+    display_name: str = "",
+    validate: bool = True,
+):
+    """Create a user in one role; a unit handler must be bound to an existing unit.
+
+    Raises AccountError for an unknown role or unit, a taken username, a weak password.
+    """
+    if role not in ROLE_CODES:
+        raise AccountError(
+            f"未知角色：{role}。可选：{'、'.join(sorted(ROLE_CODES))}。", "unknown_role"
+        )
+    unit = None
+    if unit_code:
+        unit = HandlingUnit.objects.filter(code=unit_code).first()
+        if unit is None:
+            raise AccountError(f"承办单位代码不存在：{unit_code}。", "unknown_unit")
+    if role == Role.UNIT_HANDLER and unit is None:
+        raise AccountError("承办单位经办人必须用 --unit 指定所属承办单位。", "unit_required")
+    User = get_user_model()
+    if User.objects.filter(username=username).exists():
+        raise AccountError(f"用户名已存在：{username}。", "username_taken")
+    user = User(username=username, is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN)
+    if password:
+        if validate:
+            try:
+                validate_password(password, user)
+            except ValidationError as exc:
+                raise AccountError(
+                    "密码不符合要求：" + "；".join(exc.messages), "weak_password"
+                ) from exc
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    ensure_groups()
+    user.groups.add(Group.objects.get(name=role))
+    Profile.objects.create(user=user, unit=unit, display_name=display_name)
+    return user
+
+
+def create_token(user, *, name: str = "") -> str:
+    """Issue a bearer token for ``user``; the raw token is returned once and never stored."""
+    raw = ApiToken.generate()
+    ApiToken.objects.create(user=user, name=name, prefix=raw[:8], digest=hash_token(raw))
+    return raw
+
+
+def user_for_token(raw: str):
+    """The active user a raw bearer token belongs to, or None. Records the token's last use."""
+    if not raw or len(raw) > 200:
+        return None
+    token = ApiToken.objects.active().select_related("user").filter(digest=hash_token(raw)).first()
+    if token is None:
+        return None
+    now = timezone.now()
+    # Throttle the write: one update a minute per token is enough for an audit of use.
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+DEMO_PASSWORD = "hotline-demo"
+
+#: (username, role, unit code, display name) of the demo city's users; see README.
+DEMO_USERS = [
+    ("admin", Role.ADMIN, None, "系统管理员"),
+    ("supervisor", Role.SUPERVISOR, "center", "值班长 李敏"),
+    ("agent", Role.AGENT, "center", "接线员 陈晓"),
+    ("volunteer", Role.VOLUNTEER_AGENT, "center", "志愿接线员 黄立"),
+    ("gongguan", Role.UNIT_HANDLER, "440902101", "公馆镇经办人"),
+    ("maonan_epi", Role.UNIT_HANDLER, "440902-epi", "茂南区疫情防控办经办人"),
+    ("health", Role.UNIT_HANDLER, "dept-health", "市卫健局经办人"),
+]
+
+
+def ensure_demo_users() -> int:
+    """Create the demo users (password DEMO_PASSWORD) that do not exist yet; returns how many.
+
+    Refused in production: documented passwords must never open a real deployment.
+    """
+    if settings.HOTLINE_ENV == "production":
+        raise AccountError(
+            "生产环境（HOTLINE_ENV=production）不允许创建公开密码的演示账号。", "demo_in_production"
+        )
+    User = get_user_model()
+    made = 0
+    for username, role, unit_code, display_name in DEMO_USERS:
+        if User.objects.filter(username=username).exists():
+            continue
+        create_user(
+            username,
+            role=role,
+            unit_code=unit_code,
+            password=DEMO_PASSWORD,
+            display_name=display_name,
+            validate=False,
+        )
+        made += 1
+    return made

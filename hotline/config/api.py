@@ -1,0 +1,26 @@
+"""The NinjaAPI object: /api/v1/, OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs.
+
+Each app adds its Router here. Docs are served from ninja's bundled static files (no CDN).
+"""
+
+from ninja import NinjaAPI
+
+from hotline import __version__
+from hotline.accounts.auth import API_AUTH
+from hotline.common.api import router as common_router
+from hotline.common.api_errors import install_error_handlers
+from hotline.geo.api import router as geo_router
+
+api = NinjaAPI(
+    title="Hotline 12345 热线平台 API",
+    version=__version__,
+    description=(
+        "机器客户端在请求头中发送 `Authorization: Bearer <令牌>`（用 `hotline createtoken` 签发）；"
+        "浏览器使用登录会话。错误统一为 `{code, message, errors?}`。"
+    ),
+    auth=API_AUTH,
+    urls_namespace="api",
+)
+install_error_handlers(api)
+api.add_router("", common_router)
+api.add_router("", geo_router)
