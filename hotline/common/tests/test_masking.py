@@ -1,0 +1,25 @@
+from hotline.common.masking import mask_id_number, mask_name, mask_phone
+
+
+def test_mobile_phone():
+    assert mask_phone("13812341234") == "138****1234"
+
+
+def test_landline_and_short_numbers():
+    assert mask_phone("0668-2281234") == "066*****1234"
+    assert mask_phone("12345") == "***45"
+    assert mask_phone("") == ""
+    assert mask_phone(None) == ""
+    assert mask_phone("1") == "*"
+
+
+def test_names():
+    assert mask_name("张三") == "张*"
+    assert mask_name("欧阳娜娜") == "欧***"
+    assert mask_name("李") == "*"
+    assert mask_name("") == ""
+
+
+def test_id_number():
+    assert mask_id_number("440902199001011234") == "440902********1234"
+    assert mask_id_number("12345") == "*****"
