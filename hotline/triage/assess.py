@@ -1,0 +1,176 @@
+"""``assess()``: one appeal's text (plus optional caller and time) -> an explained Assessment.
+
+Pure and fast: no database, models and gazetteer loaded once per process. The rule layer
+(:mod:`hotline.triage.rules`) and the learned model (:mod:`hotline.triage.model`) are combined as
+documented in docs/TRIAGE.md:
+
+* urgency = the higher of the rule level and the model level, where the model raises to
+  *critical* when P(critical) >= ``CRITICAL_THRESHOLD`` and to *urgent* when
+  P(critical) + P(urgent) >= ``URGENT_THRESHOLD`` (thresholds set low on purpose: a missed
+  emergency costs more than a false alarm); a rumour, hypothetical or "already over" cue found by
+  the rules stops the model from raising;
+* category = the rule's hint when a rule raised the urgency (fire -> safety, medicine -> medical),
+  otherwise the model's;
+* appeal type = the word the caller used (举报, 投诉, 表扬, 建议) if any, otherwise the model's;
+  an urgent or critical appeal is a plea for help whatever the model says.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from hotline.triage.gazetteer import DEFAULT_CITY, Place, locate
+from hotline.triage.model import TextModel, get_model
+from hotline.triage.rules import URGENCY_ORDER, VULNERABLE, apply_rules
+
+RULES_VERSION = "rules-1"
+CRITICAL_THRESHOLD = 0.45
+URGENT_THRESHOLD = 0.40
+EPIDEMIC_CATEGORIES = frozenset({"health_code", "testing", "control"})
+CATEGORY_ZH = {
+    "medical": "就医用药",
+    "supplies": "生活物资",
+    "health_code": "健康码/行程卡",
+    "testing": "核酸检测",
+    "control": "管控措施",
+    "travel": "出行通行",
+    "market": "市场价格",
+    "living": "公用事业与物业",
+    "study_work": "学业就业",
+    "safety": "公共安全",
+    "other": "其他",
+}
+TYPE_ZH = {
+    "inquiry": "咨询",
+    "help": "求助",
+    "complaint": "投诉",
+    "report": "举报",
+    "suggestion": "建议",
+    "praise": "表扬",
+}
+URGENCY_ZH = {"critical": "危急", "urgent": "紧急", "normal": "一般"}
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """The triage of one appeal; labels follow docs TAXONOMY.md. ``reasons`` are in Chinese."""
+
+    appeal_type: str
+    category: str
+    urgency: str
+    vulnerable: tuple[str, ...]
+    epidemic_related: bool
+    place: Place
+    phones: tuple[str, ...]
+    reasons: tuple[str, ...]
+    model_version: str
+    scores: dict[str, float] = field(default_factory=dict, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (place flattened to district/town/village names)."""
+        data = asdict(self)
+        data["vulnerable"] = list(self.vulnerable)
+        data["phones"] = list(self.phones)
+        data["reasons"] = list(self.reasons)
+        data["place"] = {k: v for k, v in data["place"].items() if k != "reasons"}
+        data["place"]["ambiguous"] = list(self.place.ambiguous)
+        return data
+
+
+def _caller_value(caller: Any, name: str) -> Any:
+    if caller is None:
+        return None
+    if isinstance(caller, dict):
+        return caller.get(name)
+    return getattr(caller, name, None)
+
+
+def assess(
+    text: str,
+    *,
+    caller: Any = None,
+    when: dt.datetime | None = None,
+    city: str = DEFAULT_CITY,
+    model: TextModel | None = None,
+) -> Assessment:
+    """Triage one appeal.
+
+    ``caller`` (a dict or object) may carry ``district_code`` — it only breaks ties between places
+    of the same name. ``when`` is accepted for the contract (time-aware rules may use it later;
+    repeats are found by :class:`~hotline.triage.duplicates.DuplicateFinder`). ``model`` overrides
+    the shipped model; without any model the rules and a fallback to ``other``/``inquiry`` apply.
+    """
+    text = text if isinstance(text, str) else ""
+    findings = apply_rules(text)
+    model = model or get_model()
+    reasons = list(findings.reasons)
+    scores: dict[str, float] = {}
+    preds = model.predict(text) if model and text.strip() else {}
+
+    level = URGENCY_ORDER.index(findings.urgency)
+    if "urgency" in preds and not findings.hearsay and not _resolved(findings):
+        p = preds["urgency"].probabilities
+        p_crit, p_urg = p.get("critical", 0.0), p.get("urgent", 0.0)
+        scores.update(p_critical=round(p_crit, 3), p_urgent=round(p_urg, 3))
+        model_level = (
+            2 if p_crit >= CRITICAL_THRESHOLD else 1 if p_crit + p_urg >= URGENT_THRESHOLD else 0
+        )
+        if model_level > level:
+            level = model_level
+            words = "、".join(f"“{w}”" for w in preds["urgency"].evidence) or "整体表述"
+            reasons.append(f"模型判断为{URGENCY_ZH[URGENCY_ORDER[level]]}，依据{words}")
+    urgency = URGENCY_ORDER[level]
+
+    if findings.category_hint and findings.urgency != "normal":
+        category = findings.category_hint
+        reasons.append(f"类别→{CATEGORY_ZH.get(category, category)}（规则）")
+    elif "category" in preds:
+        category = preds["category"].label
+        scores["p_category"] = round(preds["category"].probability, 3)
+        words = "、".join(f"“{w}”" for w in preds["category"].evidence)
+        reasons.append(
+            f"类别→{CATEGORY_ZH.get(category, category)}（模型，依据{words or '整体表述'}）"
+        )
+    else:
+        category = "other"
+
+    if findings.type_hint:
+        appeal_type = findings.type_hint
+    elif "appeal_type" in preds:
+        appeal_type = preds["appeal_type"].label
+        words = "、".join(f"“{w}”" for w in preds["appeal_type"].evidence)
+        reasons.append(
+            f"类型→{TYPE_ZH.get(appeal_type, appeal_type)}（模型，依据{words or '整体表述'}）"
+        )
+    else:
+        appeal_type = "inquiry"
+    if urgency != "normal" and appeal_type in ("inquiry", "suggestion", "praise"):
+        appeal_type = "help"
+        reasons.append(f"{URGENCY_ZH[urgency]}诉求按求助处理")
+
+    epidemic = bool(findings.epidemic_terms) or category in EPIDEMIC_CATEGORIES
+    if findings.epidemic_terms:
+        reasons.append("涉疫：" + "、".join(dict.fromkeys(findings.epidemic_terms)))
+    place = locate(text, city=city, district_hint=_caller_value(caller, "district_code"))
+    reasons.extend(place.reasons)
+    version = f"{RULES_VERSION}+{model.version}" if model else RULES_VERSION
+    return Assessment(
+        appeal_type=appeal_type,
+        category=category,
+        urgency=urgency,
+        vulnerable=tuple(v for v in VULNERABLE if v in findings.vulnerable),
+        epidemic_related=epidemic,
+        place=place,
+        phones=tuple(findings.phones),
+        reasons=tuple(dict.fromkeys(reasons)),
+        model_version=version,
+        scores=scores,
+    )
+
+
+def _resolved(findings) -> bool:
+    return any("危险已解除" in r for r in findings.reasons) or any(
+        "假设句" in r for r in findings.reasons
+    )

@@ -1,0 +1,249 @@
+"""Trainable linear text classifiers (TF-IDF over words and character 1–3-grams).
+
+Training uses scikit-learn (LogisticRegression over two TF-IDF views: rjieba words and character
+n-grams). The trained model is then *compiled* to plain numpy arrays and vocabularies so that
+inference needs neither scikit-learn nor a pickle of its objects: one appeal costs a tokenisation,
+a few dictionary look-ups and one small matrix product, and loading a model takes milliseconds.
+
+A model has one or more *heads*, one per label field (``category``, ``appeal_type``, ``urgency``
+for the default model; any single field such as ``label`` for a city's own history).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from hotline.triage.tokenize import char_ngrams, tokenize
+
+DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "data" / "default_model.npz"
+FORMAT = 1
+
+
+def record_text(record: dict, text_fields: Sequence[str]) -> str:
+    """Join the text fields of one JSON record (missing fields are skipped).
+
+    With several fields the first (a title, say) is written twice: a headline says in a few words
+    what the matter is, and doubling it measurably helps (see docs/TRIAGE.md).
+    """
+    parts = [str(record[f]) for f in text_fields if record.get(f)]
+    if len(text_fields) > 1 and record.get(text_fields[0]):
+        parts.insert(0, parts[0])
+    return "。".join(parts)
+
+
+def _word_features(text: str) -> list[str]:
+    return tokenize(text)
+
+
+def _char_features(text: str) -> list[str]:
+    return char_ngrams(text, 1, 3)
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    """One head's answer: the label, its probability, all probabilities, and the top evidence."""
+
+    label: str
+    probability: float
+    probabilities: dict[str, float]
+    evidence: tuple[str, ...]
+
+
+class TextModel:
+    """A compiled multi-head linear text model (see module docstring)."""
+
+    def __init__(self, arrays: dict[str, np.ndarray], meta: dict):
+        self.meta = meta
+        self.version: str = meta["version"]
+        self.text_fields: list[str] = meta["text_fields"]
+        self.heads: dict[str, dict] = meta["heads"]
+        self.word_index = {w: i for i, w in enumerate(meta["word_vocab"])}
+        self.char_index = {c: i for i, c in enumerate(meta["char_vocab"])}
+        self.feature_names = [*meta["word_vocab"], *meta["char_vocab"]]
+        self.n_words = len(meta["word_vocab"])
+        self.word_idf = arrays["word_idf"].astype(np.float64).tolist()
+        self.char_idf = arrays["char_idf"].astype(np.float64).tolist()
+        self.weights = arrays["weights"].astype(np.float64)  # (n_features, all head columns)
+        self.bias = arrays["bias"].astype(np.float64)
+
+    # -- inference ---------------------------------------------------------------------------
+    def _block(self, grams: Iterable[str], index: dict[str, int], idf: list[float], offset: int):
+        counts = Counter(map(index.get, grams))
+        counts.pop(None, None)
+        if not counts:
+            return [], []
+        idx = list(counts)
+        vals = [(1.0 + math.log(n)) * idf[i] if n > 1 else idf[i] for i, n in counts.items()]
+        norm = math.sqrt(sum(v * v for v in vals))
+        return [i + offset for i in idx], [v / norm for v in vals]
+
+    def vectorize(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Sparse TF-IDF vector of ``text``: (feature indices, values)."""
+        wi, wv = self._block(_word_features(text), self.word_index, self.word_idf, 0)
+        ci, cv = self._block(_char_features(text), self.char_index, self.char_idf, self.n_words)
+        return np.array(wi + ci, dtype=np.intp), np.array(wv + cv, dtype=np.float64)
+
+    def predict(self, text: str, heads: Iterable[str] | None = None, evidence: int = 3) -> dict:
+        """Predict every head (or the named ones) for one text: ``{head: Prediction}``."""
+        idx, vals = self.vectorize(text)
+        idx_list = idx.tolist()
+        rows = self.weights[idx]
+        scores = (vals @ rows + self.bias if len(idx) else self.bias).tolist()
+        out = {}
+        for head in heads or self.heads:
+            spec = self.heads[head]
+            lo, hi = spec["columns"]
+            s = scores[lo:hi]
+            top_score = max(s)
+            exp = [math.exp(v - top_score) for v in s]
+            total = sum(exp)
+            p = [v / total for v in exp]
+            best = max(range(len(p)), key=p.__getitem__)
+            ev: tuple[str, ...] = ()
+            if evidence and len(idx):
+                contrib = (vals * rows[:, lo + best]).tolist()
+                top = sorted(range(len(contrib)), key=contrib.__getitem__, reverse=True)
+                picked: list[str] = []
+                for j in top[: evidence * 4]:
+                    if contrib[j] <= 0 or len(picked) >= evidence:
+                        break
+                    name = self.feature_names[idx_list[j]]
+                    if len(name) > 1 and name not in picked:
+                        picked.append(name)
+                ev = tuple(picked)
+            classes = spec["classes"]
+            out[head] = Prediction(
+                classes[best],
+                float(p[best]),
+                dict(zip(classes, p, strict=True)),
+                ev,
+            )
+        return out
+
+    # -- persistence -------------------------------------------------------------------------
+    def save(self, path: str | Path) -> None:
+        """Write the model as one ``.npz`` file (arrays plus a JSON metadata entry)."""
+        meta = json.dumps(self.meta, ensure_ascii=False)
+        with open(path, "wb") as fh:
+            np.savez_compressed(
+                fh,
+                word_idf=np.asarray(self.word_idf, dtype=np.float32),
+                char_idf=np.asarray(self.char_idf, dtype=np.float32),
+                weights=self.weights.astype(np.float32),
+                bias=self.bias.astype(np.float32),
+                meta=np.frombuffer(meta.encode("utf-8"), dtype=np.uint8),
+            )
+
+    @classmethod
+    def load(cls, path: str | Path) -> TextModel:
+        """Read a model written by :meth:`save`."""
+        with np.load(path, allow_pickle=False) as data:
+            meta = json.loads(bytes(data["meta"]).decode("utf-8"))
+            if meta.get("format") != FORMAT:
+                raise ValueError(f"{path}: unsupported triage model format {meta.get('format')!r}")
+            arrays = {k: data[k] for k in ("word_idf", "char_idf", "weights", "bias")}
+        return cls(arrays, meta)
+
+
+def train(
+    texts: Sequence[str],
+    labels: dict[str, Sequence[str]],
+    *,
+    text_fields: Sequence[str] = ("text",),
+    version: str = "custom",
+    C: float = 0.5,
+    char_min_df: int = 2,
+) -> TextModel:
+    """Fit one linear SVM head per label field over word + character TF-IDF.
+
+    Scores are turned into probabilities with a softmax; they rank well but are not calibrated,
+    which is why urgency thresholds are chosen on data (see docs/TRIAGE.md).
+
+    ``labels`` maps a head name (the label field) to one label per text; a head with a single
+    class is rejected because it could not tell anything apart.
+    """
+    from scipy.sparse import hstack
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.svm import LinearSVC
+
+    words = TfidfVectorizer(analyzer=_word_features, sublinear_tf=True, norm="l2")
+    chars = TfidfVectorizer(
+        analyzer=_char_features, sublinear_tf=True, norm="l2", min_df=min(char_min_df, len(texts))
+    )
+    matrix = hstack([words.fit_transform(texts), chars.fit_transform(texts)]).tocsr()
+    columns: list[np.ndarray] = []
+    biases: list[np.ndarray] = []
+    heads: dict[str, dict] = {}
+    start = 0
+    for head, y in labels.items():
+        classes = sorted(set(y))
+        if len(classes) < 2:
+            raise ValueError(f"label field {head!r} has fewer than two classes")
+        clf = LinearSVC(C=C, class_weight="balanced")
+        clf.fit(matrix, list(y))
+        coef, intercept = clf.coef_, clf.intercept_
+        if len(clf.classes_) == 2:  # binary: expand to two columns so softmax = sigmoid
+            coef = np.vstack([np.zeros_like(coef[0]), coef[0]])
+            intercept = np.array([0.0, intercept[0]])
+        columns.append(coef.T)
+        biases.append(intercept)
+        heads[head] = {
+            "classes": [str(c) for c in clf.classes_],
+            "columns": [start, start + len(clf.classes_)],
+        }
+        start += len(clf.classes_)
+    meta = {
+        "format": FORMAT,
+        "version": version,
+        "text_fields": list(text_fields),
+        "heads": heads,
+        "n_train": len(texts),
+        "word_vocab": [w for w, _i in sorted(words.vocabulary_.items(), key=lambda kv: kv[1])],
+        "char_vocab": [c for c, _i in sorted(chars.vocabulary_.items(), key=lambda kv: kv[1])],
+    }
+    arrays = {
+        "word_idf": words.idf_,
+        "char_idf": chars.idf_,
+        "weights": np.hstack(columns),
+        "bias": np.concatenate(biases),
+    }
+    return TextModel(arrays, meta)
+
+
+def train_records(
+    records: Sequence[dict], text_fields: Sequence[str], label_fields: Sequence[str], **kwargs
+) -> TextModel:
+    """Train from JSON records; records missing a label for a head are skipped for all heads."""
+    usable = [r for r in records if all(r.get(f) not in (None, "") for f in label_fields)]
+    texts = [record_text(r, text_fields) for r in usable]
+    labels = {f: [str(r[f]) for r in usable] for f in label_fields}
+    return train(texts, labels, text_fields=text_fields, **kwargs)
+
+
+_lock = threading.Lock()
+_cache: dict[str, TextModel] = {}
+
+
+def get_model(path: str | Path | None = None) -> TextModel | None:
+    """The model at ``path`` (default: the shipped model), loaded once per process.
+
+    Returns ``None`` when the default model file is missing, so that triage falls back to rules.
+    """
+    key = str(path or DEFAULT_MODEL_PATH)
+    model = _cache.get(key)
+    if model is None:
+        with _lock:
+            model = _cache.get(key)
+            if model is None:
+                if path is None and not DEFAULT_MODEL_PATH.exists():
+                    return None
+                model = _cache[key] = TextModel.load(key)
+    return model

@@ -1,0 +1,221 @@
+"""The project's one Chinese tokeniser: rjieba with a domain dictionary, plus character n-grams.
+
+Triage, the knowledge base and search all call these functions so that a word means the same
+thing everywhere. The domain dictionary holds epidemic terms (健康码, 核酸, 封控 …), colloquial
+phrases callers use (喘不上气, 叫不醒 …) and every place name of the city's divisions, so that
+"茂南区河西街道" is cut into place names instead of fragments.
+
+Public API: :func:`normalize`, :func:`tokenize`, :func:`char_ngrams`, :func:`add_words`.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable
+
+import rjieba
+
+# Epidemic vocabulary and colloquial phrases; place names are added from the divisions data.
+DOMAIN_WORDS: tuple[str, ...] = (
+    # codes and cards
+    "健康码",
+    "行程卡",
+    "粤康码",
+    "场所码",
+    "黄码",
+    "红码",
+    "绿码",
+    "灰码",
+    "弹窗",
+    "带星",
+    "转码",
+    "赋码",
+    "出入卡",
+    "出门卡",
+    "通行证",
+    "通行码",
+    "货车通行证",
+    "复工证",
+    # testing
+    "核酸",
+    "核酸检测",
+    "做核酸",
+    "采样点",
+    "核酸点",
+    "混管",
+    "单管",
+    "单采",
+    "十混一",
+    "上门采样",
+    "抗原",
+    "核酸报告",
+    "核酸结果",
+    "阴性证明",
+    "24小时核酸",
+    "48小时核酸",
+    # control
+    "封控",
+    "封控区",
+    "管控区",
+    "防范区",
+    "静默",
+    "解封",
+    "封楼",
+    "封村",
+    "居家隔离",
+    "集中隔离",
+    "隔离酒店",
+    "方舱",
+    "密接",
+    "次密接",
+    "时空伴随",
+    "阳性",
+    "确诊",
+    "无症状",
+    "高风险区",
+    "中风险区",
+    "低风险区",
+    "流调",
+    "防疫",
+    "疫情",
+    "卡口",
+    "志愿者",
+    "网格员",
+    "居委会",
+    "村委会",
+    "社区",
+    "物业",
+    "团购",
+    "保供",
+    "菜篮子",
+    "社区团购",
+    # medical and life-threatening phrases
+    "喘不上气",
+    "喘不过气",
+    "呼吸困难",
+    "叫不醒",
+    "不省人事",
+    "见红",
+    "羊水破了",
+    "破水",
+    "想不开",
+    "不想活",
+    "跳楼",
+    "割腕",
+    "误吞",
+    "误服",
+    "煤气泄漏",
+    "燃气泄漏",
+    "着火",
+    "胸口痛",
+    "胸痛",
+    "透析",
+    "化疗",
+    "产检",
+    "预产期",
+    "断药",
+    "降压药",
+    "胰岛素",
+    "高血压",
+    "糖尿病",
+    "尿毒症",
+    "发高烧",
+    "高烧不退",
+    "行动不便",
+    "卧床",
+    "坐轮椅",
+    "独居老人",
+    "孤寡老人",
+    "空巢老人",
+    "老年痴呆",
+    "阿尔茨海默",
+    "奶粉",
+    "婴儿",
+    "孕妇",
+    # utilities and delivery
+    "停水",
+    "停电",
+    "停气",
+    "快递",
+    "外卖",
+    "垃圾",
+    "哄抬物价",
+    "涨价",
+    "坐地起价",
+)
+
+_PUNCT_RE = re.compile(r"[\s\W_]+", re.UNICODE)
+_SPACE_RE = re.compile(r"\s+")
+
+_lock = threading.Lock()
+_jieba: rjieba.Jieba | None = None
+_extra_words: list[str] = []
+
+
+def normalize(text: str) -> str:
+    """Return ``text`` in NFKC form (full-width letters and digits become ASCII), lower-cased,
+    with runs of white space collapsed to one space."""
+    if not text:
+        return ""
+    return _SPACE_RE.sub(" ", unicodedata.normalize("NFKC", text)).strip().lower()
+
+
+def _place_words() -> Iterable[str]:
+    # Imported lazily: the gazetteer reads the divisions files, which tokenisation only needs once.
+    from hotline.triage.gazetteer import dictionary_words
+
+    return dictionary_words()
+
+
+def _build() -> rjieba.Jieba:
+    jieba = rjieba.Jieba()
+    for word in (*DOMAIN_WORDS, *_place_words(), *_extra_words):
+        # A high frequency makes the dictionary word win over the default segmentation.
+        jieba.add_word(word, 200000, None)
+    return jieba
+
+
+def get_jieba() -> rjieba.Jieba:
+    """Return the process-wide rjieba instance with the domain dictionary loaded (built once)."""
+    global _jieba
+    if _jieba is None:
+        with _lock:
+            if _jieba is None:
+                _jieba = _build()
+    return _jieba
+
+
+def add_words(words: Iterable[str]) -> None:
+    """Add words to the domain dictionary (for instance a knowledge base's own terms)."""
+    words = [w for w in words if w]
+    _extra_words.extend(words)
+    if _jieba is not None:
+        for word in words:
+            _jieba.add_word(word, 200000, None)
+
+
+def tokenize(text: str) -> list[str]:
+    """Cut ``text`` into words: normalised, punctuation and white space dropped.
+
+    >>> tokenize("健康码变黄了！")
+    ['健康码', '变黄', '了']
+    """
+    norm = normalize(text)
+    if not norm:
+        return []
+    return [tok for tok in get_jieba().cut(norm, False) if not _PUNCT_RE.fullmatch(tok)]
+
+
+def char_ngrams(text: str, n_min: int = 1, n_max: int = 3) -> list[str]:
+    """Character n-grams of the normalised text, punctuation and spaces removed.
+
+    The second view of the text: robust to typos and to words the dictionary does not know.
+    """
+    compact = _PUNCT_RE.sub("", normalize(text))
+    grams: list[str] = []
+    size = len(compact)
+    for n in range(n_min, n_max + 1):
+        grams.extend(compact[i : i + n] for i in range(size - n + 1))
+    return grams
