@@ -28,6 +28,8 @@ if HOTLINE_ENV not in {"development", "production", "test"}:
 PRODUCTION = HOTLINE_ENV == "production"
 
 DATA_DIR = Path(env.str("HOTLINE_DATA_DIR", default=str(PROJECT_DIR / "var"))).resolve()
+# The SQLite file and collected static files live here; both need the folder to exist.
+(DATA_DIR / "static").mkdir(parents=True, exist_ok=True)
 
 _INSECURE_KEY = "django-insecure-hotline-development-key-do-not-use-in-production"
 SECRET_KEY = env.str("SECRET_KEY", default="")
@@ -93,10 +95,13 @@ TEMPLATES = [
 ]
 
 # --- Database ---------------------------------------------------------------------------
-# Default: an SQLite file in the data directory, in WAL mode (set on every connection by
-# hotline.common.apps). PostgreSQL: DATABASE_URL=postgres://user@host:5432/name
+# Default: an SQLite file in the data directory, in WAL mode (the init_command below runs on
+# every connection). PostgreSQL: DATABASE_URL=postgres://user@host:5432/name
 _default_db = f"sqlite:///{DATA_DIR / 'hotline.sqlite3'}"
-DATABASES = {"default": env.db("DATABASE_URL", default=_default_db)}
+# An empty DATABASE_URL (as in a copied .env.example) means the default.
+DATABASES = {
+    "default": environ.Env.db_url_config(env.str("DATABASE_URL", default="") or _default_db)
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
     # Writers wait for the lock instead of failing at once when two workers write together.

@@ -1,0 +1,49 @@
+"""Fixtures shared by every app's tests.
+
+The database follows DATABASE_URL (SQLite by default, PostgreSQL in the second run of
+`make test`); nothing here mutates settings globally.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+
+@pytest.fixture
+def demo_city(db):
+    """The Maoming divisions, handling units and role groups (no demo users)."""
+    from hotline.accounts.services import ensure_groups
+    from hotline.geo import demo
+
+    demo.load(io.StringIO())
+    ensure_groups()
+
+
+@pytest.fixture
+def make_user(db):
+    """make_user(role, unit_code=None, username=None) -> a user with that role."""
+    from hotline.accounts.services import create_user
+
+    counter = {"n": 0}
+
+    def make(role: str, unit_code: str | None = None, username: str | None = None):
+        counter["n"] += 1
+        name = username or f"{role}{counter['n']}"
+        return create_user(name, role=role, unit_code=unit_code, password="Pw-for-tests-42")
+
+    return make
+
+
+@pytest.fixture
+def token_client(client):
+    """token_client(user) -> a Django test client that sends a bearer token for ``user``."""
+    from django.test import Client
+
+    from hotline.accounts.services import create_token
+
+    def make(user) -> Client:
+        return Client(headers={"Authorization": f"Bearer {create_token(user)}"})
+
+    return make
