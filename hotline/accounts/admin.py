@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
 
 from .models import ApiToken, Profile
 
@@ -19,3 +21,32 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         # Tokens are issued by `hotline createtoken`, which shows the raw value once.
         return False
+
+
+class ProfileInline(admin.StackedInline):
+    model = Profile
+    can_delete = False
+    autocomplete_fields = ["unit"]
+    verbose_name_plural = "Hotline 资料（姓名、所属承办单位）"
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class HotlineUserAdmin(UserAdmin):
+    """Django's user admin with the Hotline profile (unit binding) on the same page."""
+
+    inlines = [ProfileInline]
+    list_display = ["username", "display_name", "unit", "is_active", "last_login"]
+    list_select_related = ["hotline_profile__unit"]
+    list_filter = ["groups", "is_active"]
+
+    @admin.display(description="姓名")
+    def display_name(self, obj):
+        return getattr(getattr(obj, "hotline_profile", None), "display_name", "")
+
+    @admin.display(description="所属承办单位")
+    def unit(self, obj):
+        profile = getattr(obj, "hotline_profile", None)
+        return profile.unit if profile else None

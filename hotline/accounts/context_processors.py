@@ -6,6 +6,7 @@ their pages to NAV_ITEMS.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
 from .roles import Role, roles_of
@@ -18,9 +19,11 @@ NAV_ITEMS: list[tuple[str, str, frozenset[str]]] = [
 
 
 def navigation(request):
+    # Outside production the pages say so, and the login page names the demo password.
+    demo_mode = not settings.PRODUCTION
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": [], "user_roles": []}
+        return {"nav_items": [], "user_roles": [], "demo_mode": demo_mode}
     roles = roles_of(user)
     items = []
     for label, url_name, allowed in NAV_ITEMS:
@@ -34,4 +37,5 @@ def navigation(request):
     return {
         "nav_items": items,
         "user_roles": [Role(r).label for r in sorted(roles)],
+        "demo_mode": demo_mode,
     }

@@ -89,3 +89,17 @@ def test_bearer_token_on_api(demo_city, client):
     assert r.status_code == 200
     r = client.get("/api/v1/units", headers={"Authorization": "Bearer wrong"})
     assert r.status_code == 401
+
+
+def test_admin_pages_for_users_units_divisions(client, demo_city):
+    admin_user = create_user("root", role=Role.ADMIN)
+    h9 = create_user("h9", role=Role.UNIT_HANDLER, unit_code="440902101", display_name="公馆经办")
+    client.force_login(admin_user)
+    users = client.get("/admin/auth/user/")
+    assert users.status_code == 200
+    assert "公馆经办" in users.content.decode()
+    page = client.get(f"/admin/auth/user/{h9.pk}/change/")
+    assert page.status_code == 200
+    assert "茂南区公馆镇人民政府" in page.content.decode()
+    for url in ("/admin/geo/division/?q=公馆", "/admin/geo/handlingunit/", "/admin/auth/group/"):
+        assert client.get(url).status_code == 200, url

@@ -165,3 +165,9 @@ def test_demo_refused_in_production(migrated_dir):
     )
     assert r.returncode != 0
     assert "生产环境" in r.stderr
+
+
+def test_login_page_names_demo_accounts_only_outside_production(client, db, settings):
+    assert "hotline-demo" in client.get("/accounts/login/").content.decode()
+    settings.PRODUCTION = True
+    assert "hotline-demo" not in client.get("/accounts/login/").content.decode()
