@@ -227,7 +227,7 @@ def apply_rules(text: str) -> RuleFindings:
                     elif value not in found.vulnerable:
                         found.reasons.append(f"“{term}”→{VULNERABLE_ZH[value]}")
                         found.vulnerable.add(value)
-    _ages(norm, found, question and not has_anchor)
+    _ages(norm, found, is_question_text and not has_anchor)
     if need_hits and level < 2:
         strong = [t for t, v in need_hits if v.startswith("strong:")]
         if strong or found.vulnerable:

@@ -1,0 +1,238 @@
+"""The work behind ``hotline triage …``: batch assess, train, evaluate, check.
+
+Plain functions over text streams so that the management command stays a thin wrapper and tests
+can call them without Django. None of them touches the database.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from hotline.triage.assess import assess
+from hotline.triage.model import TextModel, get_model, record_text, train_records
+
+DEFAULT_LABELS = ("category", "appeal_type", "urgency")
+
+
+def assess_lines(lines: Iterable[str], write: Callable[[str], None], *, model=None) -> int:
+    """Assess JSON lines ``{"id", "text"}``; write one JSON line per input line.
+
+    A line that is not a JSON object with a ``text`` string yields ``{"line": n, "error": …}``
+    (with the id when there is one) and the rest go on. Blank lines are skipped. Returns the
+    number of error lines.
+    """
+    errors = 0
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        try:
+            record = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            errors += 1
+            write(_dump({"line": number, "error": f"invalid JSON: {exc.msg}"}))
+            continue
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            errors += 1
+            ident = record.get("id") if isinstance(record, dict) else None
+            write(
+                _dump(
+                    {"line": number, "id": ident, "error": "expected an object with a text string"}
+                )
+            )
+            continue
+        a = assess(record["text"], caller=record.get("caller"), model=model)
+        write(
+            _dump(
+                {
+                    "id": record.get("id"),
+                    "appeal_type": a.appeal_type,
+                    "category": a.category,
+                    "urgency": a.urgency,
+                    "vulnerable": list(a.vulnerable),
+                    "epidemic_related": a.epidemic_related,
+                    "district": a.place.district,
+                    "town": a.place.town,
+                    "village": a.place.village,
+                    "place_ambiguous": list(a.place.ambiguous),
+                    "phones": list(a.phones),
+                    "reasons": list(a.reasons),
+                }
+            )
+        )
+    return errors
+
+
+def read_records(path: str | Path) -> list[dict]:
+    """Read a JSON-lines file of objects; a bad line raises ``ValueError`` naming its number."""
+    records = []
+    with open(path, encoding="utf-8") as fh:
+        for number, raw in enumerate(fh, start=1):
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{path}:{number}: invalid JSON ({exc.msg})") from exc
+            if not isinstance(record, dict):
+                raise ValueError(f"{path}:{number}: expected a JSON object")
+            records.append(record)
+    return records
+
+
+def train_file(
+    path: str | Path,
+    text_fields: Sequence[str],
+    label_fields: Sequence[str],
+    out: str | Path,
+    *,
+    version: str | None = None,
+) -> TextModel:
+    """Train a model from a JSON-lines file and save it to ``out``."""
+    records = read_records(path)
+    model = train_records(records, text_fields, label_fields, version=version or Path(out).stem)
+    model.save(out)
+    return model
+
+
+def metrics_report(truth: Sequence[str], predicted: Sequence[str]) -> tuple[str, dict]:
+    """A per-class table and confusion matrix as text, and the summary dict."""
+    from sklearn.metrics import (
+        accuracy_score,
+        confusion_matrix,
+        f1_score,
+        precision_recall_fscore_support,
+    )
+
+    labels = sorted(set(truth) | set(predicted))
+    p, r, f, s = precision_recall_fscore_support(truth, predicted, labels=labels, zero_division=0)
+    width = max(12, *(len(x) + 2 for x in labels))
+    lines = [f"{'class':<{width}}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}"]
+    for i, label in enumerate(labels):
+        lines.append(f"{label:<{width}}{p[i]:>10.3f}{r[i]:>10.3f}{f[i]:>10.3f}{s[i]:>10d}")
+    lines.append("")
+    lines.append("confusion matrix (rows = truth, columns = predicted)")
+    short = [x[:8] for x in labels]
+    lines.append(" " * width + "".join(f"{x:>10}" for x in short))
+    for label, row in zip(labels, confusion_matrix(truth, predicted, labels=labels), strict=True):
+        lines.append(f"{label:<{width}}" + "".join(f"{v:>10d}" for v in row))
+    summary = {
+        "n": len(truth),
+        "accuracy": round(float(accuracy_score(truth, predicted)), 4),
+        "macro_f1": round(float(f1_score(truth, predicted, average="macro", zero_division=0)), 4),
+    }
+    return "\n".join(lines), summary
+
+
+def evaluate_file(
+    path: str | Path,
+    *,
+    model_path: str | Path | None = None,
+    text_fields: Sequence[str] | None = None,
+    label_field: str | None = None,
+    cv: int = 0,
+) -> tuple[str, dict]:
+    """Evaluate a model on a labelled file, or cross-validate train+evaluate with ``cv`` folds."""
+    records = read_records(path)
+    if cv:
+        import numpy as np
+        from sklearn.model_selection import StratifiedKFold
+
+        fields = list(text_fields or ["text"])
+        label = label_field or "label"
+        records = [r for r in records if r.get(label) not in (None, "")]
+        y = np.array([str(r[label]) for r in records])
+        truth: list[str] = []
+        predicted: list[str] = []
+        fold_f1 = []
+        from sklearn.metrics import f1_score
+
+        folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=0)
+        for train_idx, test_idx in folds.split(records, y):
+            model = train_records([records[i] for i in train_idx], fields, [label])
+            pred = [
+                model.predict(record_text(records[i], fields), evidence=0)[label].label
+                for i in test_idx
+            ]
+            fold_f1.append(f1_score(y[test_idx], pred, average="macro"))
+            truth += list(y[test_idx])
+            predicted += pred
+        table, summary = metrics_report(truth, predicted)
+        summary["cv"] = cv
+        summary["macro_f1_folds_mean"] = round(float(np.mean(fold_f1)), 4)
+        return table, summary
+    model = get_model(model_path)
+    if model is None:
+        raise ValueError("no model: give --model or ship hotline/triage/data/default_model.npz")
+    label = label_field or next(iter(model.heads))
+    if label not in model.heads:
+        raise ValueError(f"the model has no head {label!r} (it has {', '.join(model.heads)})")
+    fields = list(text_fields or model.text_fields)
+    records = [r for r in records if r.get(label) not in (None, "")]
+    truth = [str(r[label]) for r in records]
+    predicted = [
+        model.predict(record_text(r, fields), heads=[label], evidence=0)[label].label
+        for r in records
+    ]
+    return metrics_report(truth, predicted)
+
+
+def check_file(path: str | Path, *, model_path: str | Path | None = None) -> tuple[str, dict]:
+    """Score the whole ``assess()`` pipeline against the issue's targets on labelled appeals.
+
+    Records carry ``text``, ``category``, ``urgency``, ``vulnerable`` and optionally ``town``.
+    """
+    records = read_records(path)
+    model = get_model(model_path)
+    n_crit = hit_crit = n_high = hit_high = n_normal = false_alarm = 0
+    cat_ok = town_n = town_ok = tp = fp = fn = type_ok = 0
+    misses = []
+    for r in records:
+        a = assess(r["text"], model=model)
+        truth_u, got = r["urgency"], a.urgency
+        if truth_u == "critical":
+            n_crit += 1
+            hit_crit += got == "critical"
+        if truth_u in ("critical", "urgent"):
+            n_high += 1
+            hit_high += got in ("critical", "urgent")
+            if got == "normal":
+                misses.append(f"missed {truth_u}: {r['text']}")
+        else:
+            n_normal += 1
+            if got != "normal":
+                false_alarm += 1
+                misses.append(f"false alarm ({got}): {r['text']}")
+        cat_ok += a.category == r["category"]
+        type_ok += a.appeal_type == r.get("appeal_type")
+        want, have = set(r.get("vulnerable", [])), set(a.vulnerable)
+        tp, fp, fn = tp + len(want & have), fp + len(have - want), fn + len(want - have)
+        if r.get("town"):
+            town_n += 1
+            town_ok += a.place.town == r["town"]
+    n = len(records)
+    summary = {
+        "n": n,
+        "critical_recall": round(hit_crit / n_crit, 4) if n_crit else None,
+        "critical_or_urgent_recall": round(hit_high / n_high, 4) if n_high else None,
+        "false_alarm_rate": round(false_alarm / n_normal, 4) if n_normal else None,
+        "vulnerable_micro_f1": round(2 * tp / (2 * tp + fp + fn), 4) if tp + fp + fn else None,
+        "category_accuracy": round(cat_ok / n, 4) if n else None,
+        "appeal_type_accuracy": round(type_ok / n, 4) if n else None,
+        "town_accuracy": round(town_ok / town_n, 4) if town_n else None,
+        "n_critical": n_crit,
+        "n_critical_or_urgent": n_high,
+        "n_with_town": town_n,
+    }
+    return "\n".join(misses), summary
+
+
+def write_json_line(stream: TextIO, data: dict) -> None:
+    """Write ``data`` as one JSON line."""
+    stream.write(_dump(data) + "\n")
+
+
+def _dump(data: dict) -> str:
+    return json.dumps(data, ensure_ascii=False)

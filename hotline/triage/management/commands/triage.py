@@ -1,0 +1,105 @@
+"""``hotline triage {assess,train,evaluate,check}``: thin wrapper over hotline.triage.batch.
+
+Works without a migrated database: no system checks, no migration checks, no queries.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from hotline.triage import batch
+
+
+def _fields(value: str | None) -> list[str] | None:
+    return [f.strip() for f in value.split(",") if f.strip()] if value else None
+
+
+class Command(BaseCommand):
+    help = "Triage appeals in batch, train and evaluate triage models (no database needed)."
+    requires_system_checks: list[str] = []
+    requires_migrations_checks = False
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        a = sub.add_parser("assess", help='JSON lines {"id","text"} in, one assessment line out')
+        a.add_argument("--input", help="JSON-lines file (default: stdin)")
+        a.add_argument("--model", help="model file (default: the shipped model)")
+        t = sub.add_parser("train", help="train a model from labelled JSON lines")
+        t.add_argument("--input", required=True)
+        t.add_argument("--text-fields", default="text", help="comma-separated, e.g. title,text")
+        t.add_argument(
+            "--label-field",
+            default=",".join(batch.DEFAULT_LABELS),
+            help="one label field, or several comma-separated for a multi-head model",
+        )
+        t.add_argument("--out", required=True, help="model file to write (.npz)")
+        t.add_argument("--version", help="model version string (default: the file stem)")
+        e = sub.add_parser("evaluate", help="per-class table, confusion matrix, JSON summary")
+        e.add_argument("--input", required=True)
+        e.add_argument("--model", help="model file (default: the shipped model)")
+        e.add_argument("--text-fields")
+        e.add_argument("--label-field")
+        e.add_argument("--cv", type=int, default=0, help="k-fold cross-validate train+evaluate")
+        c = sub.add_parser("check", help="score assess() against the triage targets")
+        c.add_argument("--input", required=True)
+        c.add_argument("--model")
+        c.add_argument("--show-misses", action="store_true")
+
+    def handle(self, *args, **options):
+        action = options["action"]
+        try:
+            if action == "assess":
+                self._assess(options)
+            elif action == "train":
+                labels = _fields(options["label_field"]) or list(batch.DEFAULT_LABELS)
+                model = batch.train_file(
+                    options["input"],
+                    _fields(options["text_fields"]) or ["text"],
+                    labels,
+                    options["out"],
+                    version=options["version"],
+                )
+                self.stdout.write(
+                    json.dumps(
+                        {
+                            "out": options["out"],
+                            "version": model.version,
+                            "heads": {h: s["classes"] for h, s in model.heads.items()},
+                            "n_train": model.meta["n_train"],
+                        },
+                        ensure_ascii=False,
+                    )
+                )
+            elif action == "evaluate":
+                table, summary = batch.evaluate_file(
+                    options["input"],
+                    model_path=options["model"],
+                    text_fields=_fields(options["text_fields"]),
+                    label_field=options["label_field"],
+                    cv=options["cv"],
+                )
+                self.stdout.write(table)
+                self.stdout.write(json.dumps(summary, ensure_ascii=False))
+            elif action == "check":
+                misses, summary = batch.check_file(options["input"], model_path=options["model"])
+                if options["show_misses"] and misses:
+                    self.stdout.write(misses)
+                self.stdout.write(json.dumps(summary, ensure_ascii=False))
+        except (OSError, ValueError) as exc:
+            raise CommandError(str(exc)) from exc
+
+    def _assess(self, options):
+        model = None
+        if options["model"]:
+            from hotline.triage.model import get_model
+
+            model = get_model(options["model"])
+        out = self.stdout
+        if options["input"]:
+            with open(options["input"], encoding="utf-8") as fh:
+                batch.assess_lines(fh, out.write, model=model)
+        else:
+            batch.assess_lines(sys.stdin, out.write, model=model)

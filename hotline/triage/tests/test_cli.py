@@ -1,0 +1,131 @@
+"""``hotline triage …``: the JSON-lines contract, bad lines, train/evaluate round trip."""
+
+import io
+import json
+
+from django.core.management import call_command
+
+from hotline.triage.batch import assess_lines
+
+KEYS = {
+    "id",
+    "appeal_type",
+    "category",
+    "urgency",
+    "vulnerable",
+    "epidemic_related",
+    "district",
+    "town",
+    "village",
+    "place_ambiguous",
+    "reasons",
+}
+
+
+def _run(lines):
+    out = []
+    errors = assess_lines(lines, out.append)
+    return errors, [json.loads(x) for x in out]
+
+
+def test_assess_lines_contract():
+    errors, rows = _run(['{"id": 7, "text": "我在茂南区公馆镇，健康码变黄了"}'])
+    assert errors == 0
+    row = rows[0]
+    assert set(row) >= KEYS
+    assert row["id"] == 7 and row["district"] == "茂南区" and row["town"] == "公馆镇"
+    assert row["village"] is None and isinstance(row["reasons"], list)
+
+
+def test_bad_lines_get_error_lines_and_the_rest_goes_on():
+    lines = [
+        '{"id": 1, "text": "核酸点在哪"}',
+        "not json",
+        "",
+        '{"id": 3}',
+        "[1, 2]",
+        '{"id": 5, "text": "我在河西街道"}',
+    ]
+    errors, rows = _run(lines)
+    assert errors == 3
+    assert rows[1] == {"line": 2, "error": rows[1]["error"]} and "JSON" in rows[1]["error"]
+    assert rows[2]["line"] == 4 and rows[2]["id"] == 3
+    assert rows[3]["line"] == 5
+    assert rows[4]["id"] == 5 and rows[4]["town"] is None and len(rows[4]["place_ambiguous"]) == 2
+
+
+def test_management_command_assess_reads_a_file(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": "a", "text": "楼下着火了"}\n{oops\n', encoding="utf-8")
+    out = io.StringIO()
+    call_command("triage", "assess", "--input", str(src), stdout=out)
+    rows = [json.loads(x) for x in out.getvalue().splitlines()]
+    assert rows[0]["urgency"] == "critical" and rows[0]["category"] == "safety"
+    assert rows[1]["line"] == 2
+
+
+def test_train_then_evaluate_with_a_custom_label(tmp_path):
+    data = tmp_path / "own.jsonl"
+    rows = []
+    for i in range(6):
+        rows.append({"title": f"路灯坏了{i}", "body": "晚上很黑", "kind": "城建"})
+        rows.append({"title": f"工资拖欠{i}", "body": "老板不给钱", "kind": "劳动"})
+    data.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    model = tmp_path / "own.npz"
+    out = io.StringIO()
+    call_command(
+        "triage",
+        "train",
+        "--input",
+        str(data),
+        "--text-fields",
+        "title,body",
+        "--label-field",
+        "kind",
+        "--out",
+        str(model),
+        stdout=out,
+    )
+    assert json.loads(out.getvalue())["heads"] == {"kind": ["劳动", "城建"]}
+    out = io.StringIO()
+    call_command("triage", "evaluate", "--model", str(model), "--input", str(data), stdout=out)
+    lines = out.getvalue().strip().splitlines()
+    assert "confusion matrix" in out.getvalue()
+    summary = json.loads(lines[-1])
+    assert summary["n"] == 12 and summary["accuracy"] == 1.0 and "macro_f1" in summary
+    out = io.StringIO()
+    call_command(
+        "triage",
+        "evaluate",
+        "--input",
+        str(data),
+        "--text-fields",
+        "title,body",
+        "--label-field",
+        "kind",
+        "--cv",
+        "2",
+        stdout=out,
+    )
+    assert json.loads(out.getvalue().strip().splitlines()[-1])["cv"] == 2
+
+
+def test_check_reports_the_targets(tmp_path):
+    data = tmp_path / "h.jsonl"
+    data.write_text(
+        json.dumps(
+            {
+                "text": "楼下着火了",
+                "category": "safety",
+                "urgency": "critical",
+                "vulnerable": [],
+                "town": None,
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    out = io.StringIO()
+    call_command("triage", "check", "--input", str(data), stdout=out)
+    summary = json.loads(out.getvalue().strip().splitlines()[-1])
+    assert summary["critical_recall"] == 1.0 and summary["n"] == 1

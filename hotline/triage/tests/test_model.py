@@ -1,0 +1,92 @@
+"""The linear model: train, save/load round trip, multi-head, evidence, assess() combination."""
+
+import json
+
+import pytest
+
+from hotline.triage import Assessment, assess
+from hotline.triage.model import TextModel, get_model, record_text, train, train_records
+
+TEXTS = [
+    "健康码变黄了怎么办",
+    "健康码弹窗了",
+    "行程卡带星",
+    "健康码一直是红码",
+    "核酸点在哪里",
+    "核酸结果查不到",
+    "混管阳性怎么回事",
+    "今天还做核酸吗",
+    "家里没菜了",
+    "团购的菜没送到",
+    "奶粉买不到",
+    "封控了没米了",
+]
+CATS = ["health_code"] * 4 + ["testing"] * 4 + ["supplies"] * 4
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    types = ["inquiry", "help"] * 6
+    return train(TEXTS, {"category": CATS, "appeal_type": types}, version="tiny", char_min_df=1)
+
+
+def test_tiny_model_learns_and_explains(tiny):
+    pred = tiny.predict("我的健康码变黄了")["category"]
+    assert pred.label == "health_code"
+    assert pred.evidence and abs(sum(pred.probabilities.values()) - 1) < 1e-9
+    assert set(tiny.heads) == {"category", "appeal_type"}
+
+
+def test_save_load_round_trip(tiny, tmp_path):
+    path = tmp_path / "m.npz"
+    tiny.save(path)
+    loaded = TextModel.load(path)
+    text = "核酸结果什么时候出"
+    assert loaded.predict(text)["category"].label == tiny.predict(text)["category"].label
+    assert loaded.version == "tiny"
+
+
+def test_single_class_head_is_rejected():
+    with pytest.raises(ValueError):
+        train(["a", "b"], {"category": ["x", "x"]})
+
+
+def test_records_and_text_fields():
+    record = {"title": "标题", "text": "正文"}
+    assert record_text(record, ["title", "text"]) == "标题。标题。正文"
+    assert record_text({"text": "正文"}, ["title", "text"]) == "正文"
+    model = train_records(
+        [{"text": t, "label": c} for t, c in zip(TEXTS, CATS, strict=True)] + [{"text": "x"}],
+        ["text"],
+        ["label"],
+        char_min_df=1,
+    )
+    assert model.meta["n_train"] == len(TEXTS)
+
+
+def test_shipped_model_is_cached_and_has_all_heads():
+    model = get_model()
+    assert model is get_model()
+    assert {"category", "appeal_type", "urgency"} <= set(model.heads)
+
+
+def test_assess_contract():
+    a = assess("我奶奶八十多岁，住在公馆镇，降压药吃完了，封控出不去，电话13812345678")
+    assert isinstance(a, Assessment)
+    assert (a.urgency, a.category, a.appeal_type) == ("urgent", "medical", "help")
+    assert a.vulnerable == ("elderly", "sick")
+    assert a.epidemic_related and a.place.town == "公馆镇" and a.phones == ("13812345678",)
+    assert a.reasons and a.model_version.startswith("rules-1+")
+    json.dumps(a.to_dict(), ensure_ascii=False)
+
+
+def test_assess_hard_negative_and_bad_input():
+    a = assess("请问老年人核酸点在哪")
+    assert (a.urgency, a.appeal_type, a.vulnerable) == ("normal", "inquiry", ())
+    assert assess("").urgency == "normal"
+    assert assess(None).category  # type: ignore[arg-type]
+
+
+def test_assess_critical_is_help_even_when_phrased_as_question():
+    a = assess("我爸胸口痛喘不上气，能不能派车？")
+    assert a.urgency == "critical" and a.appeal_type == "help" and a.category == "medical"
