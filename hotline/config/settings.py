@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "hotline.common",
     "hotline.geo",
     "hotline.accounts",
+    "hotline.orders",
     "hotline.triage",
 ]
 

@@ -1,0 +1,53 @@
+"""Reads of work orders reused by the API, pages and commands."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from hotline.geo.models import HandlingUnit
+
+from .models import Order, OrderEvent
+
+
+def visible_orders(user) -> QuerySet[Order]:
+    """The orders ``user`` may see, with what a listing needs fetched in bulk."""
+    return (
+        Order.objects.visible_to(user)
+        .select_related("handling_unit", "duplicate_of")
+        .prefetch_related(
+            Prefetch("co_units", queryset=HandlingUnit.objects.only("code", "name", "kind"))
+        )
+    )
+
+
+def filter_orders(qs: QuerySet[Order], filters, now=None) -> QuerySet[Order]:
+    """Apply the list filters (status, unit, urgency, category, district, town, overdue,
+    created range); ``filters`` is any object with those attributes (None = no filter)."""
+    now = now or timezone.now()
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.unit:
+        qs = qs.filter(handling_unit__code=filters.unit)
+    if filters.urgency:
+        qs = qs.filter(urgency=filters.urgency)
+    if filters.category:
+        qs = qs.filter(category=filters.category)
+    if filters.district:
+        qs = qs.filter(district_id=filters.district)
+    if filters.town:
+        qs = qs.filter(town_id=filters.town)
+    if filters.overdue is True:
+        qs = qs.overdue(now)
+    elif filters.overdue is False:
+        qs = qs.exclude(pk__in=Order.objects.overdue(now).values("pk"))
+    if filters.created_from:
+        qs = qs.filter(received_at__gte=filters.created_from)
+    if filters.created_to:
+        qs = qs.filter(received_at__lt=filters.created_to)
+    return qs
+
+
+def timeline(order: Order) -> list[OrderEvent]:
+    """The order's events, oldest first, with actor and unit fetched."""
+    return list(order.events.select_related("actor", "unit").order_by("id"))

@@ -1,0 +1,215 @@
+"""Request and response shapes of the orders API (django-ninja / pydantic v2)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from ninja import Field, Schema
+from pydantic import AfterValidator
+
+
+def _printable(value: str) -> str:
+    # NUL and other control characters cannot be stored in PostgreSQL text and are never part
+    # of an appeal: refuse them as a field error rather than fail in the database.
+    if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in value):
+        raise ValueError("含有不可见的控制字符")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_printable)]
+
+ChannelCode = Literal["phone", "web", "wechat", "app", "sms", "email", "open311", "import", "agent"]
+AppealTypeCode = Literal["inquiry", "help", "complaint", "report", "suggestion", "praise"]
+CategoryCode = Literal[
+    "medical", "supplies", "health_code", "testing", "control", "travel", "market", "living",
+    "study_work", "safety", "other",
+]  # fmt: skip
+UrgencyCode = Literal["critical", "urgent", "normal"]
+VulnerableCode = Literal["elderly", "child", "sick", "disabled", "pregnant"]
+StatusCode = Literal["received", "dispatched", "accepted", "resolved", "closed"]
+SatisfactionCode = Literal["satisfied", "basically_satisfied", "dissatisfied"]
+DivisionCode = Annotated[str, Field(pattern=r"^[0-9]{6,12}$")]
+UnitCode = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+class OrderIn(Schema):
+    channel: ChannelCode
+    description: Text = Field(min_length=1, max_length=4000)
+    caller_name: Text = Field(max_length=64)
+    caller_phone: str = Field(max_length=32, pattern=r"^[0-9+\- ]*$")
+    address: Text = Field(max_length=255)
+    title: Text = Field("", max_length=200)
+    appeal_type: AppealTypeCode | None = None
+    category: CategoryCode | None = None
+    urgency: UrgencyCode | None = None
+    vulnerable: list[VulnerableCode] | None = Field(None, max_length=5)
+    epidemic_related: bool | None = None
+    district_code: DivisionCode | None = None
+    town_code: DivisionCode | None = None
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "channel": "phone",
+                    "description": "我是公馆镇的残疾人，一个人在家，家里没有吃的了，封控出不去。",
+                    "caller_name": "张三",
+                    "caller_phone": "13812341234",
+                    "address": "茂南区公馆镇某村",
+                    "appeal_type": "help",
+                    "category": "supplies",
+                    "urgency": "urgent",
+                    "vulnerable": ["disabled"],
+                    "district_code": "440902",
+                    "town_code": "440902101",
+                }
+            ]
+        }
+    }
+
+
+class UnitRef(Schema):
+    code: str
+    name: str
+    kind: str
+
+
+class EventOut(Schema):
+    code: str
+    at: dt.datetime
+    actor: str | None
+    unit: str | None
+    payload: dict[str, Any]
+
+
+class ExtensionOut(Schema):
+    until: dt.datetime
+    reason: str
+    requested_at: dt.datetime
+
+
+class OrderOut(Schema):
+    number: str
+    channel: str
+    appeal_type: str
+    category: str
+    urgency: str
+    vulnerable: list[str]
+    epidemic_related: bool
+    status: str
+    status_label: str
+    title: str
+    description: str
+    caller_name: str
+    caller_phone: str
+    personal_data_masked: bool
+    address: str
+    district_code: str | None
+    town_code: str | None
+    handling_unit: UnitRef | None
+    co_units: list[UnitRef]
+    sla_mode: str
+    accept_deadline: dt.datetime | None
+    resolve_deadline: dt.datetime | None
+    callback_due: dt.datetime | None
+    overdue: bool
+    received_at: dt.datetime
+    dispatched_at: dt.datetime | None
+    accepted_at: dt.datetime | None
+    resolved_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    escalated_at: dt.datetime | None
+    return_count: int
+    reopen_count: int
+    extension: ExtensionOut | None
+    reply: str
+    article_key: str
+    satisfaction: str
+    callback_note: str
+    duplicate_of: str | None
+
+
+class OrderDetailOut(OrderOut):
+    events: list[EventOut]
+
+
+class OrderPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[OrderOut]
+
+
+class OrderFilter(Schema):
+    status: StatusCode | None = None
+    unit: UnitCode | None = None
+    urgency: UrgencyCode | None = None
+    category: CategoryCode | None = None
+    district: DivisionCode | None = None
+    town: DivisionCode | None = None
+    overdue: bool | None = None
+    created_from: dt.datetime | None = None
+    created_to: dt.datetime | None = None
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=1_000_000)
+
+
+class DispatchIn(Schema):
+    unit: UnitCode
+    co_units: list[UnitCode] = Field(default_factory=list, max_length=10)
+
+
+class EmptyIn(Schema):
+    pass
+
+
+class ReasonIn(Schema):
+    reason: Text = Field(min_length=1, max_length=500)
+
+
+class ExtensionIn(Schema):
+    until: dt.datetime
+    reason: Text = Field(min_length=1, max_length=500)
+
+
+class DecideExtensionIn(Schema):
+    approve: bool
+    note: Text = Field("", max_length=500)
+
+
+class NoteIn(Schema):
+    text: Text = Field(min_length=1, max_length=2000)
+
+
+class ResolveIn(Schema):
+    reply: Text = Field(min_length=1, max_length=4000)
+
+
+class CallbackIn(Schema):
+    satisfaction: SatisfactionCode
+    note: Text = Field("", max_length=1000)
+
+
+class FirstContactIn(Schema):
+    answer: Text = Field(min_length=1, max_length=4000)
+    article_key: Text = Field("", max_length=100)
+
+
+class LinkDuplicateIn(Schema):
+    of: str = Field(min_length=1, max_length=20)
+
+
+class ModeIn(Schema):
+    mode: Literal["normal", "surge"]
+
+
+class ModeOut(Schema):
+    mode: str
+    changed_at: dt.datetime | None
+    changed_by: str | None
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str

@@ -1,0 +1,45 @@
+"""Fixtures of the orders tests: the demo city, one user per role, a frozen clock (T0)."""
+
+from __future__ import annotations
+
+import pytest
+
+from hotline.accounts.roles import Role
+
+from .factories import T0
+
+
+@pytest.fixture
+def t0():
+    return T0
+
+
+@pytest.fixture
+def people(demo_city, make_user):
+    """One user per role; unit handlers of 公馆镇, 茂南区疫情防控办, another town, and health."""
+
+    class People:
+        agent = make_user(Role.AGENT, "center", "agent")
+        volunteer = make_user(Role.VOLUNTEER_AGENT, "center", "volunteer")
+        supervisor = make_user(Role.SUPERVISOR, "center", "supervisor")
+        admin = make_user(Role.ADMIN, None, "admin")
+        gongguan = make_user(Role.UNIT_HANDLER, "440902101", "gongguan")
+        maonan_epi = make_user(Role.UNIT_HANDLER, "440902-epi", "maonan_epi")
+        other_town = make_user(Role.UNIT_HANDLER, "440902102", "other_town")
+        health = make_user(Role.UNIT_HANDLER, "dept-health", "health")
+        maonan_gov = make_user(Role.UNIT_HANDLER, "440902-gov", "maonan_gov")
+
+    return People
+
+
+@pytest.fixture
+def api_as(token_client):
+    """api_as(user) -> a client sending that user's bearer token."""
+    cache = {}
+
+    def make(user):
+        if user.pk not in cache:
+            cache[user.pk] = token_client(user)
+        return cache[user.pk]
+
+    return make
