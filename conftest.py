@@ -47,3 +47,9 @@ def token_client(client):
         return Client(headers={"Authorization": f"Bearer {create_token(user)}"})
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Tests create many users; the production hasher is deliberately slow."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
