@@ -126,6 +126,9 @@ def assess(
     if findings.category_hint and findings.urgency != "normal":
         category = findings.category_hint
         reasons.append(f"类别→{CATEGORY_ZH.get(category, category)}（规则）")
+    elif findings.hearsay and urgency == "normal":
+        category = "control"
+        reasons.append("传闻核实→管控措施（规则）")
     elif "category" in preds:
         category = preds["category"].label
         scores["p_category"] = round(preds["category"].probability, 3)

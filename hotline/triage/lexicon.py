@@ -14,6 +14,8 @@ def _w(words: str) -> list[str]:
 CRITICAL: dict[str, str] = {
     **dict.fromkeys(
         _w(
+            "叫不应 喊不应 吃了一整瓶 都不醒 喊不醒 摇不醒 想死 去死 活着没意思 "
+            "活不下去 遗书 站在天台 天台边 楼顶边 要跳下去 想跳下去 "
             "胸痛 胸口痛 胸口疼 心口痛 心口疼 喘不上气 喘不过气 上不来气 呼吸困难 "
             "透不过气 叫不醒 喊不醒 昏迷 晕倒 昏倒 晕过去 不省人事 没有意识 没意识 "
             "没反应 抽搐 抽筋 口吐白沫 大出血 流血不止 血止不住 见红 羊水破 破水 "
@@ -56,7 +58,8 @@ NEED: dict[str, str] = {
     ),
     **dict.fromkeys(
         _w(
-            "没菜 没有菜 没吃的 没有吃的 吃的快没了 买不到菜 没米 缺粮 缺吃的 "
+            "没菜 没有菜 还剩一点 只剩一点 最多吃到 撑不到 撑不过 快吃完 "
+            "没吃的 没有吃的 吃的快没了 买不到菜 没米 缺粮 缺吃的 "
             "尿不湿没了 没人照顾 无人照顾 没人管 联系不上 一个人在家 独自在家 没人送饭"
         ),
         "supplies",
@@ -67,7 +70,7 @@ VULN_SPECIFIC: dict[str, str] = {
     **dict.fromkeys(
         _w(
             "奶奶 爷爷 外婆 外公 姥姥 姥爷 阿婆 阿公 阿嫲 阿爷 老人家 家里老人 "
-            "我家老人 老母亲 老父亲 老妈 老爸 老伴 独居老人 孤寡老人 空巢老人 五保户 "
+            "我家老人 老母亲 老父亲 老妈 老爸 老伴 五保户 "
             "老年痴呆 阿尔茨海默 失智 老大爷 老奶奶 老太太 老爷子 老阿姨 大爷 大妈"
         ),
         "elderly",
@@ -105,7 +108,7 @@ VULN_SPECIFIC: dict[str, str] = {
 }
 # term -> flag; these words name a group and flag only when anchored to a person.
 VULN_GENERIC: dict[str, str] = {
-    **dict.fromkeys(_w("老人 老年人 长者 高龄 老年"), "elderly"),
+    **dict.fromkeys(_w("老人 老年人 长者 高龄 老年 独居老人 孤寡老人 空巢老人"), "elderly"),
     **dict.fromkeys(_w("儿童 婴幼儿 未成年 小学生 幼儿园"), "child"),
     **dict.fromkeys(_w("病人 患者 病患 慢病患者 慢性病 慢病"), "sick"),
     **dict.fromkeys(_w("残疾人 残障"), "disabled"),
@@ -123,10 +126,10 @@ TYPE_CUES: dict[str, str] = {
     **dict.fromkeys(_w("建议 提个建议 提议"), "suggestion"),
 }
 # Treatments that cannot wait; with a BLOCKED word in the sentence they are urgent.
-TREATMENT = _w("透析 化疗 放疗 产检 复诊 打胰岛素 血透")
+TREATMENT = _w("透析 化疗 放疗 产检 复诊 打胰岛素 血透 打针")
 BLOCKED = _w(
     "去不了 出不去 不让出 不给出 被拦 拦住 进不去 没法去 没办法去 无法去 "
-    "耽误 不能去 停了 断了 做不了 过不去 不放行 出不了"
+    "耽误 不能去 停了 断了 做不了 过不去 不放行 出不了 不给进 不让进 进不了 没来"
 )
 # Lower the urgency by one level.
 LOWER = _w(
@@ -164,3 +167,5 @@ SICK_SIGNS = frozenset(
         "透不过气 高烧抽搐"
     )
 )
+# Critical only when a vulnerable person is concerned: a missing old man or child.
+CRITICAL_IF_VULNERABLE = _w("没回来 不见了 找不到了 找不着了 走丢")

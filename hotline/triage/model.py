@@ -109,10 +109,10 @@ class TextModel:
             best = max(range(len(p)), key=p.__getitem__)
             ev: tuple[str, ...] = ()
             if evidence and len(idx):
-                contrib = (vals * rows[:, lo + best]).tolist()
-                top = sorted(range(len(contrib)), key=contrib.__getitem__, reverse=True)
+                weighted = vals * rows[:, lo + best]
+                contrib = weighted.tolist()
                 picked: list[str] = []
-                for j in top[: evidence * 4]:
+                for j in np.argsort(weighted)[::-1][: evidence * 4].tolist():
                     if contrib[j] <= 0 or len(picked) >= evidence:
                         break
                     name = self.feature_names[idx_list[j]]

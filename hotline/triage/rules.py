@@ -23,6 +23,7 @@ from hotline.triage.lexicon import (
     ANCHORS,
     BLOCKED,
     CRITICAL,
+    CRITICAL_IF_VULNERABLE,
     EPIDEMIC,
     HEARSAY,
     HYPOTHETICAL,
@@ -53,6 +54,27 @@ _PHONE_RE = re.compile(
 _AGE_RE = re.compile(r"([0-9]{1,3}|[一二三四五六七八九十两]{1,3})(多|几)?(周)?岁")
 _MONTHS_RE = re.compile(
     r"([0-9]{1,2}|[一二三四五六七八九十两]{1,3})(多)?个(多)?月(大|的宝宝|的孩子|的婴儿)"
+)
+# "药也快没了", "胰岛素用完了": a medicine running out, said in many word orders.
+# Phrasings a word list cannot hold: a medicine running out ("药也快没了", "药已经吃完"), a person
+# who cannot be woken ("怎么喊都不醒"), something poisonous swallowed ("把消毒液喝了").
+_POISON = "消毒液|洗洁精|老鼠药|农药|漂白水|84|电池|安眠药|敌敌畏"
+_STOP = "[^，。！？,.!?]"
+_PATTERNS = (
+    (
+        re.compile(rf"(药|胰岛素|氧气|喷雾){_STOP}{{0,4}}(快没了|没了|断了|吃完|用完|快完了)"),
+        "out_of_medicine",
+    ),
+    (re.compile(rf"(叫|喊|摇|拍){_STOP}{{0,3}}不醒"), "critical"),
+    (
+        re.compile(
+            rf"(喝|吃|吞|咽){_STOP}{{0,5}}({_POISON})|({_POISON}){_STOP}{{0,4}}(喝|吃|吞)了"
+        ),
+        "critical",
+    ),
+)
+_AGE_YEAR_RE = re.compile(
+    r"今年([0-9]{2}|[一二三四五六七八九]十[一二三四五六七八九]?)(?![0-9年月号])"
 )
 _SENTENCE_RE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;\n]?")
 _CN_DIGITS = {
@@ -95,6 +117,7 @@ def _build_automaton() -> ahocorasick.Automaton:
     add(CRITICAL, "critical", CRITICAL.get)
     add(NEED_STRONG, "need_strong", NEED_STRONG.get)
     add(NEED, "need", NEED.get)
+    add(CRITICAL_IF_VULNERABLE, "critical_if_vulnerable", lambda t: "safety")
     add(TREATMENT, "treatment", lambda t: "medical")
     add(BLOCKED, "blocked", lambda t: "")
     add(LOWER, "lower", lambda t: "")
@@ -167,6 +190,7 @@ def apply_rules(text: str) -> RuleFindings:
     level = 0
     resolved = False
     need_hits: list[tuple[str, str]] = []
+    missing: list[str] = []
     for sentence_match in _SENTENCE_RE.finditer(norm):
         sentence = sentence_match.group(0)
         hits = _outermost(
@@ -194,6 +218,9 @@ def apply_rules(text: str) -> RuleFindings:
                         found.reasons.append(f"危及生命的表述“{term}”→危急")
                         if term in SICK_SIGNS:
                             found.vulnerable.add("sick")
+                elif kind == "critical_if_vulnerable" and not (rumour or hypothetical):
+                    if not _negated(sentence, start):
+                        missing.append(term)
                 elif kind in ("need_strong", "need") and not (rumour or hypothetical):
                     need_hits.append((term, value if kind == "need" else "strong:" + value))
                 elif kind == "treatment" and blocked and not (rumour or hypothetical):
@@ -228,6 +255,24 @@ def apply_rules(text: str) -> RuleFindings:
                         found.reasons.append(f"“{term}”→{VULNERABLE_ZH[value]}")
                         found.vulnerable.add(value)
     _ages(norm, found, is_question_text and not has_anchor)
+    if not found.hearsay:
+        for pattern, kind in _PATTERNS:
+            m = pattern.search(norm)
+            if m is None:
+                continue
+            if kind == "out_of_medicine":
+                need_hits.append((m.group(0), "strong:medical"))
+                if "sick" not in found.vulnerable:
+                    found.vulnerable.add("sick")
+                    found.reasons.append(f"“{m.group(0)}”→病（需长期用药）")
+            elif level < 2:
+                level = 2
+                found.category_hint = "medical"
+                found.reasons.append(f"危及生命的表述“{m.group(0)}”→危急")
+    if missing and level < 2 and found.vulnerable & {"elderly", "child"}:
+        level = 2
+        found.category_hint = "safety"
+        found.reasons.append(f"老人或儿童“{missing[0]}”→走失，危急")
     if need_hits and level < 2:
         strong = [t for t, v in need_hits if v.startswith("strong:")]
         if strong or found.vulnerable:
@@ -265,6 +310,11 @@ def _ages(norm: str, found: RuleFindings, generic_question: bool) -> None:
         if flag and not generic_question and flag not in found.vulnerable:
             found.vulnerable.add(flag)
             found.reasons.append(f"“{m.group(0)}”→{VULNERABLE_ZH[flag]}")
+    for m in _AGE_YEAR_RE.finditer(norm):
+        age = _cn_number(m.group(1))
+        if age and age >= 60 and not generic_question and "elderly" not in found.vulnerable:
+            found.vulnerable.add("elderly")
+            found.reasons.append(f"“{m.group(0)}”→老")
     m = _MONTHS_RE.search(norm)
     if m and not generic_question and "child" not in found.vulnerable:
         if (
