@@ -107,7 +107,12 @@ def assess(
     model = model or get_model()
     reasons = list(findings.reasons)
     scores: dict[str, float] = {}
-    preds = model.predict(text) if model and text.strip() else {}
+    vec = model.vectorize(text) if model and text.strip() else None
+    preds = model.predict_vector(vec) if vec is not None else {}
+
+    def because(head: str) -> str:
+        words = "、".join(f"“{w}”" for w in model.evidence(vec, head, preds[head].label))
+        return words or "整体表述"
 
     level = URGENCY_ORDER.index(findings.urgency)
     if "urgency" in preds and not findings.hearsay and not _resolved(findings):
@@ -119,8 +124,9 @@ def assess(
         )
         if model_level > level:
             level = model_level
-            words = "、".join(f"“{w}”" for w in preds["urgency"].evidence) or "整体表述"
-            reasons.append(f"模型判断为{URGENCY_ZH[URGENCY_ORDER[level]]}，依据{words}")
+            reasons.append(
+                f"模型判断为{URGENCY_ZH[URGENCY_ORDER[level]]}，依据{because('urgency')}"
+            )
     urgency = URGENCY_ORDER[level]
 
     if findings.category_hint and findings.urgency != "normal":
@@ -132,9 +138,8 @@ def assess(
     elif "category" in preds:
         category = preds["category"].label
         scores["p_category"] = round(preds["category"].probability, 3)
-        words = "、".join(f"“{w}”" for w in preds["category"].evidence)
         reasons.append(
-            f"类别→{CATEGORY_ZH.get(category, category)}（模型，依据{words or '整体表述'}）"
+            f"类别→{CATEGORY_ZH.get(category, category)}（模型，依据{because('category')}）"
         )
     else:
         category = "other"
@@ -143,9 +148,8 @@ def assess(
         appeal_type = findings.type_hint
     elif "appeal_type" in preds:
         appeal_type = preds["appeal_type"].label
-        words = "、".join(f"“{w}”" for w in preds["appeal_type"].evidence)
         reasons.append(
-            f"类型→{TYPE_ZH.get(appeal_type, appeal_type)}（模型，依据{words or '整体表述'}）"
+            f"类型→{TYPE_ZH.get(appeal_type, appeal_type)}（模型，依据{because('appeal_type')}）"
         )
     else:
         appeal_type = "inquiry"

@@ -133,6 +133,7 @@ def evaluate_file(
     text_fields: Sequence[str] | None = None,
     label_field: str | None = None,
     cv: int = 0,
+    baseline: bool = False,
 ) -> tuple[str, dict]:
     """Evaluate a model on a labelled file, or cross-validate train+evaluate with ``cv`` folds."""
     records = read_records(path)
@@ -162,6 +163,8 @@ def evaluate_file(
         table, summary = metrics_report(truth, predicted)
         summary["cv"] = cv
         summary["macro_f1_folds_mean"] = round(float(np.mean(fold_f1)), 4)
+        if baseline:
+            summary["baseline_char_svc_macro_f1"] = _baseline(records, fields, y, folds)
         return table, summary
     model = get_model(model_path)
     if model is None:
@@ -177,6 +180,23 @@ def evaluate_file(
         for r in records
     ]
     return metrics_report(truth, predicted)
+
+
+def _baseline(records, fields, y, folds) -> float:
+    """Plain character 1-3-gram TF-IDF + LinearSVC on the same folds (the issue's baseline)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics import f1_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.svm import LinearSVC
+
+    texts = ["。".join(str(r[f]) for f in fields if r.get(f)) for r in records]
+    truth, predicted = [], []
+    for train_idx, test_idx in folds.split(records, y):
+        pipe = make_pipeline(TfidfVectorizer(analyzer="char", ngram_range=(1, 3)), LinearSVC())
+        pipe.fit([texts[i] for i in train_idx], y[train_idx])
+        predicted += list(pipe.predict([texts[i] for i in test_idx]))
+        truth += list(y[test_idx])
+    return round(float(f1_score(truth, predicted, average="macro")), 4)
 
 
 def check_file(path: str | Path, *, model_path: str | Path | None = None) -> tuple[str, dict]:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from hotline.triage.tokenize import char_ngrams, tokenize
+from hotline.triage.tokenize import analyze, char_ngrams, tokenize
 
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "data" / "default_model.npz"
 FORMAT = 1
@@ -45,6 +45,16 @@ def _word_features(text: str) -> list[str]:
 
 def _char_features(text: str) -> list[str]:
     return char_ngrams(text, 1, 3)
+
+
+@dataclass(frozen=True, slots=True)
+class Vector:
+    """One text as the model sees it: feature indices, TF-IDF values, their weight rows, scores."""
+
+    idx: list[int]
+    vals: np.ndarray
+    rows: np.ndarray
+    scores: list[float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,58 +85,81 @@ class TextModel:
         self.bias = arrays["bias"].astype(np.float64)
 
     # -- inference ---------------------------------------------------------------------------
-    def _block(self, grams: Iterable[str], index: dict[str, int], idf: list[float], offset: int):
+    @staticmethod
+    def _block(grams: Iterable[str], index: dict[str, int], idf: list[float]):
+        """Feature indices and un-normalised sublinear TF-IDF values of one view."""
         counts = Counter(map(index.get, grams))
         counts.pop(None, None)
-        if not counts:
-            return [], []
         idx = list(counts)
-        vals = [(1.0 + math.log(n)) * idf[i] if n > 1 else idf[i] for i, n in counts.items()]
-        norm = math.sqrt(sum(v * v for v in vals))
-        return [i + offset for i in idx], [v / norm for v in vals]
+        vals = list(map(idf.__getitem__, idx))
+        if len(idx) != counts.total():  # some feature repeats: tf = 1 + log(count)
+            for pos, i in enumerate(idx):
+                n = counts[i]
+                if n > 1:
+                    vals[pos] *= 1.0 + math.log(n)
+        return idx, vals
 
-    def vectorize(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """Sparse TF-IDF vector of ``text``: (feature indices, values)."""
-        wi, wv = self._block(_word_features(text), self.word_index, self.word_idf, 0)
-        ci, cv = self._block(_char_features(text), self.char_index, self.char_idf, self.n_words)
-        return np.array(wi + ci, dtype=np.intp), np.array(wv + cv, dtype=np.float64)
+    def vectorize(self, text: str) -> Vector:
+        """Sparse TF-IDF vector of ``text`` with the model rows it touches."""
+        words, chars = analyze(text)
+        wi, wv = self._block(words, self.word_index, self.word_idf)
+        ci, cv = self._block(chars, self.char_index, self.char_idf)
+        # Each view is l2-normalised on its own, as TfidfVectorizer(norm="l2") does in training.
+        w_norm, c_norm = math.hypot(*wv) or 1.0, math.hypot(*cv) or 1.0
+        idx = wi + [i + self.n_words for i in ci]
+        vals = np.array([v / w_norm for v in wv] + [v / c_norm for v in cv], dtype=np.float64)
+        rows = self.weights[idx]
+        scores = (vals @ rows + self.bias).tolist() if idx else self.bias.tolist()
+        return Vector(idx, vals, rows, scores)
 
     def predict(self, text: str, heads: Iterable[str] | None = None, evidence: int = 3) -> dict:
         """Predict every head (or the named ones) for one text: ``{head: Prediction}``."""
-        idx, vals = self.vectorize(text)
-        idx_list = idx.tolist()
-        rows = self.weights[idx]
-        scores = (vals @ rows + self.bias if len(idx) else self.bias).tolist()
+        vec = self.vectorize(text)
+        out = self.predict_vector(vec, heads)
+        if evidence:
+            for head, pred in out.items():
+                out[head] = Prediction(
+                    pred.label,
+                    pred.probability,
+                    pred.probabilities,
+                    self.evidence(vec, head, pred.label, evidence),
+                )
+        return out
+
+    def predict_vector(self, vec: Vector, heads: Iterable[str] | None = None) -> dict:
+        """Predictions without evidence from a vector made by :meth:`vectorize`."""
         out = {}
         for head in heads or self.heads:
             spec = self.heads[head]
             lo, hi = spec["columns"]
-            s = scores[lo:hi]
+            s = vec.scores[lo:hi]
             top_score = max(s)
             exp = [math.exp(v - top_score) for v in s]
             total = sum(exp)
             p = [v / total for v in exp]
             best = max(range(len(p)), key=p.__getitem__)
-            ev: tuple[str, ...] = ()
-            if evidence and len(idx):
-                weighted = vals * rows[:, lo + best]
-                contrib = weighted.tolist()
-                picked: list[str] = []
-                for j in np.argsort(weighted)[::-1][: evidence * 4].tolist():
-                    if contrib[j] <= 0 or len(picked) >= evidence:
-                        break
-                    name = self.feature_names[idx_list[j]]
-                    if len(name) > 1 and name not in picked:
-                        picked.append(name)
-                ev = tuple(picked)
             classes = spec["classes"]
-            out[head] = Prediction(
-                classes[best],
-                float(p[best]),
-                dict(zip(classes, p, strict=True)),
-                ev,
-            )
+            out[head] = Prediction(classes[best], p[best], dict(zip(classes, p, strict=True)), ())
         return out
+
+    def evidence(self, vec: Vector, head: str, label: str, k: int = 3) -> tuple[str, ...]:
+        """The ``k`` features (longer than one character) that pushed most towards ``label``."""
+        if not vec.idx:
+            return ()
+        spec = self.heads[head]
+        column = spec["columns"][0] + spec["classes"].index(label)
+        weighted = vec.vals * vec.rows[:, column]
+        top = np.argpartition(-weighted, k * 3)[: k * 3] if len(weighted) > k * 3 else None
+        top = range(len(weighted)) if top is None else top.tolist()
+        ranked = sorted(((weighted[j], vec.idx[j]) for j in top), reverse=True)
+        picked: list[str] = []
+        for weight, index in ranked:
+            if weight <= 0 or len(picked) >= k:
+                break
+            name = self.feature_names[index]
+            if len(name) > 1 and name not in picked:
+                picked.append(name)
+        return tuple(picked)
 
     # -- persistence -------------------------------------------------------------------------
     def save(self, path: str | Path) -> None:

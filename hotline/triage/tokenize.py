@@ -208,14 +208,26 @@ def tokenize(text: str) -> list[str]:
     return [tok for tok in get_jieba().cut(norm, False) if not _PUNCT_RE.fullmatch(tok)]
 
 
+def analyze(text: str, n_min: int = 1, n_max: int = 3) -> tuple[list[str], list[str]]:
+    """``(tokenize(text), char_ngrams(text, n_min, n_max))`` normalising the text only once."""
+    norm = normalize(text)
+    if not norm:
+        return [], []
+    words = [tok for tok in get_jieba().cut(norm, False) if not _PUNCT_RE.fullmatch(tok)]
+    return words, _ngrams(_PUNCT_RE.sub("", norm), n_min, n_max)
+
+
+def _ngrams(compact: str, n_min: int, n_max: int) -> list[str]:
+    size = len(compact)
+    grams: list[str] = []
+    for n in range(n_min, n_max + 1):
+        grams += [compact[i : i + n] for i in range(size - n + 1)]
+    return grams
+
+
 def char_ngrams(text: str, n_min: int = 1, n_max: int = 3) -> list[str]:
     """Character n-grams of the normalised text, punctuation and spaces removed.
 
     The second view of the text: robust to typos and to words the dictionary does not know.
     """
-    compact = _PUNCT_RE.sub("", normalize(text))
-    grams: list[str] = []
-    size = len(compact)
-    for n in range(n_min, n_max + 1):
-        grams.extend(compact[i : i + n] for i in range(size - n + 1))
-    return grams
+    return _ngrams(_PUNCT_RE.sub("", normalize(text)), n_min, n_max)

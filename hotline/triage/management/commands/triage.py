@@ -43,6 +43,11 @@ class Command(BaseCommand):
         e.add_argument("--text-fields")
         e.add_argument("--label-field")
         e.add_argument("--cv", type=int, default=0, help="k-fold cross-validate train+evaluate")
+        e.add_argument(
+            "--baseline",
+            action="store_true",
+            help="with --cv: also score plain char TF-IDF + LinearSVC on the same folds",
+        )
         c = sub.add_parser("check", help="score assess() against the triage targets")
         c.add_argument("--input", required=True)
         c.add_argument("--model")
@@ -80,6 +85,7 @@ class Command(BaseCommand):
                     text_fields=_fields(options["text_fields"]),
                     label_field=options["label_field"],
                     cv=options["cv"],
+                    baseline=options["baseline"],
                 )
                 self.stdout.write(table)
                 self.stdout.write(json.dumps(summary, ensure_ascii=False))
