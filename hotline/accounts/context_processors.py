@@ -13,6 +13,10 @@ from .roles import Role, roles_of
 
 NAV_ITEMS: list[tuple[str, str, frozenset[str]]] = [
     ("工作台", "home", frozenset()),
+    ("接线登记", "console:intake", frozenset({Role.AGENT, Role.VOLUNTEER_AGENT, Role.SUPERVISOR})),
+    ("待办工单", "console:inbox", frozenset({Role.UNIT_HANDLER})),
+    ("值班长看板", "console:board", frozenset({Role.SUPERVISOR, Role.ADMIN})),
+    ("工单列表", "console:orders", frozenset()),
     ("接口文档", "api:openapi-view", frozenset({Role.ADMIN, Role.SUPERVISOR})),
     ("管理后台", "admin:index", frozenset({Role.ADMIN})),
 ]

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "hotline.accounts",
     "hotline.orders",
     "hotline.triage",
+    "hotline.console",
 ]
 
 MIDDLEWARE = [

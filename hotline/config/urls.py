@@ -12,6 +12,7 @@ admin.site.index_title = "后台数据管理"
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/", include("hotline.accounts.urls")),
+    path("", include("hotline.console.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -1,0 +1,330 @@
+"""Reads the work pages need, shaped for the templates. No writes here."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Case, Count, F, Q, When
+from django.utils import timezone
+
+from hotline.common.masking import mask_name, mask_phone
+from hotline.orders.choices import (
+    ACCEPT_CLOCK_STATUSES,
+    OPEN_STATUSES,
+    RESOLVE_CLOCK_STATUSES,
+    AppealType,
+    Category,
+    Status,
+    Urgency,
+)
+from hotline.orders.models import Order, OrderEvent
+from hotline.orders.queries import filter_orders
+
+VULNERABLE_LABELS = {
+    "elderly": "老年人",
+    "child": "儿童",
+    "sick": "病患",
+    "disabled": "残障",
+    "pregnant": "孕产妇",
+}
+
+
+def masked_caller(order: Order) -> dict:
+    return {
+        "name": mask_name(order.caller_name) or "—",
+        "phone": mask_phone(order.caller_phone) or "—",
+    }
+
+
+def clock_state(deadline: dt.datetime | None, now: dt.datetime) -> dict | None:
+    if deadline is None:
+        return None
+    return {"deadline": deadline, "overdue": deadline < now, "iso": deadline.isoformat()}
+
+
+def clocks(order: Order, now: dt.datetime) -> list[dict]:
+    """The clocks running on the order now, with labels."""
+    rows = []
+    if order.status in ACCEPT_CLOCK_STATUSES and order.accept_deadline:
+        rows.append({"label": "签收时限", **clock_state(order.accept_deadline, now)})
+    if order.status in RESOLVE_CLOCK_STATUSES and order.resolve_deadline:
+        rows.append({"label": "办结时限", **clock_state(order.resolve_deadline, now)})
+    if order.status == Status.RESOLVED and order.callback_due:
+        rows.append({"label": "回访时限", **clock_state(order.callback_due, now)})
+    return rows
+
+
+def next_deadline(order: Order) -> dt.datetime | None:
+    if order.status in ACCEPT_CLOCK_STATUSES:
+        return order.accept_deadline
+    if order.status in RESOLVE_CLOCK_STATUSES:
+        return order.resolve_deadline
+    if order.status == Status.RESOLVED:
+        return order.callback_due
+    return None
+
+
+EVENT_LABELS = {
+    "orders.order.received": "受理",
+    "orders.order.triaged": "智能分拣",
+    "orders.order.dispatched": "派单",
+    "orders.order.accepted": "签收",
+    "orders.order.returned": "退单",
+    "orders.order.extension_requested": "申请延期",
+    "orders.order.extension_decided": "延期审批",
+    "orders.order.note": "备注",
+    "orders.order.escalated": "督办",
+    "orders.order.overdue": "超时",
+    "orders.order.resolved": "答复",
+    "orders.order.callback": "回访",
+    "orders.order.reopened": "重办",
+    "orders.order.closed": "办结",
+    "orders.order.duplicate_linked": "合并重复件",
+    "orders.order.repeat_received": "重复来电",
+    "orders.order.personal_data_read": "查看个人信息",
+}
+
+_PAYLOAD_LABELS = {
+    "reason": "理由",
+    "text": "内容",
+    "reply": "答复",
+    "note": "意见",
+    "until": "延期至",
+    "satisfaction": "评价",
+    "clock": "时限",
+    "rule": "规则",
+}
+
+
+def _describe(event: OrderEvent) -> str:
+    """One line a person can read for an event's payload (no raw codes)."""
+    p = event.payload or {}
+    code = event.code
+    if code == "orders.order.dispatched":
+        unit = p.get("unit_name") or (event.unit.name if event.unit else "")
+        rule = p.get("rule")
+        return f"派往 {unit}" + (f"（{rule}）" if rule else "")
+    if code == "orders.order.triaged":
+        reasons = "；".join(p.get("reasons", [])[:4])
+        return reasons or "按登记内容分拣"
+    if code == "orders.order.extension_decided":
+        return ("同意延期" if p.get("approve") else "不同意延期") + (
+            f"：{p['note']}" if p.get("note") else ""
+        )
+    if code == "orders.order.callback":
+        labels = {"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意"}
+        return labels.get(p.get("satisfaction"), "") + (f"：{p['note']}" if p.get("note") else "")
+    if code == "orders.order.overdue":
+        labels = {"accept": "签收超时", "resolve": "办结超时", "callback": "回访超时"}
+        return labels.get(p.get("clock"), "超时")
+    parts = []
+    for key, label in _PAYLOAD_LABELS.items():
+        value = p.get(key)
+        if value and isinstance(value, str) and key not in ("clock", "satisfaction"):
+            parts.append(f"{label}：{value}")
+    return "；".join(parts)
+
+
+def timeline_rows(order: Order) -> list[dict]:
+    events = order.events.select_related("actor__hotline_profile", "unit").order_by("id")
+    rows = []
+    for e in events:
+        actor = ""
+        if e.actor:
+            profile = getattr(e.actor, "hotline_profile", None)
+            actor = (profile.display_name if profile else "") or e.actor.username
+        rows.append(
+            {
+                "at": e.at,
+                "label": EVENT_LABELS.get(e.code, "记录"),
+                "actor": actor or "系统",
+                "unit": e.unit.name if e.unit else "",
+                "detail": _describe(e),
+                "alert": e.code in ("orders.order.escalated", "orders.order.overdue"),
+            }
+        )
+    return rows
+
+
+def _due_expression():
+    return Case(
+        When(status__in=ACCEPT_CLOCK_STATUSES, then=F("accept_deadline")),
+        When(status__in=RESOLVE_CLOCK_STATUSES, then=F("resolve_deadline")),
+        default=F("callback_due"),
+    )
+
+
+def _row(order: Order, now: dt.datetime) -> dict:
+    due = next_deadline(order)
+    return {
+        "order": order,
+        "due": clock_state(due, now),
+        "vulnerable": [VULNERABLE_LABELS.get(v, v) for v in order.vulnerable or []],
+    }
+
+
+def inbox_rows(unit_id: int, now: dt.datetime) -> list[dict]:
+    """A unit's orders waiting for it (to accept or to handle), nearest deadline first."""
+    qs = (
+        Order.objects.for_unit(unit_id)
+        .filter(status__in=(Status.DISPATCHED, Status.ACCEPTED))
+        .annotate(due=_due_expression())
+        .select_related("town", "district", "handling_unit")
+        .order_by(F("due").asc(nulls_last=True), "id")[:200]
+    )
+    rows = []
+    for order in qs:
+        row = _row(order, now)
+        row["co"] = order.handling_unit_id != unit_id
+        rows.append(row)
+    return rows
+
+
+def list_rows(orders, now: dt.datetime) -> list[dict]:
+    return [_row(o, now) for o in orders]
+
+
+class _Filters:
+    """Adapter from the filter form's cleaned data to orders.queries.filter_orders."""
+
+    def __init__(self, data: dict):
+        self.status = data.get("status") or None
+        self.unit = data.get("unit") or None
+        self.urgency = data.get("urgency") or None
+        self.category = data.get("category") or None
+        self.district = data.get("district") or None
+        self.town = data.get("town") or None
+        overdue = data.get("overdue")
+        self.overdue = {"1": True, "0": False}.get(overdue)
+        tz = timezone.get_current_timezone()
+        start, end = data.get("date_from"), data.get("date_to")
+        self.created_from = dt.datetime.combine(start, dt.time.min, tz) if start else None
+        self.created_to = (
+            dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tz) if end else None
+        )
+
+
+def apply_filters(qs, data: dict, now: dt.datetime):
+    qs = filter_orders(qs, _Filters(data), now)
+    if data.get("channel"):
+        qs = qs.filter(channel=data["channel"])
+    q = (data.get("q") or "").strip()
+    if q:
+        qs = qs.filter(
+            Q(number__startswith=q) | Q(title__icontains=q) | Q(description__icontains=q)
+        )
+    return qs
+
+
+def board(now: dt.datetime) -> dict:
+    """Everything the supervisor board shows, in a fixed number of queries."""
+    from hotline.orders.models import OperatingMode
+
+    local_midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    open_qs = Order.objects.filter(status__in=OPEN_STATUSES)
+    by_status = dict(
+        Order.objects.filter(Q(status__in=OPEN_STATUSES) | Q(closed_at__gte=local_midnight))
+        .values_list("status")
+        .annotate(n=Count("id"))
+    )
+    by_urgency = dict(open_qs.values_list("urgency").annotate(n=Count("id")))
+    status_counts = [
+        {"code": s.value, "label": s.label, "n": by_status.get(s.value, 0)} for s in Status
+    ]
+    urgency_counts = [
+        {"code": u.value, "label": u.label, "n": by_urgency.get(u.value, 0)} for u in Urgency
+    ]
+    select = ("handling_unit", "town", "district")
+    queue = (
+        open_qs.filter(urgency__in=(Urgency.CRITICAL, Urgency.URGENT))
+        .annotate(due=_due_expression())
+        .select_related(*select)
+        .order_by(F("due").asc(nulls_last=True))[:30]
+    )
+    overdue = open_qs.overdue(now).select_related(*select).order_by("received_at")[:30]
+    waiting_dispatch = (
+        Order.objects.filter(status=Status.RECEIVED)
+        .select_related(*select)
+        .order_by("received_at")[:30]
+    )
+    extensions = (
+        open_qs.filter(extension_requested_at__isnull=False)
+        .select_related(*select)
+        .order_by("extension_requested_at")[:30]
+    )
+    agents = list(
+        Order.objects.filter(received_at__gte=local_midnight, client__isnull=False)
+        .values("client__username", "client__hotline_profile__display_name")
+        .annotate(n=Count("id"), critical=Count("id", filter=Q(urgency=Urgency.CRITICAL)))
+        .order_by("-n")[:30]
+    )
+    mode = OperatingMode.objects.filter(pk=1).first()
+    return {
+        "now": now,
+        "status_counts": status_counts,
+        "urgency_counts": urgency_counts,
+        "open_total": sum(by_urgency.values()),
+        "overdue_total": open_qs.overdue(now).count(),
+        "queue": [_row(o, now) for o in queue],
+        "overdue": [_row(o, now) for o in overdue],
+        "waiting_dispatch": [_row(o, now) for o in waiting_dispatch],
+        "extensions": [_row(o, now) for o in extensions],
+        "agents": agents,
+        "mode": mode.mode if mode else "normal",
+    }
+
+
+def live_triage(text: str, phone: str, user, now: dt.datetime) -> dict:
+    """Triage of the text being typed, possible repeats and knowledge-base suggestions."""
+    from hotline.triage import assess
+    from hotline.triage.duplicates import DuplicateFinder, RecentOrder
+
+    text = text.strip()
+    if len(text) < 4:
+        return {"empty": True}
+    assessment = assess(text, caller={"phone": phone} if phone else None, when=now)
+    since = now - dt.timedelta(hours=72)
+    recent = Order.objects.filter(status__in=OPEN_STATUSES, received_at__gte=since).values_list(
+        "id", "description", "received_at", "town_id", "caller_phone"
+    )[:5000]
+    finder = DuplicateFinder(RecentOrder(*row) for row in recent)
+    repeats = finder.find(
+        text, when=now, town_code=assessment.place.town_code, caller_phone=phone or None, limit=3
+    )
+    by_id = {
+        o.pk: o
+        for o in Order.objects.filter(pk__in=[r.order_id for r in repeats]).select_related(
+            "handling_unit"
+        )
+    }
+    return {
+        "empty": False,
+        "a": assessment,
+        "urgency_label": Urgency(assessment.urgency).label,
+        "appeal_type_label": _label(AppealType, assessment.appeal_type),
+        "category_label": _label(Category, assessment.category),
+        "vulnerable": [VULNERABLE_LABELS.get(v, v) for v in assessment.vulnerable],
+        "repeats": [
+            {"order": by_id[r.order_id], "score": r.score, "reason": r.reason}
+            for r in repeats
+            if r.order_id in by_id
+        ],
+        "articles": suggest_articles(text, now),
+    }
+
+
+def _label(choices, code: str) -> str:
+    return choices(code).label if code in choices.values else code
+
+
+def suggest_articles(text: str, now: dt.datetime) -> list:
+    """Knowledge-base suggestions for the text, when the knowledge app is installed."""
+    from django.apps import apps
+
+    if not apps.is_installed("hotline.knowledge"):
+        return []
+    try:
+        from hotline.knowledge.search import suggest
+    except ImportError:
+        return []
+    return suggest(text, at=now, limit=3).hits

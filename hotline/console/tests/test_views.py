@@ -1,0 +1,258 @@
+"""The work pages, as each role sees them."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from hotline.orders.choices import Status
+from hotline.orders.models import Order, PersonalDataAccess
+
+
+def order_url(order):
+    return reverse("console:order", args=[order.number])
+
+
+def act(client, order, action, **data):
+    return client.post(reverse("console:action", args=[order.number, action]), data)
+
+
+# --- order page ------------------------------------------------------------------------------
+def test_order_page_masks_caller_and_lists_allowed_actions(client, people, register):
+    order = register()
+    client.force_login(people.gongguan)
+    html = client.get(order_url(order)).content.decode()
+    assert order.status == Status.DISPATCHED  # routed to the 公馆镇 office
+    assert "138****5678" in html and "13812345678" not in html
+    assert "王*" in html or "王" in html
+    assert "确认签收" in html and "确认退单" in html
+    assert "确认派单" not in html and "确认督办" not in html  # center/supervisor actions
+    assert "办理过程" in html and "派单" in html
+
+
+def test_other_town_handler_cannot_open_the_order(client, people, register):
+    order = register()
+    client.force_login(people.other_town)
+    assert client.get(order_url(order)).status_code == 404
+    r = act(client, order, "accept")
+    assert r.status_code == 404
+    assert Order.objects.get(pk=order.pk).status == Status.DISPATCHED
+
+
+def test_unit_handler_accepts_and_resolves_from_the_page(client, people, register):
+    order = register()
+    client.force_login(people.gongguan)
+    r = act(client, order, "accept")
+    assert r.status_code == 302
+    order.refresh_from_db()
+    assert order.status == Status.ACCEPTED
+    r = act(client, order, "resolve", reply="")
+    assert r.status_code == 422
+    assert "这个字段是必填项" in r.content.decode() or "必填" in r.content.decode()
+    r = act(client, order, "resolve", reply="已更换路灯，经现场确认恢复照明。")
+    assert r.status_code == 302
+    order.refresh_from_db()
+    assert order.status == Status.RESOLVED
+    assert order.reply.startswith("已更换路灯")
+
+
+def test_refused_action_is_explained_not_500(client, people, register):
+    order = register()
+    client.force_login(people.gongguan)
+    r = act(client, order, "callback", satisfaction="satisfied")
+    assert r.status_code == 403
+    assert "不能" in r.content.decode()
+    assert client.post(reverse("console:action", args=[order.number, "explode"])).status_code == 404
+
+
+def test_service_error_shows_next_to_the_action(client, people, register):
+    order = register()
+    client.force_login(people.gongguan)
+    act(client, order, "accept")
+    r = act(client, order, "request-extension", until="2000-01-01T10:00", reason="材料未齐")
+    assert r.status_code == 422
+    assert "延期时间必须晚于现在" in r.content.decode()
+
+
+def test_reveal_is_recorded_and_refused_for_volunteers(client, people, register):
+    order = register()
+    client.force_login(people.agent)
+    r = client.post(reverse("console:reveal", args=[order.number]))
+    assert r.status_code == 200
+    assert "13812345678" in r.content.decode()
+    assert PersonalDataAccess.objects.filter(order=order, user=people.agent).count() == 1
+    client.force_login(people.volunteer)
+    page = client.get(order_url(order)).content.decode()
+    assert "显示完整号码" not in page
+    r = client.post(reverse("console:reveal", args=[order.number]))
+    assert r.status_code == 403
+    assert "13812345678" not in r.content.decode()
+    assert PersonalDataAccess.objects.filter(order=order, user=people.volunteer).count() == 0
+
+
+# --- inbox -----------------------------------------------------------------------------------
+def test_inbox_lists_only_my_units_orders_nearest_deadline_first(
+    client, people, register, django_assert_max_num_queries
+):
+    normal = register()
+    # urgent but not epidemic: stays with the town office (epidemic ones go to the district)
+    urgent = register(
+        description="公馆镇独居老人家里停水两天了",
+        urgency="urgent",
+        category="living",
+        epidemic_related=False,
+    )
+    elsewhere = register(town_code="440902102")
+    client.force_login(people.gongguan)
+    with django_assert_max_num_queries(12):
+        r = client.get(reverse("console:inbox-rows"))
+    html = r.content.decode()
+    assert urgent.number in html and normal.number in html
+    assert elsewhere.number not in html
+    assert html.index(urgent.number) < html.index(normal.number)
+    assert f'data-urgent-ids="{urgent.pk}"' in html
+
+
+def test_inbox_is_for_unit_handlers(client, people):
+    client.force_login(people.agent)
+    assert client.get(reverse("console:inbox")).status_code == 403
+
+
+# --- board -----------------------------------------------------------------------------------
+def test_board_counts_and_queue(client, people, register, django_assert_max_num_queries):
+    register()
+    critical = register(description="公馆镇有人煤气泄漏晕倒", urgency="critical", category="safety")
+    client.force_login(people.supervisor)
+    with django_assert_max_num_queries(16):
+        r = client.get(reverse("console:board-panels"))
+    html = r.content.decode()
+    assert critical.number in html
+    assert 'data-count="open">2<' in html
+    assert 'data-count="urgency-critical">1<' in html
+
+
+def test_board_surge_switch(client, people):
+    from hotline.orders.clocks import current_mode
+
+    client.force_login(people.supervisor)
+    r = client.post(reverse("console:board-mode"), {"mode": "surge"})
+    assert r.status_code == 302
+    assert current_mode() == "surge"
+    client.force_login(people.agent)
+    assert client.get(reverse("console:board")).status_code == 403
+
+
+# --- lists and export ------------------------------------------------------------------------
+def test_list_filters_and_bad_dates(client, people, register, django_assert_max_num_queries):
+    a = register()
+    b = register(urgency="urgent", category="supplies", description="公馆镇老人缺药")
+    client.force_login(people.agent)
+    with django_assert_max_num_queries(10):
+        r = client.get(reverse("console:orders"), {"urgency": "urgent"})
+    html = r.content.decode()
+    assert b.number in html and a.number not in html
+    r = client.get(reverse("console:orders"), {"date_from": "昨天"})
+    assert r.status_code == 200
+    assert "日期格式应为" in r.content.decode()
+
+
+def test_unit_handler_list_shows_only_own(client, people, register):
+    mine = register()
+    other = register(town_code="440902102")
+    client.force_login(people.gongguan)
+    html = client.get(reverse("console:orders")).content.decode()
+    assert mine.number in html and other.number not in html
+
+
+def test_csv_export_is_masked_and_safe(client, people, register):
+    register(title='=HYPERLINK("x")')
+    client.force_login(people.supervisor)
+    r = client.get(reverse("console:orders"), {"export": "csv"})
+    assert r["Content-Type"].startswith("text/csv")
+    body = b"".join(r.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body)))
+    assert rows[0][0] == "工单编号"
+    assert rows[1][-1] == "138****5678"
+    assert rows[1][7].startswith("'=")
+
+
+def test_xlsx_export_opens(client, people, register):
+    from openpyxl import load_workbook
+
+    register()
+    client.force_login(people.agent)
+    r = client.get(reverse("console:orders"), {"export": "xlsx"})
+    wb = load_workbook(io.BytesIO(r.content))
+    ws = wb.active
+    assert ws.cell(1, 1).value == "工单编号"
+    assert ws.cell(2, 15).value == "138****5678"
+
+
+# --- intake ----------------------------------------------------------------------------------
+def test_intake_registers_and_routes_to_the_town(client, people):
+    client.force_login(people.agent)
+    r = client.post(
+        reverse("console:intake"),
+        {
+            "channel": "phone",
+            "caller_phone": "13900001111",
+            "description": "我是茂南区公馆镇的残疾人，一个人住，家里没有吃的了，出不了门。",
+            "register": "1",
+        },
+    )
+    assert r.status_code == 302, r.content.decode()[:2000]
+    order = Order.objects.get(caller_phone="13900001111")
+    assert order.town_id == "440902101"
+    assert order.urgency in ("urgent", "critical")
+    assert "disabled" in order.vulnerable
+    assert order.handling_unit is not None
+    assert r.url == order_url(order)
+
+
+def test_intake_empty_text_is_explained(client, people):
+    client.force_login(people.agent)
+    r = client.post(reverse("console:intake"), {"channel": "phone", "description": ""})
+    assert r.status_code == 422
+    assert "请记录来电人的诉求内容" in r.content.decode()
+    assert Order.objects.count() == 0
+
+
+def test_intake_first_contact_needs_an_answer_then_closes(client, people):
+    client.force_login(people.agent)
+    data = {"channel": "phone", "description": "请问公馆镇的核酸采样点几点开门？",
+            "first_contact": "1"}  # fmt: skip
+    r = client.post(reverse("console:intake"), data)
+    assert r.status_code == 422
+    assert "首呼办结须填写答复内容" in r.content.decode()
+    data["answer"] = "公馆镇卫生院采样点每天 8:00–20:00 开放。"
+    r = client.post(reverse("console:intake"), data)
+    assert r.status_code == 302
+    order = Order.objects.get()
+    assert order.status == Status.CLOSED
+
+
+def test_live_triage_panel_explains(client, people):
+    client.force_login(people.agent)
+    r = client.post(
+        reverse("console:intake-assess"),
+        {"description": "公馆镇我老婆羊水破了，要生了，封控出不去，快来人"},
+    )
+    html = r.content.decode()
+    assert r.status_code == 200
+    assert 'data-urgency="critical"' in html
+    assert "120" in html  # the linkage prompt
+    assert "判断依据" in html
+
+
+def test_caller_history_shows_repeat_callers(client, people, register):
+    order = register()
+    client.force_login(people.agent)
+    r = client.get(reverse("console:caller-history"), {"caller_phone": "13812345678"})
+    assert order.number in r.content.decode()
+
+
+@pytest.mark.parametrize("url_name", ["console:intake", "console:board", "console:inbox"])
+def test_pages_need_login(client, db, url_name):
+    r = client.get(reverse(url_name))
+    assert r.status_code == 302 and "/accounts/login/" in r.url
