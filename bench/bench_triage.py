@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import random
 import statistics
 import time
@@ -133,6 +134,7 @@ def main() -> None:
     d = bench_duplicates()
     ratio = a["assess_rate"] / a["tokenize_rate"]
     n, chars = a["n"], a["mean_chars"]
+    load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     tok, ass = f"{a['tokenize_rate']:,.0f}/s", f"{a['assess_rate']:,.0f}/s"
     load_ms, first_ms = a["load_s"] * 1000, a["first_s"] * 1000
     scan_ms, blocked_ms = d["scan_ms"], d["blocked_ms"]
@@ -140,7 +142,8 @@ def main() -> None:
         "## Triage (`assess()` and `DuplicateFinder`)",
         "",
         f"{n} labelled appeals (mean {chars:.0f} characters), one core, median of {ROUNDS} "
-        "passes. Baseline: `tokenize()` alone over the same texts in the same run.",
+        "passes. Baseline: `tokenize()` alone over the same texts in the same run. "
+        f"Load average while measuring: {load}.",
         "",
         "| measure | baseline | triage | ratio |",
         "|---|---|---|---|",

@@ -75,12 +75,14 @@ class TextModel:
         self.version: str = meta["version"]
         self.text_fields: list[str] = meta["text_fields"]
         self.heads: dict[str, dict] = meta["heads"]
-        self.word_index = {w: i for i, w in enumerate(meta["word_vocab"])}
-        self.char_index = {c: i for i, c in enumerate(meta["char_vocab"])}
         self.feature_names = [*meta["word_vocab"], *meta["char_vocab"]]
         self.n_words = len(meta["word_vocab"])
+        self.word_index = {w: i for i, w in enumerate(meta["word_vocab"])}
+        # Character features come after the word features in the weight matrix.
+        self.char_index = {c: i + len(meta["word_vocab"]) for i, c in enumerate(meta["char_vocab"])}
+
         self.word_idf = arrays["word_idf"].astype(np.float64).tolist()
-        self.char_idf = arrays["char_idf"].astype(np.float64).tolist()
+        self.char_idf = [0.0] * self.n_words + arrays["char_idf"].astype(np.float64).tolist()
         self.weights = arrays["weights"].astype(np.float64)  # (n_features, all head columns)
         self.bias = arrays["bias"].astype(np.float64)
 
@@ -105,9 +107,10 @@ class TextModel:
         wi, wv = self._block(words, self.word_index, self.word_idf)
         ci, cv = self._block(chars, self.char_index, self.char_idf)
         # Each view is l2-normalised on its own, as TfidfVectorizer(norm="l2") does in training.
-        w_norm, c_norm = math.hypot(*wv) or 1.0, math.hypot(*cv) or 1.0
-        idx = wi + [i + self.n_words for i in ci]
-        vals = np.array([v / w_norm for v in wv] + [v / c_norm for v in cv], dtype=np.float64)
+        idx = wi + ci
+        vals = np.array(wv + cv, dtype=np.float64)
+        vals[: len(wv)] /= math.hypot(*wv) or 1.0
+        vals[len(wv) :] /= math.hypot(*cv) or 1.0
         rows = self.weights[idx]
         scores = (vals @ rows + self.bias).tolist() if idx else self.bias.tolist()
         return Vector(idx, vals, rows, scores)
@@ -169,7 +172,7 @@ class TextModel:
             np.savez_compressed(
                 fh,
                 word_idf=np.asarray(self.word_idf, dtype=np.float32),
-                char_idf=np.asarray(self.char_idf, dtype=np.float32),
+                char_idf=np.asarray(self.char_idf[self.n_words :], dtype=np.float32),
                 weights=self.weights.astype(np.float32),
                 bias=self.bias.astype(np.float32),
                 meta=np.frombuffer(meta.encode("utf-8"), dtype=np.uint8),
