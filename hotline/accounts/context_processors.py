@@ -17,6 +17,12 @@ NAV_ITEMS: list[tuple[str, str, frozenset[str]]] = [
     ("待办工单", "console:inbox", frozenset({Role.UNIT_HANDLER})),
     ("值班长看板", "console:board", frozenset({Role.SUPERVISOR, Role.ADMIN})),
     ("工单列表", "console:orders", frozenset()),
+    (
+        "知识库",
+        "kb:search",
+        frozenset({Role.AGENT, Role.VOLUNTEER_AGENT, Role.SUPERVISOR, Role.ADMIN}),
+    ),
+    ("知识库审核", "kb:review", frozenset({Role.SUPERVISOR, Role.ADMIN})),
     ("接口文档", "api:openapi-view", frozenset({Role.ADMIN, Role.SUPERVISOR})),
     ("管理后台", "admin:index", frozenset({Role.ADMIN})),
 ]

@@ -10,6 +10,7 @@ from hotline.accounts.auth import API_AUTH
 from hotline.common.api import router as common_router
 from hotline.common.api_errors import install_error_handlers
 from hotline.geo.api import router as geo_router
+from hotline.knowledge.api import router as knowledge_router
 from hotline.orders.api import router as orders_router
 
 api = NinjaAPI(
@@ -26,3 +27,4 @@ install_error_handlers(api)
 api.add_router("", common_router)
 api.add_router("", geo_router)
 api.add_router("", orders_router)
+api.add_router("", knowledge_router)

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "hotline.common",
     "hotline.geo",
     "hotline.accounts",
+    "hotline.knowledge",
     "hotline.orders",
     "hotline.triage",
     "hotline.console",

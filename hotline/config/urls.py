@@ -13,6 +13,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/", include("hotline.accounts.urls")),
     path("", include("hotline.console.urls")),
+    path("kb/", include("hotline.knowledge.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -1,0 +1,550 @@
+"""Every write of the knowledge base: the review workflow, import, synonyms, usage.
+
+Services take the acting user first, run in one transaction, lock what they change, validate and
+raise :class:`KnowledgeError` with a message a person can act on, and write a
+:class:`KnowledgeEvent`. Whatever changes what search serves (publish, retire, import, synonyms)
+bumps the :class:`IndexStamp` in the same transaction, so every process rebuilds its index.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from .choices import Audience, Category, EventCode, Status
+from .errors import KnowledgeError, forbidden, invalid, not_found
+from .models import (
+    CONTENT_FIELDS,
+    Article,
+    ArticleVersion,
+    Citation,
+    IndexStamp,
+    KnowledgeEvent,
+    SearchLog,
+    SynonymGroup,
+    center_user,
+    is_policy_team,
+    key_validator,
+    split_terms,
+)
+
+MAX_TAGS = 12
+MAX_BODY = 20000
+
+
+def _now(now):
+    return now or timezone.now()
+
+
+def _event(article, code: str, actor, now, payload: dict | None = None) -> KnowledgeEvent:
+    return KnowledgeEvent.objects.create(
+        article=article, code=code, actor=actor, payload=payload or {}, at=now
+    )
+
+
+def bump_index_stamp() -> None:
+    """Tell every process that what search serves has changed (same transaction as the change).
+
+    The stamp is random rather than a counter so that a bump in a rolled-back transaction can
+    never be mistaken for a later, committed one."""
+    updated = IndexStamp.objects.filter(pk=1).update(version=secrets.randbits(62))
+    if not updated:
+        IndexStamp.objects.get_or_create(pk=1, defaults={"version": secrets.randbits(62)})
+
+
+def _require_policy(actor, what: str) -> None:
+    if not is_policy_team(actor):
+        raise forbidden(f"只有政策组（值班长、系统管理员）可以{what}。")
+
+
+def _lock(key: str) -> Article:
+    article = Article.objects.select_for_update().filter(key=key).first()
+    if article is None:
+        raise not_found(key)
+    return article
+
+
+# --- content validation (shared by the API, the forms and import) ---------------------------
+
+
+def _as_datetime(value, field: str, label: str):
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        parsed = value
+    elif isinstance(value, dt.date):
+        parsed = dt.datetime.combine(value, dt.time())
+    elif isinstance(value, str):
+        parsed = parse_datetime(value.strip())
+        if parsed is None:
+            day = (
+                parse_date(value.strip())
+                if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip())
+                else None
+            )
+            parsed = dt.datetime.combine(day, dt.time()) if day else None
+        if parsed is None:
+            raise invalid(f"{label}格式有误，应为 2022-11-07T00:00:00+08:00 或 2022-11-07。", field)
+    else:
+        raise invalid(f"{label}格式有误。", field)
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed)
+    return parsed
+
+
+def _as_date(value, field: str, label: str):
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            day = parse_date(value.strip()[:10])
+        except ValueError:
+            day = None
+        if day is not None:
+            return day
+    raise invalid(f"{label}格式有误，应为 2022-11-06。", field)
+
+
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def strip_control(text: str) -> str:
+    """``text`` without control characters (PostgreSQL cannot store NUL)."""
+    return _CONTROL_RE.sub("", text or "")
+
+
+def _check_printable(data: dict) -> None:
+    values = [(k, v) for k, v in data.items() if isinstance(v, str)]
+    values += [("tags", t) for t in data.get("tags") or [] if isinstance(t, str)]
+    source = data.get("source")
+    if isinstance(source, dict):
+        values += [("source", v) for v in source.values() if isinstance(v, str)]
+    for name, value in values:
+        if _CONTROL_RE.search(value):
+            raise invalid("内容含有不可见的控制字符，请删除后再保存。", name)
+
+
+def clean_content(data: dict) -> dict:
+    """Validated content fields from ``data`` (missing optional fields take their defaults).
+
+    ``source`` may be given as one object ``{"issuer", "number", "date"}`` (the import format)."""
+    _check_printable(data)
+    source = data.get("source")
+    if source is not None and not isinstance(source, dict):
+        raise invalid(
+            '来源应为对象：{"issuer": 发文单位, "number": 文号, "date": 日期}。', "source"
+        )
+    source = source or {}
+    title = data.get("title")
+    if not isinstance(title, str) or not title.strip():
+        raise invalid("请填写标题。", "title")
+    if len(title.strip()) > 200:
+        raise invalid("标题不能超过 200 个字。", "title")
+    body = data.get("body")
+    if not isinstance(body, str) or not body.strip():
+        raise invalid("请填写正文。", "body")
+    if len(body) > MAX_BODY:
+        raise invalid(f"正文不能超过 {MAX_BODY} 个字。", "body")
+    tags = data.get("tags") or []
+    if isinstance(tags, str):
+        tags = split_terms(tags)
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise invalid("标签应为文字列表。", "tags")
+    tags = list(dict.fromkeys(t.strip() for t in tags if t.strip()))
+    if len(tags) > MAX_TAGS or any(len(t) > 30 for t in tags):
+        raise invalid(f"标签最多 {MAX_TAGS} 个，每个不超过 30 个字。", "tags")
+    category = data.get("category") or Category.OTHER
+    if category not in Category.values:
+        raise invalid(f"分类“{category}”不存在，可选：{'、'.join(Category.values)}。", "category")
+    audience = data.get("audience") or Audience.AGENTS
+    if audience not in Audience.values:
+        raise invalid("适用对象只能是 agents（仅接线员）或 public（可告知公众）。", "audience")
+    issuer = data.get("source_issuer", source.get("issuer", "")) or ""
+    number = data.get("source_number", source.get("number", "")) or ""
+    if not isinstance(issuer, str) or len(issuer) > 200:
+        raise invalid("发文单位应为不超过 200 字的文字。", "source_issuer")
+    if not isinstance(number, str) or len(number) > 100:
+        raise invalid("文号应为不超过 100 字的文字。", "source_number")
+    source_date = _as_date(data.get("source_date", source.get("date")), "source_date", "发文日期")
+    valid_from = _as_datetime(data.get("valid_from"), "valid_from", "生效时间")
+    valid_until = _as_datetime(data.get("valid_until"), "valid_until", "失效时间")
+    if valid_from and valid_until and valid_until <= valid_from:
+        raise invalid("失效时间应晚于生效时间。", "valid_until")
+    return {
+        "title": title.strip(),
+        "body": body.strip(),
+        "tags": tags,
+        "category": category,
+        "audience": audience,
+        "source_issuer": issuer.strip(),
+        "source_number": number.strip(),
+        "source_date": source_date,
+        "valid_from": valid_from,
+        "valid_until": valid_until,
+    }
+
+
+def clean_key(key) -> str:
+    if not isinstance(key, str):
+        raise invalid("请填写条目编号。", "key")
+    key = key.strip()
+    try:
+        key_validator(key)
+    except ValidationError as exc:
+        raise invalid(exc.messages[0], "key") from exc
+    return key
+
+
+def _apply(article: Article, content: dict) -> None:
+    for name in CONTENT_FIELDS:
+        setattr(article, name, content[name])
+
+
+def _profile_unit_id(actor):
+    profile = getattr(actor, "hotline_profile", None) if actor is not None else None
+    return getattr(profile, "unit_id", None)
+
+
+# --- the review workflow -------------------------------------------------------------------
+
+
+def create_draft(actor, *, key: str, data: dict, now=None) -> Article:
+    """A new article as a draft. Policy team only; the key must be new."""
+    _require_policy(actor, "新建知识条目")
+    now = _now(now)
+    key = clean_key(key)
+    content = clean_content(data)
+    with transaction.atomic():
+        if Article.objects.filter(key=key).exists():
+            raise KnowledgeError(
+                f"条目编号“{key}”已被使用，请换一个编号。", code="key_taken", field="key"
+            )
+        article = Article(
+            key=key,
+            status=Status.DRAFT,
+            owner_unit_id=_profile_unit_id(actor),
+            created_by=actor,
+            last_edited_by=actor,
+            created_at=now,
+            updated_at=now,
+        )
+        _apply(article, content)
+        article.save()
+        _event(article, EventCode.CREATED, actor, now, {"title": article.title})
+    return article
+
+
+def save_draft(actor, key: str, *, data: dict, now=None) -> Article:
+    """Change the working copy. A published article stays live with its current version until
+    the edit is approved; an article in review must be approved or sent back first."""
+    _require_policy(actor, "修改知识条目")
+    now = _now(now)
+    content = clean_content(data)
+    with transaction.atomic():
+        article = _lock(key)
+        if article.status == Status.IN_REVIEW:
+            raise KnowledgeError("这条内容正在审核，请等审核通过或退回后再修改。", code="in_review")
+        changed = [f for f in CONTENT_FIELDS if getattr(article, f) != content[f]]
+        _apply(article, content)
+        article.status = Status.DRAFT
+        article.last_edited_by = actor
+        article.updated_at = now
+        article.save()
+        _event(article, EventCode.EDITED, actor, now, {"changed": changed})
+    return article
+
+
+def submit(actor, key: str, *, now=None) -> Article:
+    """Send a draft to review. There must be something to publish."""
+    _require_policy(actor, "提交审核")
+    now = _now(now)
+    with transaction.atomic():
+        article = _lock(key)
+        if article.status != Status.DRAFT:
+            raise KnowledgeError("只有草稿可以提交审核。", code="not_draft")
+        if not article.has_unpublished_changes():
+            raise KnowledgeError(
+                "草稿与线上版本相同，没有需要审核的改动。", code="nothing_to_review"
+            )
+        article.status = Status.IN_REVIEW
+        article.submitted_by = actor
+        article.review_note = ""
+        article.updated_at = now
+        article.save()
+        _event(article, EventCode.SUBMITTED, actor, now)
+    return article
+
+
+def approve(actor, key: str, *, note: str = "", now=None) -> Article:
+    """Approve the article in review and publish it as a new version (a reviewer other than
+    the author and the submitter). Search in every process sees it at once."""
+    _require_policy(actor, "审核发布")
+    now = _now(now)
+    with transaction.atomic():
+        article = _lock(key)
+        if article.status != Status.IN_REVIEW:
+            raise KnowledgeError("这条内容不在待审核状态。", code="not_in_review")
+        if actor.pk in {article.last_edited_by_id, article.submitted_by_id}:
+            raise forbidden("不能审核自己编写或提交的内容，请另一位政策组成员审核。", "own_article")
+        version = _publish(
+            article, author=article.last_edited_by, approved_by=actor, note=note, now=now
+        )
+        _event(
+            article,
+            EventCode.PUBLISHED,
+            actor,
+            now,
+            {"version": version.number, "note": note[:500]},
+        )
+    return article
+
+
+def _publish(article: Article, *, author, approved_by, note: str, now) -> ArticleVersion:
+    number = (
+        article.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    ) + 1
+    version = ArticleVersion(
+        article=article,
+        number=number,
+        author=author,
+        approved_by=approved_by,
+        change_note=(note or "")[:500],
+        published_at=now,
+    )
+    _apply(version, article.content())
+    version.save()
+    article.live_version = version
+    article.status = Status.PUBLISHED
+    article.review_note = (note or "")[:500]
+    article.updated_at = now
+    article.save()
+    bump_index_stamp()
+    return version
+
+
+def reject(actor, key: str, *, note: str, now=None) -> Article:
+    """Send the article in review back to draft with a note saying what to fix."""
+    _require_policy(actor, "审核")
+    now = _now(now)
+    note = (note or "").strip()
+    if not note:
+        raise invalid("退回时请写明需要修改的地方。", "note")
+    with transaction.atomic():
+        article = _lock(key)
+        if article.status != Status.IN_REVIEW:
+            raise KnowledgeError("这条内容不在待审核状态。", code="not_in_review")
+        if actor.pk in {article.last_edited_by_id, article.submitted_by_id}:
+            raise forbidden("不能审核自己编写或提交的内容，请另一位政策组成员审核。", "own_article")
+        article.status = Status.DRAFT
+        article.review_note = note[:500]
+        article.updated_at = now
+        article.save()
+        _event(article, EventCode.REJECTED, actor, now, {"note": note[:500]})
+    return article
+
+
+def retire(actor, key: str, *, reason: str = "", now=None) -> Article:
+    """Take a published article out of search (a policy ended or was replaced)."""
+    _require_policy(actor, "停用知识条目")
+    now = _now(now)
+    with transaction.atomic():
+        article = _lock(key)
+        if article.status == Status.RETIRED:
+            raise KnowledgeError("这条内容已经停用。", code="already_retired")
+        if article.live_version_id is None:
+            raise KnowledgeError("这条内容还没有发布过，无需停用。", code="not_published")
+        article.status = Status.RETIRED
+        article.updated_at = now
+        article.save()
+        bump_index_stamp()
+        _event(article, EventCode.RETIRED, actor, now, {"reason": (reason or "")[:500]})
+    return article
+
+
+# --- import and export ---------------------------------------------------------------------
+
+IMPORT_FIELDS = {
+    "key",
+    "title",
+    "body",
+    "tags",
+    "category",
+    "audience",
+    "valid_from",
+    "valid_until",
+    "source",
+    "status",
+}
+
+
+def clean_import_row(row) -> tuple[str, dict, str]:
+    """(key, content, status) of one import line, or a KnowledgeError saying what is wrong."""
+    if not isinstance(row, dict):
+        raise invalid("每行应为一个 JSON 对象。")
+    unknown = sorted(set(row) - IMPORT_FIELDS)
+    if unknown:
+        raise invalid(f"不认识的字段：{', '.join(unknown)}。", unknown[0])
+    key = clean_key(row.get("key"))
+    content = clean_content(row)
+    status = row.get("status") or Status.PUBLISHED
+    if status not in Status.values:
+        raise invalid(f"状态只能是 {', '.join(Status.values)}。", "status")
+    return key, content, status
+
+
+def import_articles(actor, rows: Iterable[tuple[str, dict, str]], *, now=None) -> dict:
+    """Upsert cleaned rows by key in one transaction (the caller validated every row first).
+
+    ``published`` rows whose content equals the live version change nothing (a second import
+    of the same file is a no-op); otherwise a published row becomes a new version. Import is
+    the bulk path of the policy team or an operator at the console, so it needs no reviewer.
+    """
+    if actor is not None:
+        _require_policy(actor, "导入知识条目")
+    now = _now(now)
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    with transaction.atomic():
+        for key, content, status in rows:
+            article = Article.objects.select_for_update().filter(key=key).first()
+            created = article is None
+            if created:
+                article = Article(
+                    key=key, created_by=actor, created_at=now, owner_unit_id=_profile_unit_id(actor)
+                )
+            elif (
+                article.status == status
+                and article.content() == content
+                and (status != Status.PUBLISHED or not article.has_unpublished_changes())
+            ):
+                counts["unchanged"] += 1
+                continue
+            was_live = not created and article.is_published
+            _apply(article, content)
+            article.last_edited_by = actor
+            article.updated_at = now
+            article.status = status
+            article.save()
+            if status == Status.PUBLISHED:
+                if article.has_unpublished_changes():
+                    _publish(article, author=actor, approved_by=actor, note="批量导入", now=now)
+                else:
+                    bump_index_stamp()  # a retired or edited article is live again
+            elif was_live and status == Status.RETIRED:
+                bump_index_stamp()
+            counts["created" if created else "updated"] += 1
+            _event(article, EventCode.IMPORTED, actor, now, {"status": status})
+    return counts
+
+
+def export_row(article: Article) -> dict:
+    """One article in the import format. A published article exports its live version (what
+    agents see; a pending edit is not exported); any other its working copy and status."""
+    source = article.live_version if article.is_published else article
+    status = Status.PUBLISHED if article.is_published else article.status
+
+    def iso(value):
+        return timezone.localtime(value).isoformat() if value else None
+
+    return {
+        "key": article.key,
+        "title": source.title,
+        "body": source.body,
+        "tags": list(source.tags),
+        "category": source.category,
+        "audience": source.audience,
+        "valid_from": iso(source.valid_from),
+        "valid_until": iso(source.valid_until),
+        "source": {
+            "issuer": source.source_issuer,
+            "number": source.source_number,
+            "date": source.source_date.isoformat() if source.source_date else None,
+        },
+        "status": status,
+    }
+
+
+# --- synonyms ------------------------------------------------------------------------------
+
+
+def save_synonym_group(
+    actor, group: SynonymGroup | None, *, terms: str, note: str = "", active: bool = True, now=None
+) -> SynonymGroup:
+    """Create or change a synonym group (from admin); search picks it up at once."""
+    _require_policy(actor, "维护同义词")
+    now = _now(now)
+    term_list = split_terms(terms)
+    if len(term_list) < 2:
+        raise invalid("一组同义词至少要有两个词。", "terms")
+    with transaction.atomic():
+        if group is None or group.pk is None:
+            group = SynonymGroup()
+        else:
+            group = SynonymGroup.objects.select_for_update().get(pk=group.pk)
+        group.terms = "，".join(term_list)
+        group.note = note
+        group.active = active
+        group.save()
+        bump_index_stamp()
+        _event(None, EventCode.SYNONYMS_CHANGED, actor, now, {"terms": term_list, "active": active})
+    return group
+
+
+def delete_synonym_group(actor, group: SynonymGroup, *, now=None) -> None:
+    _require_policy(actor, "维护同义词")
+    now = _now(now)
+    with transaction.atomic():
+        terms = group.term_list()
+        SynonymGroup.objects.filter(pk=group.pk).delete()
+        bump_index_stamp()
+        _event(None, EventCode.SYNONYMS_CHANGED, actor, now, {"deleted": terms})
+
+
+# --- usage ---------------------------------------------------------------------------------
+
+
+def record_citation(article_key: str, actor, order_number: str = "", *, now=None) -> Citation:
+    """Record that ``actor`` answered a caller with this article (e.g. closing work order
+    ``order_number`` at first contact). Called by orders inside its own transaction.
+
+    Raises 404 for an unknown key and 409 for an article that is not published."""
+    if actor is not None and not center_user(actor):
+        raise forbidden("只有热线中心的接线人员可以引用知识条目答复来电。")
+    now = _now(now)
+    with transaction.atomic():
+        article = Article.objects.filter(key=(article_key or "").strip()).first()
+        if article is None:
+            raise not_found(article_key)
+        if not article.is_published:
+            raise KnowledgeError("这条内容未发布或已停用，不能用来答复来电。", code="not_published")
+        return Citation.objects.create(
+            article=article, order_number=(order_number or "")[:20], actor=actor, at=now
+        )
+
+
+def log_search(
+    actor, query: str, *, result_count: int, top_key: str, found: bool, now=None
+) -> SearchLog | None:
+    """Remember a final query (not each keystroke) and whether it found an answer."""
+    text = strip_control(query).strip()[:200]
+    if not text:
+        return None
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    return SearchLog.objects.create(
+        query=text,
+        actor=user,
+        result_count=result_count,
+        top_key=top_key[:100],
+        found=found,
+        at=_now(now),
+    )
