@@ -226,7 +226,9 @@ def intake(request):
         else:
             try:
                 with transaction.atomic():
-                    received = services.receive(request.user, **form.receive_kwargs())
+                    received = services.receive(
+                        request.user, **form.receive_kwargs(), route=not first_contact
+                    )
                     order = received.order
                     if first_contact:
                         services.close_at_first_contact(

@@ -256,3 +256,10 @@ def test_caller_history_shows_repeat_callers(client, people, register):
 def test_pages_need_login(client, db, url_name):
     r = client.get(reverse(url_name))
     assert r.status_code == 302 and "/accounts/login/" in r.url
+
+
+def test_unknown_order_is_a_chinese_404(client, people):
+    client.force_login(people.agent)
+    r = client.get(reverse("console:order", args=["20221105-999999"]))
+    assert r.status_code == 404
+    assert "不在您的办理范围内" in r.content.decode()

@@ -1,0 +1,116 @@
+"""The day's main flow in the browser: an agent registers an urgent appeal, the town office
+handles it from its inbox, the supervisor watches the board, an inquiry is answered at first
+contact, and another town's handler cannot open the order."""
+
+import io
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "Pw-for-tests-42"
+URGENT_TEXT = (
+    "我腿脚残疾坐轮椅，一个人住在公馆镇，家里停水两天了，没有水喝也做不了饭，麻烦尽快派人来看看"
+)
+INQUIRY_TEXT = "请问公馆镇的核酸采样点几点开门，做核酸要带什么证件？"
+
+
+@pytest.fixture
+def city(demo_city, make_user):
+    from django.apps import apps
+
+    if apps.is_installed("hotline.knowledge"):
+        from hotline.knowledge import demo as kb_demo
+
+        kb_demo.load(io.StringIO())
+    make_user("agent", "center", "agent_b")
+    make_user("supervisor", "center", "super_b")
+    make_user("unit_handler", "440902101", "gongguan_b")
+    make_user("unit_handler", "440902102", "xinpo_b")
+
+
+def sign_in(browser, live_server, username):
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{live_server.url}/")
+    return page
+
+
+def test_register_handle_supervise_and_answer(browser, live_server, city, screenshot):
+    handler = sign_in(browser, live_server, "gongguan_b")
+    handler.goto(f"{live_server.url}/inbox/")
+    expect(handler.get_by_text("暂无待办工单")).to_be_visible()
+
+    supervisor = sign_in(browser, live_server, "super_b")
+    supervisor.goto(f"{live_server.url}/board/")
+    expect(supervisor.locator('[data-count="open"]')).to_have_text("0")
+
+    # The agent registers the urgent appeal; triage explains itself as they type.
+    agent = sign_in(browser, live_server, "agent_b")
+    agent.get_by_role("navigation", name="主导航").get_by_role("link", name="接线登记").click()
+    agent.get_by_label("来电号码").fill("13900002222")
+    agent.get_by_label("诉求内容").fill(URGENT_TEXT)
+    panel = agent.locator("#triage")
+    expect(panel.locator("[data-urgency]")).to_have_text("紧急")
+    expect(panel).to_contain_text("残障")
+    expect(panel).to_contain_text("公馆镇")
+    expect(panel.locator(".reasons li").first).to_be_visible()
+    if agent.locator("#triage .articles").count():
+        expect(panel.locator(".articles li").first).to_be_visible()
+    screenshot(agent, "intake")
+    agent.get_by_label("诉求内容").press("Control+Enter")
+    expect(agent.locator(".messages")).to_contain_text("派往 茂南区公馆镇人民政府")
+    number = re.search(r"\d{8}-\d{6}", agent.locator("h1").inner_text()).group(0)
+    screenshot(agent, "order")
+
+    # The town office sees it arrive without reloading, with the urgent cue.
+    row = handler.locator(f'tr[data-order="{number}"]')
+    expect(row).to_be_visible(timeout=20_000)
+    expect(handler.locator("#new-urgent")).to_be_visible()
+    screenshot(handler, "inbox")
+    row.get_by_role("button", name="签收").click()
+    expect(handler.locator(".messages")).to_contain_text("签收已完成")
+    handler.locator(f'tr[data-order="{number}"]').get_by_role("link", name="办理").click()
+    handler.get_by_text("答复办结", exact=True).click()
+    handler.get_by_label("答复内容（办理结果）").fill("已联系供水公司抢修，并先送去两桶饮用水。")
+    handler.get_by_role("button", name="确认答复办结").click()
+    expect(handler.locator(".messages")).to_contain_text("答复办结已完成")
+    expect(handler.locator(f'tr[data-order="{number}"]')).to_have_count(0)  # handled
+
+    # The supervisor's board follows: one order open, now waiting for its callback.
+    expect(supervisor.locator('[data-count="open"]')).to_have_text("1", timeout=20_000)
+    expect(supervisor.locator('[data-count="status-resolved"]')).to_have_text("1", timeout=20_000)
+    screenshot(supervisor, "board")
+
+    # An inquiry answered at first contact, citing a knowledge-base article when one is shown.
+    agent.goto(f"{live_server.url}/intake/")
+    agent.get_by_label("诉求内容").fill(INQUIRY_TEXT)
+    expect(agent.locator("#triage [data-urgency]")).to_have_text("一般")
+    agent.get_by_text("咨询类：首呼办结").click()
+    cite = agent.locator("#triage button.cite").first
+    if cite.count():
+        cite.click()
+        expect(agent.get_by_label("引用的知识库条目")).not_to_have_value("")
+    agent.get_by_label("首呼答复内容").fill("采样点每天上午 8 点开放，带身份证即可。")
+    agent.get_by_role("button", name="登记并首呼办结").click()
+    expect(agent.locator(".messages")).to_contain_text("已首呼办结")
+    expect(agent.locator(".status")).to_have_text("已办结")
+
+    agent.goto(f"{live_server.url}/orders/")
+    expect(agent.locator("table.orders tbody tr")).to_have_count(2)
+    screenshot(agent, "orders")
+
+    # Another town's handler cannot open the order.
+    other = sign_in(browser, live_server, "xinpo_b")
+    response = other.goto(f"{live_server.url}/orders/{number}/")
+    assert response.status == 404
+    expect(other.locator("main")).to_contain_text("不在您的办理范围内")
+    for page in (handler, supervisor, agent, other):  # stop the live pages' polling
+        page.context.close()
