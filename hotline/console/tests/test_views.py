@@ -263,3 +263,20 @@ def test_unknown_order_is_a_chinese_404(client, people):
     r = client.get(reverse("console:order", args=["20221105-999999"]))
     assert r.status_code == 404
     assert "不在您的办理范围内" in r.content.decode()
+
+
+def test_live_triage_suggests_articles_with_links(client, people):
+    import io
+
+    from hotline.knowledge import demo as kb_demo
+
+    kb_demo.load(io.StringIO())
+    client.force_login(people.agent)
+    r = client.post(
+        reverse("console:intake-assess"),
+        {"description": "请问公馆镇核酸采样点在哪里，几点开门？"},
+    )
+    html = r.content.decode()
+    assert "知识库参考" in html
+    assert 'href="/kb/a/' in html
+    assert "<mark>" in html
