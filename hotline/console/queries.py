@@ -8,6 +8,7 @@ from django.db.models import Case, Count, F, Q, When
 from django.utils import timezone
 
 from hotline.common.masking import mask_name, mask_phone
+from hotline.geo.models import HandlingUnit
 from hotline.orders.choices import (
     ACCEPT_CLOCK_STATUSES,
     OPEN_STATUSES,
@@ -259,7 +260,9 @@ def board(now: dt.datetime) -> dict:
         .order_by("-n")[:30]
     )
     mode = OperatingMode.objects.filter(pk=1).first()
+    units = HandlingUnit.objects.active().exclude(code="center").order_by("kind", "code")
     return {
+        "unit_choices": [(u.code, u.name) for u in units] if waiting_dispatch else [],
         "now": now,
         "status_counts": status_counts,
         "urgency_counts": urgency_counts,

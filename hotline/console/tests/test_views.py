@@ -1,6 +1,7 @@
 """The work pages, as each role sees them."""
 
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -280,3 +281,34 @@ def test_live_triage_suggests_articles_with_links(client, people):
     assert "知识库参考" in html
     assert 'href="/kb/a/' in html
     assert "<mark>" in html
+
+
+def test_supervisor_dispatches_escalates_and_decides_from_the_board(client, people, register):
+    from hotline.orders import services
+
+    waiting = register(town_code=None, category="other", description="有人反映噪音扰民，地点说不清")
+    assert waiting.status == Status.RECEIVED
+    urgent = register(
+        description="公馆镇独居老人家里停水两天了", urgency="urgent", epidemic_related=False
+    )
+    services.accept(people.gongguan, urgent)
+    services.request_extension(
+        people.gongguan, urgent, until=urgent.resolve_deadline + dt.timedelta(days=1),
+        reason="需协调供水公司",
+    )  # fmt: skip
+    client.force_login(people.supervisor)
+    html = client.get(reverse("console:board-panels")).content.decode()
+    assert "选择承办单位" in html and "同意" in html and "督办" in html
+
+    r = act(client, waiting, "dispatch", unit="440902-gov", next="/board/")
+    assert r.status_code == 302 and r.url == "/board/"
+    waiting.refresh_from_db()
+    assert waiting.handling_unit.code == "440902-gov"
+
+    act(client, urgent, "decide-extension", approve="1", next="/board/")
+    urgent.refresh_from_db()
+    assert not urgent.extension_pending
+
+    act(client, urgent, "escalate", reason="值班长督办：请立即处理并反馈", next="/board/")
+    urgent.refresh_from_db()
+    assert urgent.escalated_at is not None
