@@ -199,6 +199,44 @@ def _baseline(records, fields, y, folds) -> float:
     return round(float(f1_score(truth, predicted, average="macro")), 4)
 
 
+def sweep_urgency(
+    path: str | Path, *, folds: int = 5, thresholds: Sequence[float] = (0.3, 0.4, 0.5, 0.6, 0.7)
+) -> list[dict]:
+    """Out-of-fold recall and false alarms of the urgency head alone, by threshold.
+
+    Folds are grouped by the ``template`` field when present (else by record), so a template's
+    variants never sit on both sides; this is how ``URGENT_THRESHOLD`` was chosen.
+    """
+    from sklearn.model_selection import GroupKFold
+
+    records = [r for r in read_records(path) if r.get("urgency")]
+    groups = [r.get("template", i) for i, r in enumerate(records)]
+    p_high = [0.0] * len(records)
+    for train_idx, test_idx in GroupKFold(n_splits=folds).split(records, groups=groups):
+        model = train_records([records[i] for i in train_idx], ["text"], ["urgency"])
+        for i in test_idx:
+            p = model.predict(records[i]["text"], evidence=0)["urgency"].probabilities
+            p_high[i] = p.get("critical", 0.0) + p.get("urgent", 0.0)
+    truth = [r["urgency"] != "normal" for r in records]
+    n_high = sum(truth) or 1
+    n_normal = (len(truth) - sum(truth)) or 1
+    rows = []
+    for t in thresholds:
+        raised = [p >= t for p in p_high]
+        rows.append(
+            {
+                "threshold": t,
+                "recall_critical_or_urgent": round(
+                    sum(r and h for r, h in zip(raised, truth, strict=True)) / n_high, 4
+                ),
+                "false_alarm_rate": round(
+                    sum(r and not h for r, h in zip(raised, truth, strict=True)) / n_normal, 4
+                ),
+            }
+        )
+    return rows
+
+
 def check_file(path: str | Path, *, model_path: str | Path | None = None) -> tuple[str, dict]:
     """Score the whole ``assess()`` pipeline against the issue's targets on labelled appeals.
 

@@ -129,3 +129,17 @@ def test_check_reports_the_targets(tmp_path):
     call_command("triage", "check", "--input", str(data), stdout=out)
     summary = json.loads(out.getvalue().strip().splitlines()[-1])
     assert summary["critical_recall"] == 1.0 and summary["n"] == 1
+
+
+def test_sweep_prints_one_line_per_threshold(tmp_path):
+    data = tmp_path / "u.jsonl"
+    rows = []
+    for i in range(10):
+        rows.append({"text": f"我奶奶断药了{i}", "urgency": "urgent", "template": i})
+        rows.append({"text": f"请问核酸点在哪{i}", "urgency": "normal", "template": 100 + i})
+    data.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    out = io.StringIO()
+    call_command("triage", "sweep", "--input", str(data), "--folds", "2", stdout=out)
+    lines = [json.loads(x) for x in out.getvalue().splitlines()]
+    assert [x["threshold"] for x in lines] == [0.3, 0.4, 0.5, 0.6, 0.7]
+    assert all(0 <= x["false_alarm_rate"] <= 1 for x in lines)

@@ -1,4 +1,4 @@
-"""``hotline triage {assess,train,evaluate,check}``: thin wrapper over hotline.triage.batch.
+"""``hotline triage {assess,train,evaluate,sweep,check}``: thin wrapper over hotline.triage.batch.
 
 Works without a migrated database: no system checks, no migration checks, no queries.
 """
@@ -48,6 +48,9 @@ class Command(BaseCommand):
             action="store_true",
             help="with --cv: also score plain char TF-IDF + LinearSVC on the same folds",
         )
+        w = sub.add_parser("sweep", help="urgency head alone: out-of-fold recall by threshold")
+        w.add_argument("--input", required=True)
+        w.add_argument("--folds", type=int, default=5)
         c = sub.add_parser("check", help="score assess() against the triage targets")
         c.add_argument("--input", required=True)
         c.add_argument("--model")
@@ -89,6 +92,9 @@ class Command(BaseCommand):
                 )
                 self.stdout.write(table)
                 self.stdout.write(json.dumps(summary, ensure_ascii=False))
+            elif action == "sweep":
+                for row in batch.sweep_urgency(options["input"], folds=options["folds"]):
+                    self.stdout.write(json.dumps(row))
             elif action == "check":
                 misses, summary = batch.check_file(options["input"], model_path=options["model"])
                 if options["show_misses"] and misses:
