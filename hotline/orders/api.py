@@ -6,8 +6,6 @@ records the read. A unit handler sees only orders dispatched to their unit (lead
 any other order is "not found" to them.
 """
 
-from __future__ import annotations
-
 from django.db import transaction
 from django.utils import timezone
 from ninja import Header, Query, Router

@@ -2,11 +2,34 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from hotline.accounts.roles import Role
 
 from .factories import T0
+
+_CITY_SNAPSHOT: dict[str, list[dict]] = {}
+
+
+@pytest.fixture
+def demo_city(db):
+    """The root fixture's Maoming city, loaded from CSV once per session and then copied in
+    with bulk inserts (the CSV load takes ~2 s, which over 200 tests would dominate the run)."""
+    from hotline.accounts.services import ensure_groups
+    from hotline.geo import demo
+    from hotline.geo.models import Division, HandlingUnit
+
+    if not _CITY_SNAPSHOT:
+        demo.load(io.StringIO())
+        _CITY_SNAPSHOT["divisions"] = list(Division.objects.values())
+        _CITY_SNAPSHOT["units"] = list(HandlingUnit.objects.values())
+    elif not HandlingUnit.objects.exists():
+        # Foreign keys are checked at commit (deferred) on SQLite and PostgreSQL alike.
+        Division.objects.bulk_create([Division(**r) for r in _CITY_SNAPSHOT["divisions"]])
+        HandlingUnit.objects.bulk_create([HandlingUnit(**r) for r in _CITY_SNAPSHOT["units"]])
+    ensure_groups()
 
 
 @pytest.fixture
@@ -43,3 +66,9 @@ def api_as(token_client):
         return cache[user.pk]
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Test users get real passwords; hashing them with PBKDF2 would dominate the run."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,180 @@
+"""Helpers shared by the order services: locking, permission checks, events, the outbox,
+assignment to a unit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from hotline.accounts.roles import Role, has_role
+from hotline.geo.models import HandlingUnit
+
+from .. import clocks
+from ..choices import (
+    EventCode,
+    NotificationStatus,
+    Status,
+    Urgency,
+)
+from ..errors import OrderError, forbidden, invalid, not_found
+from ..models import (
+    Notification,
+    Order,
+    OrderEvent,
+    handler_unit_id,
+    is_center,
+)
+
+SUPERVISING_ROLES = (Role.SUPERVISOR, Role.ADMIN)
+#: The third return takes the choice away from the units: the center names the owner.
+MAX_RETURNS = 3
+TITLE_FROM_DESCRIPTION = 30
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    return now or timezone.now()
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return timezone.localtime(value).isoformat() if value else None
+
+
+def _event(order: Order, code: str, actor, now, payload: dict | None = None, unit=None):
+    if unit is None and actor is not None:
+        unit_id = handler_unit_id(actor)
+        unit = unit_id  # an id is fine for the FK
+    return OrderEvent.objects.create(
+        order=order,
+        code=code,
+        actor=actor,
+        unit_id=unit.pk if isinstance(unit, HandlingUnit) else unit,
+        payload=payload or {},
+        at=now,
+    )
+
+
+def _notify(order: Order, event_code: str, recipient: str, text: str, now) -> None:
+    """Queue a message in the outbox (same transaction); the worker delivers it."""
+    if not recipient:
+        return
+    Notification.objects.create(
+        order=order,
+        event_code=event_code,
+        recipient=recipient,
+        text=text[:500],
+        status=NotificationStatus.PENDING,
+        next_attempt_at=now,
+        created_at=now,
+    )
+
+
+def _center_duty_phone() -> str:
+    return (
+        HandlingUnit.objects.filter(code="center").values_list("duty_phone", flat=True).first()
+        or "center"
+    )
+
+
+def _lock(actor, order_or_number) -> Order:
+    """The order, locked for this transaction, if ``actor`` may see it (else not found)."""
+    number = order_or_number.number if isinstance(order_or_number, Order) else order_or_number
+    order = (
+        Order.objects.select_for_update()
+        .filter(number=number)
+        .select_related("handling_unit")
+        .first()
+    )
+    if order is None or not order.can_view(actor):
+        raise not_found(number)
+    return order
+
+
+def _require_center(actor, what: str) -> None:
+    if not is_center(actor):
+        raise forbidden(f"只有热线中心人员可以{what}。", "center_only")
+
+
+def _require_supervisor(actor, what: str) -> None:
+    if not has_role(actor, *SUPERVISING_ROLES):
+        raise forbidden(f"只有值班长或系统管理员可以{what}。", "supervisor_only")
+
+
+def _require_lead(order: Order, actor, what: str) -> None:
+    if not order.is_lead_handler(actor):
+        raise forbidden(f"只有主办单位的经办人可以{what}。", "lead_unit_only")
+
+
+def _require_status(order: Order, allowed, what: str) -> None:
+    if order.status not in allowed:
+        raise OrderError(
+            f"工单 {order.number} 当前状态为“{order.get_status_display()}”，不能{what}。",
+            code="invalid_state",
+        )
+
+
+def _clear_extension(order: Order) -> None:
+    order.extension_until = None
+    order.extension_reason = ""
+    order.extension_requested_at = None
+
+
+def urgency_label(urgency: str) -> str:
+    return Urgency(urgency).label
+
+
+# --- dispatch --------------------------------------------------------------------------------
+def _units(codes: list[str]) -> list[HandlingUnit]:
+    found = {u.code: u for u in HandlingUnit.objects.active().filter(code__in=codes)}
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise invalid(f"承办单位代码不存在或已停用：{'、'.join(missing)}。", "unknown_unit")
+    return [found[c] for c in codes]
+
+
+def _assign(order, unit, co_units, actor, now, *, rule: str = "", fallback: bool = False):
+    """Put the order with ``unit`` (and co-handlers), start a new accept clock, record it."""
+    limits = clocks.limits_for(order.urgency, order.appeal_type, order.sla_mode)
+    order.handling_unit = unit
+    order.status = Status.DISPATCHED
+    order.dispatched_at = now
+    order.accepted_at = None
+    order.accept_deadline = limits.accept.deadline(now)
+    order.accept_overdue_at = None
+    order.owner_assigned = order.return_count >= MAX_RETURNS
+    order.save()
+    order.co_units.set(co_units)
+    _event(
+        order,
+        EventCode.DISPATCHED,
+        actor,
+        now,
+        {
+            "unit": unit.code,
+            "co_units": [u.code for u in co_units],
+            "accept_deadline": _iso(order.accept_deadline),
+            "rule": rule,
+            "fallback_owner": fallback,
+            "owner_assigned": order.owner_assigned,
+        },
+        unit=unit,
+    )
+    if order.urgency != Urgency.NORMAL:
+        text = (
+            f"【12345】{urgency_label(order.urgency)}工单 {order.number} 已派{unit.name}，"
+            f"请于 {timezone.localtime(order.accept_deadline):%m-%d %H:%M} 前签收：{order.title}"
+        )
+        _notify(order, EventCode.DISPATCHED, unit.duty_phone or unit.code, text, now)
+        _notify(order, EventCode.DISPATCHED, _center_duty_phone(), text, now)
+
+
+def _mark_escalated(order: Order, actor, now, reason: str, *, automatic: bool) -> None:
+    order.escalated_at = now
+    order.escalation_reason = reason[:500]
+    order.save(update_fields=["escalated_at", "escalation_reason"])
+    _event(order, EventCode.ESCALATED, actor, now, {"reason": reason, "automatic": automatic})
+    text = f"【12345督办】工单 {order.number}：{reason}"
+    unit = order.handling_unit
+    if unit is not None:
+        _notify(order, EventCode.ESCALATED, unit.duty_phone or unit.code, text, now)
+    _notify(order, EventCode.ESCALATED, _center_duty_phone(), text, now)

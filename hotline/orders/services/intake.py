@@ -1,0 +1,317 @@
+"""Receiving appeals as work orders (受理): validation, triage, idempotency, numbering,
+clocks and routing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from hotline.geo.models import Division
+
+from .. import clocks, routing
+from ..choices import (
+    EPIDEMIC_CATEGORIES,
+    AppealType,
+    Category,
+    Channel,
+    EventCode,
+    Status,
+    Urgency,
+    Vulnerable,
+)
+from ..errors import OrderError, invalid
+from ..models import (
+    DESCRIPTION_MAX,
+    Order,
+    OrderDaySequence,
+)
+from .base import (
+    TITLE_FROM_DESCRIPTION,
+    _assign,
+    _center_duty_phone,
+    _event,
+    _iso,
+    _notify,
+    _now,
+    _require_center,
+    urgency_label,
+)
+
+
+@dataclass(frozen=True)
+class Received:
+    order: Order
+    created: bool
+
+
+def _division(code: str | None, level: str, field: str) -> Division | None:
+    if not code:
+        return None
+    division = Division.objects.filter(code=code, level=level).first()
+    if division is None:
+        raise invalid(f"{field}代码 {code} 不存在，请从区划列表中选择。", "unknown_division")
+    return division
+
+
+def _triage(description: str, district_code: str | None) -> dict:
+    """What triage says about the text, or {} when triage is unavailable or fails (the center
+    then triages by hand: an appeal is never lost because a model misbehaved)."""
+    try:
+        from hotline.triage import assess
+    except ImportError:
+        return {}
+    try:
+        result = assess(description, caller={"district_code": district_code})
+    except Exception:
+        return {}
+    place = getattr(result, "place", None)
+    return {
+        "appeal_type": getattr(result, "appeal_type", None),
+        "category": getattr(result, "category", None),
+        "urgency": getattr(result, "urgency", None),
+        "vulnerable": list(getattr(result, "vulnerable", None) or []),
+        "epidemic_related": getattr(result, "epidemic_related", None),
+        "district_code": getattr(place, "district_code", None),
+        "town_code": getattr(place, "town_code", None),
+        "reasons": [str(r) for r in (getattr(result, "reasons", None) or [])][:20],
+        "model_version": str(getattr(result, "model_version", "")),
+    }
+
+
+def request_fingerprint(fields: dict) -> str:
+    """SHA-256 of the request's fields, to tell a retry from a different appeal."""
+    return hashlib.sha256(
+        json.dumps(fields, sort_keys=True, ensure_ascii=False, default=str).encode()
+    ).hexdigest()
+
+
+def _next_number(now: dt.datetime) -> str:
+    day = timezone.localdate(now)
+    updated = OrderDaySequence.objects.filter(day=day).update(last=F("last") + 1)
+    if not updated:
+        try:
+            with transaction.atomic():
+                OrderDaySequence.objects.create(day=day, last=1)
+        except IntegrityError:  # another writer created the day's row first
+            OrderDaySequence.objects.filter(day=day).update(last=F("last") + 1)
+    last = OrderDaySequence.objects.filter(day=day).values_list("last", flat=True).get()
+    return f"{day:%Y%m%d}-{last:06d}"
+
+
+def receive(
+    actor,
+    *,
+    channel: str,
+    description: str,
+    caller_name: str = "",
+    caller_phone: str = "",
+    address: str = "",
+    title: str = "",
+    appeal_type: str | None = None,
+    category: str | None = None,
+    urgency: str | None = None,
+    vulnerable: list[str] | None = None,
+    epidemic_related: bool | None = None,
+    district_code: str | None = None,
+    town_code: str | None = None,
+    idempotency_key: str = "",
+    route: bool = True,
+    now: dt.datetime | None = None,
+) -> Received:
+    """Receive an appeal as a work order (受理), time it, route it and dispatch it if a rule
+    names a unit; otherwise it waits in the center's manual-dispatch queue.
+
+    Fields the caller leaves out are filled by ``hotline.triage.assess`` when it is installed,
+    else by safe defaults (help / other / normal). With an ``idempotency_key`` a retry of the
+    same request returns the same order (``created`` False); the same key with a different
+    request is refused (409 ``idempotency_conflict``). ``route=False`` keeps the order at the
+    center without dispatching it (an inquiry the agent answers at first contact).
+    """
+    _require_center(actor, "受理工单")
+    now = _now(now)
+    description = (description or "").strip()
+    if not description:
+        raise invalid("诉求内容不能为空。", "description_required")
+    if len(description) > DESCRIPTION_MAX:
+        raise invalid(f"诉求内容不能超过 {DESCRIPTION_MAX} 字。", "description_too_long")
+    if channel not in Channel.values:
+        raise invalid(f"未知渠道：{channel}。", "unknown_channel")
+    given = {
+        "channel": channel,
+        "description": description,
+        "caller_name": caller_name,
+        "caller_phone": caller_phone,
+        "address": address,
+        "title": title,
+        "appeal_type": appeal_type,
+        "category": category,
+        "urgency": urgency,
+        "vulnerable": sorted(vulnerable) if vulnerable is not None else None,
+        "epidemic_related": epidemic_related,
+        "district_code": district_code,
+        "town_code": town_code,
+    }
+    fingerprint = request_fingerprint(given)
+
+    with transaction.atomic():
+        if idempotency_key:
+            existing = _existing_for_key(actor, idempotency_key, fingerprint)
+            if existing is not None:
+                return Received(existing, created=False)
+
+        needs_triage = None in (appeal_type, category, urgency, vulnerable) or not (
+            district_code or town_code
+        )
+        assessed = _triage(description, district_code) if needs_triage else {}
+        source = {k: ("caller" if v is not None else "triage") for k, v in given.items()}
+        appeal_type = appeal_type or assessed.get("appeal_type") or AppealType.HELP
+        category = category or assessed.get("category") or Category.OTHER
+        urgency = urgency or assessed.get("urgency") or Urgency.NORMAL
+        if vulnerable is None:
+            vulnerable = assessed.get("vulnerable") or []
+        if epidemic_related is None:
+            # During a surge every appeal of the epidemic special line counts as epidemic work,
+            # whether or not the caller used an epidemic word.
+            epidemic_related = bool(assessed.get("epidemic_related")) or (
+                category in EPIDEMIC_CATEGORIES
+            )
+        if not district_code and not town_code:
+            # A place triage read from the text is a hint: keep it only if it is a known division.
+            known = set(
+                Division.objects.filter(
+                    code__in=[
+                        c for c in (assessed.get("district_code"), assessed.get("town_code")) if c
+                    ]
+                ).values_list("code", flat=True)
+            )
+            district_code = (
+                assessed.get("district_code") if assessed.get("district_code") in known else None
+            )
+            town_code = assessed.get("town_code") if assessed.get("town_code") in known else None
+        for value, allowed, name in (
+            (appeal_type, AppealType.values, "诉求类型"),
+            (category, Category.values, "诉求分类"),
+            (urgency, Urgency.values, "紧急程度"),
+        ):
+            if value not in allowed:
+                raise invalid(f"未知{name}：{value}。", "unknown_code")
+        bad = set(vulnerable) - set(Vulnerable.values)
+        if bad:
+            raise invalid(f"未知特殊群体标记：{'、'.join(sorted(bad))}。", "unknown_code")
+
+        town = _division(town_code, "town", "镇街")
+        district = _division(district_code, "county", "区县")
+        if town and district and town.parent_id != district.code:
+            raise invalid(f"镇街 {town.name} 不属于区县 {district.name}。", "division_mismatch")
+        if town and not district:
+            district = Division.objects.get(code=town.parent_id)
+
+        mode = clocks.current_mode()
+        limits = clocks.limits_for(urgency, appeal_type, mode)
+        decision = routing.choose_unit(
+            category=category,
+            urgency=urgency,
+            epidemic_related=epidemic_related,
+            district_code=district.code if district else None,
+            town_code=town.code if town else None,
+        )
+        order = Order(
+            number=_next_number(now),
+            channel=channel,
+            appeal_type=appeal_type,
+            category=category,
+            urgency=urgency,
+            vulnerable=sorted(set(vulnerable)),
+            epidemic_related=epidemic_related,
+            title=(title or description[:TITLE_FROM_DESCRIPTION]).strip()[:200],
+            description=description,
+            caller_name=caller_name[:64],
+            caller_phone=caller_phone[:32],
+            address=address[:255],
+            district=district,
+            town=town,
+            status=Status.RECEIVED,
+            sla_mode=mode,
+            accept_deadline=limits.accept.deadline(now),
+            resolve_deadline=limits.resolve.deadline(now),
+            received_at=now,
+            routing_rule=decision.rule[:100],
+            client=actor,
+            idempotency_key=idempotency_key,
+            request_hash=fingerprint,
+        )
+        try:
+            with transaction.atomic():
+                order.save()
+        except IntegrityError:
+            # A concurrent retry with the same key won the race: answer with its order.
+            if not idempotency_key:
+                raise
+            existing = _existing_for_key(actor, idempotency_key, fingerprint)
+            if existing is None:
+                raise
+            return Received(existing, created=False)
+
+        _event(
+            order,
+            EventCode.RECEIVED,
+            actor,
+            now,
+            {
+                "channel": channel,
+                "status": Status.RECEIVED,
+                "mode": mode,
+                "accept_deadline": _iso(order.accept_deadline),
+                "resolve_deadline": _iso(order.resolve_deadline),
+            },
+        )
+        _event(
+            order,
+            EventCode.TRIAGED,
+            None,
+            now,
+            {
+                "appeal_type": appeal_type,
+                "category": category,
+                "urgency": urgency,
+                "vulnerable": order.vulnerable,
+                "epidemic_related": epidemic_related,
+                "source": {k: source[k] for k in ("appeal_type", "category", "urgency")},
+                "reasons": assessed.get("reasons", []),
+                "model_version": assessed.get("model_version", ""),
+                "routing": {"rule": decision.rule, "reason": decision.reason},
+            },
+        )
+        if not route:
+            # The agent answers at first contact: the order stays with the center.
+            pass
+        elif decision.unit is not None:
+            _assign(order, decision.unit, [], None, now, rule=decision.rule)
+        elif urgency != Urgency.NORMAL:
+            _notify(
+                order,
+                EventCode.RECEIVED,
+                _center_duty_phone(),
+                f"【12345】{urgency_label(urgency)}工单 {order.number} 待人工派单：{order.title}",
+                now,
+            )
+    return Received(order, created=True)
+
+
+def _existing_for_key(actor, key: str, fingerprint: str) -> Order | None:
+    existing = Order.objects.filter(client=actor, idempotency_key=key).first()
+    if existing is None:
+        return None
+    if existing.request_hash != fingerprint:
+        raise OrderError(
+            f"幂等键 {key} 已用于另一条不同内容的诉求（工单 {existing.number}）；"
+            "新的诉求请使用新的幂等键。",
+            code="idempotency_conflict",
+        )
+    return existing

@@ -1,0 +1,79 @@
+"""SLA clocks: the policy matrix, working days across weekends and holidays, surge mode."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from hotline.orders import clocks
+from hotline.orders.clocks import Limit, Limits
+from hotline.orders.models import SlaPolicy
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def at(*args):
+    return dt.datetime(*args, tzinfo=SH)
+
+
+@pytest.mark.parametrize(
+    "urgency,appeal_type,accept,resolve",
+    [
+        ("critical", "help", Limit(15, "minutes"), Limit(120, "minutes")),
+        ("urgent", "complaint", Limit(30, "minutes"), Limit(120, "minutes")),
+        ("normal", "inquiry", Limit(1, "workdays"), Limit(2, "workdays")),
+        ("normal", "help", Limit(1, "workdays"), Limit(10, "workdays")),
+        ("normal", "suggestion", Limit(1, "workdays"), Limit(10, "workdays")),
+        ("normal", "complaint", Limit(1, "workdays"), Limit(15, "workdays")),
+        ("normal", "report", Limit(1, "workdays"), Limit(15, "workdays")),
+        ("normal", "praise", Limit(1, "workdays"), Limit(2, "workdays")),
+    ],
+)
+def test_default_matrix_is_seeded(db, urgency, appeal_type, accept, resolve):
+    assert clocks.limits_for(urgency, appeal_type, "normal") == Limits(accept, resolve)
+
+
+def test_policy_rows_are_data(db):
+    SlaPolicy.objects.filter(urgency="normal", appeal_type="inquiry", mode="normal").update(
+        resolve_amount=5
+    )
+    assert clocks.limits_for("normal", "inquiry", "normal").resolve == Limit(5, "workdays")
+
+
+def test_missing_row_falls_back_to_the_built_in_default(db):
+    SlaPolicy.objects.all().delete()
+    assert clocks.limits_for("critical", "help", "surge").accept == Limit(10, "minutes")
+
+
+def test_minutes_ignore_the_calendar():
+    friday_evening = at(2022, 11, 4, 23, 50)
+    assert Limit(15, "minutes").deadline(friday_evening) == at(2022, 11, 5, 0, 5)
+
+
+def test_one_working_day_over_a_weekend():
+    assert Limit(1, "workdays").deadline(at(2022, 11, 4, 9, 0)) == at(2022, 11, 7, 18, 0)
+    assert Limit(1, "workdays").deadline(at(2022, 11, 5, 12, 0)) == at(2022, 11, 7, 18, 0)
+
+
+def test_national_day_week_2022():
+    # Received Friday 30 Sep: 1–7 Oct off, Sat 8 and Sun 9 Oct are working days.
+    start = at(2022, 9, 30, 15, 0)
+    assert Limit(1, "workdays").deadline(start) == at(2022, 10, 8, 18, 0)
+    assert Limit(2, "workdays").deadline(start) == at(2022, 10, 9, 18, 0)
+    # 8, 9, 10–14, 17–21, 24, 25, 26 October: the 15th working day is Wednesday 26 October.
+    assert Limit(15, "workdays").deadline(start) == at(2022, 10, 26, 18, 0)
+
+
+def test_callback_and_return_window():
+    assert clocks.callback_due(at(2022, 11, 4, 17, 0)) == at(2022, 11, 7, 18, 0)
+    assert clocks.return_window_end(at(2022, 11, 7, 10, 0)) == at(2022, 11, 8, 18, 0)
+
+
+def test_mode_defaults_to_normal(db):
+    assert clocks.current_mode() == "normal"
+
+
+def test_default_rows_cover_both_modes():
+    rows = clocks.default_policy_rows()
+    assert {r["mode"] for r in rows} == {"normal", "surge"}
+    assert len(rows) == 16
