@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 from ninja import Query, Router
+from ninja.responses import Status as HttpStatus
 
 from . import queries, search, services
 from .choices import Status
@@ -187,7 +188,7 @@ def kb_create(request, body: ArticleCreateIn):
     """Create a draft (policy team)."""
     data = body.dict(exclude={"key"})
     article = services.create_draft(request.user, key=body.key, data=data)
-    return 201, article_json(article, show_working_copy=True)
+    return HttpStatus(201, article_json(article, show_working_copy=True))
 
 
 @router.put("/kb/articles/{key}", response={200: ArticleOut, **ERRORS})
@@ -224,11 +225,12 @@ router.post("/kb/articles/{key}/retire", response={200: ArticleOut, **ERRORS})(
 def kb_cite(request, body: CitationIn):
     """Record that the caller was answered with this article."""
     citation = services.record_citation(body.article_key, request.user, body.order_number)
-    return 201, {
+    body = {
         "article_key": citation.article.key,
         "order_number": citation.order_number,
         "at": citation.at,
     }
+    return HttpStatus(201, body)
 
 
 @router.get("/kb/usage", response={200: UsageOut, **ERRORS})

@@ -313,7 +313,7 @@ def highlight(text: str, words: Iterable[str]) -> str:
 _lock = threading.Lock()
 _index: SearchIndex | None = None
 _vocab: dict[str, int] = {}
-_token_cache: dict[int, tuple[np.ndarray, frozenset[str]]] = {}
+_token_cache: dict[tuple[int, int], tuple[np.ndarray, frozenset[str]]] = {}
 
 
 def current_stamp() -> int:
@@ -333,13 +333,18 @@ def build_index(rows: Iterable[dict], synonyms: Synonyms, version: int = 0) -> S
     cached per version id, so a rebuild re-tokenises only new versions."""
     docs: list[_Doc] = []
     token_ids: list[np.ndarray] = []
+    used: list[tuple[int, int]] = []
     for row in rows:
-        cached = _token_cache.get(row["version_id"])
+        # Versions are immutable; the content hash guards against a reused id (a rolled-back
+        # transaction on SQLite gives its ids out again).
+        cache_key = (row["version_id"], hash((row["title"], row["body"], tuple(row["tags"]))))
+        cached = _token_cache.get(cache_key)
         if cached is None:
             tokens = document_tokens(row["title"], row["tags"], row["body"])
             words = frozenset(t for t in tokens if not t.startswith(BIGRAM_PREFIX))
             cached = (_ids(tokens), words)
-            _token_cache[row["version_id"]] = cached
+            _token_cache[cache_key] = cached
+        used.append(cache_key)
         token_ids.append(cached[0])
         docs.append(
             _Doc(
@@ -353,6 +358,9 @@ def build_index(rows: Iterable[dict], synonyms: Synonyms, version: int = 0) -> S
                 words=cached[1],
             )
         )
+    # Forget versions no longer live, so a long-running process does not grow without bound.
+    for stale in set(_token_cache) - set(used):
+        del _token_cache[stale]
     return SearchIndex(docs, token_ids, _vocab, synonyms, version)
 
 

@@ -1,0 +1,63 @@
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from hotline.knowledge.choices import Status, Validity
+from hotline.knowledge.markdown import render
+from hotline.knowledge.models import Article, split_terms
+
+from .factories import draft, published
+
+T0 = dt.datetime(2022, 11, 7, tzinfo=dt.UTC)
+
+
+def test_validity_period_is_half_open():
+    article = Article(valid_from=T0, valid_until=T0 + dt.timedelta(days=2))
+    assert article.validity_at(T0 - dt.timedelta(seconds=1)) == Validity.NOT_YET
+    assert article.validity_at(T0) == Validity.VALID
+    assert article.validity_at(T0 + dt.timedelta(days=2)) == Validity.EXPIRED
+    assert Article().validity_at(T0) == Validity.VALID
+
+
+@pytest.mark.django_db
+def test_manager_verbs_published_and_valid_at(people):
+    live = published(people.author, people.reviewer, valid_until=T0)
+    draft(people.author)
+    assert list(Article.objects.published()) == [live]
+    assert list(Article.objects.valid_at(T0 - dt.timedelta(hours=1))) == [live]
+    assert not Article.objects.valid_at(T0).exists()
+
+
+@pytest.mark.django_db
+def test_permission_predicates(people):
+    article = draft(people.author)
+    assert article.can_edit(people.author) and article.can_submit(people.author)
+    assert not article.can_edit(people.agent) and not article.can_submit(people.volunteer)
+    article.status = Status.IN_REVIEW
+    article.submitted_by = people.author
+    assert not article.can_review(people.author)
+    assert article.can_review(people.reviewer)
+    assert not article.can_review(people.agent)
+    assert not article.can_retire(people.reviewer)  # never published
+
+
+@pytest.mark.django_db
+def test_agents_see_only_published_articles(people):
+    live = published(people.author, people.reviewer)
+    hidden = draft(people.author)
+    assert list(Article.objects.visible_to(people.agent)) == [live]
+    assert set(Article.objects.visible_to(people.author)) == {live, hidden}
+
+
+def test_split_terms_accepts_chinese_separators():
+    assert split_terms("变回绿码，转码、转绿码, 转码") == ["变回绿码", "转码", "转绿码"]
+
+
+def test_markdown_subset_escapes_html():
+    html = render("## 要点\n- **每户**一人\n- <script>x</script>\n\n1. 第一步\n普通段落")
+    assert "<h3>要点</h3>" in html
+    assert "<li><strong>每户</strong>一人</li>" in html
+    assert "&lt;script&gt;" in html and "<script>" not in html
+    assert "<ol>" in html and "<p>普通段落</p>" in html
+    assert timezone.is_aware(T0)
