@@ -8,7 +8,7 @@ import difflib
 from django.db.models import Count, Max
 from django.utils import timezone
 
-from .choices import Status
+from .choices import Audience, Category, Status
 from .models import Article, ArticleVersion, Citation, SearchLog
 
 DIFF_FIELDS = (
@@ -29,9 +29,13 @@ def version_at(article: Article, when: dt.datetime) -> ArticleVersion | None:
     return article.versions.filter(published_at__lte=when).order_by("-number").first()
 
 
-def _show(value) -> str:
+def _show(value, name: str = "") -> str:
     if value is None or value == "":
         return "—"
+    if name == "category":
+        return str(dict(Category.choices).get(value, value))
+    if name == "audience":
+        return str(dict(Audience.choices).get(value, value))
     if isinstance(value, dt.datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, list):
@@ -48,7 +52,9 @@ def diff_versions(old, new) -> dict:
         before = getattr(old, name) if old is not None else None
         after = getattr(new, name)
         if before != after:
-            fields.append({"label": label, "before": _show(before), "after": _show(after)})
+            fields.append(
+                {"label": label, "before": _show(before, name), "after": _show(after, name)}
+            )
     old_body = old.body if old is not None else ""
     matcher = difflib.SequenceMatcher(None, old_body, new.body, autojunk=False)
     segments = []

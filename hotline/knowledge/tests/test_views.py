@@ -40,7 +40,7 @@ def test_article_page_banner_and_diff(client, people, demo_articles):
     html = client.get(reverse("kb:article", args=["control-period-first"])).content.decode()
     assert "已过期" in html and "茂南区首轮社会面管控措施" in html
     diff = client.get(reverse("kb:diff", args=["control-period-first"])).content.decode()
-    assert "与昨天此时相比" in diff and "新发布的条目" in diff
+    assert "与昨天此时相比" in diff and "之前没有版本" in diff
     assert client.get(reverse("kb:article", args=["no-such"])).status_code == 404
 
 
