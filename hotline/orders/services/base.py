@@ -80,7 +80,7 @@ def _lock(actor, order_or_number) -> Order:
     """The order, locked for this transaction, if ``actor`` may see it (else not found)."""
     number = order_or_number.number if isinstance(order_or_number, Order) else order_or_number
     order = (
-        Order.objects.select_for_update()
+        Order.objects.select_for_update(of=("self",))
         .filter(number=number)
         .select_related("handling_unit")
         .first()

@@ -37,7 +37,6 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         while True:
-            close_old_connections()
             result = sweep(batch=batch)
             sent = deliver_pending()
             if result.total or sent or once:
@@ -50,3 +49,5 @@ class Command(BaseCommand):
                 time.sleep(min(0.5, interval))
             if stopping["now"]:
                 return
+            # A long-lived loop must not keep a connection the database has dropped.
+            close_old_connections()
