@@ -21,6 +21,7 @@ import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import bm25s
 import numpy as np
@@ -69,8 +70,9 @@ def content_words(text: str) -> list[str]:
 def bigrams(text: str) -> list[str]:
     """Character bigrams, then single characters (other than stopwords): the views of the text
     that survive words the dictionary cuts differently (冒烟 / 烟雾, 天然气 / 燃气)."""
-    grams = [BIGRAM_PREFIX + g for g in char_ngrams(text, 2, 2)]
-    grams += [UNIGRAM_PREFIX + c for c in char_ngrams(text, 1, 1) if c not in STOPWORDS]
+    chars = char_ngrams(text, 1, 1)  # the normalised text without punctuation, as characters
+    grams = [BIGRAM_PREFIX + a + b for a, b in pairwise(chars)]
+    grams += [UNIGRAM_PREFIX + c for c in chars if c not in STOPWORDS]
     return grams
 
 
@@ -178,6 +180,7 @@ class SearchIndex:
         self.valid_from = np.array([_epoch(d.valid_from, -math.inf) for d in docs], dtype=float)
         self.valid_until = np.array([_epoch(d.valid_until, math.inf) for d in docs], dtype=float)
         self.public = np.array([d.audience == Audience.PUBLIC for d in docs], dtype=bool)
+        self._plain: dict[int, tuple[str, str]] = {}  # snippets' source text, filled lazily
 
     def __len__(self) -> int:
         return len(self.docs)
@@ -226,7 +229,10 @@ class SearchIndex:
     def _hit(self, i: int, score: float, query: Query, at) -> Hit:
         doc = self.docs[i]
         matched = [w for w in dict.fromkeys(query.words) if len(w) >= 2 and w in doc.words]
-        snippet = make_snippet(doc.body, matched)
+        plain = self._plain.get(i)
+        if plain is None:
+            plain = self._plain[i] = plain_text(doc.body)
+        snippet = make_snippet(doc.body, matched, plain=plain)
         return Hit(
             key=doc.key,
             title=doc.title,
@@ -288,11 +294,20 @@ def build_bm25(token_ids: list[np.ndarray], vocab: dict[str, int]) -> bm25s.BM25
     return retriever
 
 
-def make_snippet(body: str, matched: Iterable[str], size: int = SNIPPET_CHARS) -> str:
+def plain_text(body: str) -> tuple[str, str]:
+    """The body without Markdown marks, and its normalised form (for finding words)."""
+    plain = re.sub(r"\s+", " ", re.sub(r"[#*>`_\-]+", " ", body)).strip()
+    return plain, normalize(plain)
+
+
+def make_snippet(
+    body: str,
+    matched: Iterable[str],
+    size: int = SNIPPET_CHARS,
+    plain: tuple[str, str] | None = None,
+) -> str:
     """A plain-text window of the body around the first matched word."""
-    plain = re.sub(r"[#*>`_\-]+", " ", body)
-    plain = re.sub(r"\s+", " ", plain).strip()
-    low = normalize(plain)
+    plain, low = plain or plain_text(body)
     first = min((p for p in (low.find(w) for w in matched) if p >= 0), default=0)
     start = max(0, first - size // 4)
     text = plain[start : start + size]

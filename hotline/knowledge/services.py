@@ -196,7 +196,7 @@ def clean_content(data: dict) -> dict:
 
 
 def clean_key(key) -> str:
-    if not isinstance(key, str):
+    if not isinstance(key, str) or not key.strip():
         raise invalid("请填写条目编号。", "key")
     key = key.strip()
     try:
@@ -326,7 +326,7 @@ def _publish(article: Article, *, author, approved_by, note: str, now) -> Articl
     version.save()
     article.live_version = version
     article.status = Status.PUBLISHED
-    article.review_note = (note or "")[:500]
+    article.review_note = ""
     article.updated_at = now
     article.save()
     bump_index_stamp()
