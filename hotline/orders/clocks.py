@@ -12,8 +12,12 @@ from dataclasses import dataclass
 
 from hotline.common.workdays import workday_deadline
 
+from .cache import TtlCache
 from .choices import AppealType, LimitUnit, SlaMode, Urgency
 from .models import OperatingMode, SlaPolicy
+
+#: Seconds an admin edit of the matrix or the mode may take to reach every process.
+POLICY_TTL = 5.0
 
 M, W = LimitUnit.MINUTES, LimitUnit.WORKDAYS
 
@@ -80,25 +84,35 @@ DEFAULT_LIMITS: dict[str, dict[tuple[str, str], Limits]] = {
 }
 
 
-def current_mode() -> str:
-    """The mode new orders are timed in (normal unless a supervisor switched to surge)."""
+def _load_mode() -> str:
     row = OperatingMode.objects.filter(pk=1).only("mode").first()
     return row.mode if row else SlaMode.NORMAL
 
 
+def _load_policy() -> dict[tuple[str, str, str], Limits]:
+    return {
+        (r.mode, r.urgency, r.appeal_type): Limits(
+            Limit(r.accept_amount, r.accept_unit), Limit(r.resolve_amount, r.resolve_unit)
+        )
+        for r in SlaPolicy.objects.all()
+    }
+
+
+mode_cache = TtlCache(_load_mode, POLICY_TTL)
+policy_cache = TtlCache(_load_policy, POLICY_TTL)
+
+
+def current_mode() -> str:
+    """The mode new orders are timed in (normal unless a supervisor switched to surge)."""
+    return mode_cache.get()
+
+
 def limits_for(urgency: str, appeal_type: str, mode: str) -> Limits:
     """The limits of the most specific policy row: exact type first, then "any type"."""
-    rows = {
-        r.appeal_type: r
-        for r in SlaPolicy.objects.filter(
-            urgency=urgency, mode=mode, appeal_type__in=[appeal_type, ""]
-        )
-    }
-    row = rows.get(appeal_type) or rows.get("")
-    if row is not None:
-        return Limits(
-            Limit(row.accept_amount, row.accept_unit), Limit(row.resolve_amount, row.resolve_unit)
-        )
+    table = policy_cache.get()
+    found = table.get((mode, urgency, appeal_type)) or table.get((mode, urgency, ""))
+    if found is not None:
+        return found
     table = DEFAULT_LIMITS.get(mode, DEFAULT_LIMITS[SlaMode.NORMAL])
     found = table.get((urgency, appeal_type)) or table.get((urgency, ""))
     return found or Limits(Limit(1, W), Limit(15, W))

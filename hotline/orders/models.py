@@ -194,7 +194,11 @@ class Order(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    idempotency_key = models.CharField("幂等键", max_length=100, blank=True)
+    # NULL (not "") when the client sent no key: the unique constraint then ignores the row, and
+    # the lookup by (client, key) uses the constraint's plain index on SQLite and PostgreSQL.
+    idempotency_key = models.CharField(  # noqa: DJ001
+        "幂等键", max_length=100, null=True, blank=True
+    )
     request_hash = models.CharField("请求摘要", max_length=64, blank=True)
 
     objects = OrderQuerySet.as_manager()
@@ -205,9 +209,7 @@ class Order(models.Model):
         ordering = ["-received_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["client", "idempotency_key"],
-                condition=~Q(idempotency_key=""),
-                name="orders_order_unique_idempotency_key",
+                fields=["client", "idempotency_key"], name="orders_order_unique_client_key"
             ),
         ]
         indexes = [

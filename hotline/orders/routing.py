@@ -12,8 +12,16 @@ from dataclasses import dataclass
 
 from hotline.geo.models import HandlingUnit
 
+from .cache import TtlCache
 from .choices import Category, RoutingTarget, Urgency
 from .models import RoutingRule
+
+#: Seconds an admin edit of the rules or of a unit may take to reach every process.
+RULES_TTL = 5.0
+rules_cache = TtlCache(lambda: list(RoutingRule.objects.filter(active=True)), RULES_TTL)
+units_cache = TtlCache(
+    lambda: {u.code: u for u in HandlingUnit.objects.active().select_related(None)}, RULES_TTL
+)
 
 
 @dataclass(frozen=True)
@@ -48,7 +56,7 @@ def choose_unit(
     """Pick the lead handling unit for an order; ``unit`` None means manual dispatch."""
     if town_code and not district_code:
         district_code = town_code[:6]
-    rules = list(rules if rules is not None else RoutingRule.objects.filter(active=True))
+    rules = list(rules if rules is not None else rules_cache.get())
     candidates: list[tuple[RoutingRule, str]] = []
     for rule in rules:
         if rule.category and rule.category != category:
@@ -63,8 +71,7 @@ def choose_unit(
         code = _target_code(rule, district_code, town_code)
         if code:
             candidates.append((rule, code))
-    codes = {code for _, code in candidates if code}
-    units = {u.code: u for u in HandlingUnit.objects.active().filter(code__in=codes)}
+    units = units_cache.get()
     for rule, code in candidates:
         if not code:
             return RoutingDecision(None, rule.name, "规则指定由热线中心人工派单")

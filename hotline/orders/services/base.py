@@ -10,7 +10,7 @@ from django.utils import timezone
 from hotline.accounts.roles import Role, has_role
 from hotline.geo.models import HandlingUnit
 
-from .. import clocks
+from .. import clocks, routing
 from ..choices import (
     EventCode,
     NotificationStatus,
@@ -40,11 +40,11 @@ def _iso(value: dt.datetime | None) -> str | None:
     return timezone.localtime(value).isoformat() if value else None
 
 
-def _event(order: Order, code: str, actor, now, payload: dict | None = None, unit=None):
+def _event_row(order: Order, code: str, actor, now, payload=None, unit=None) -> OrderEvent:
+    """An unsaved event; the unit defaults to the actor's own unit (for unit handlers)."""
     if unit is None and actor is not None:
-        unit_id = handler_unit_id(actor)
-        unit = unit_id  # an id is fine for the FK
-    return OrderEvent.objects.create(
+        unit = handler_unit_id(actor)
+    return OrderEvent(
         order=order,
         code=code,
         actor=actor,
@@ -52,6 +52,12 @@ def _event(order: Order, code: str, actor, now, payload: dict | None = None, uni
         payload=payload or {},
         at=now,
     )
+
+
+def _event(order: Order, code: str, actor, now, payload: dict | None = None, unit=None):
+    event = _event_row(order, code, actor, now, payload, unit)
+    event.save()
+    return event
 
 
 def _notify(order: Order, event_code: str, recipient: str, text: str, now) -> None:
@@ -70,10 +76,8 @@ def _notify(order: Order, event_code: str, recipient: str, text: str, now) -> No
 
 
 def _center_duty_phone() -> str:
-    return (
-        HandlingUnit.objects.filter(code="center").values_list("duty_phone", flat=True).first()
-        or "center"
-    )
+    center = routing.units_cache.get().get("center")
+    return (center.duty_phone if center else "") or "center"
 
 
 def _lock(actor, order_or_number) -> Order:
@@ -132,8 +136,8 @@ def _units(codes: list[str]) -> list[HandlingUnit]:
     return [found[c] for c in codes]
 
 
-def _assign(order, unit, co_units, actor, now, *, rule: str = "", fallback: bool = False):
-    """Put the order with ``unit`` (and co-handlers), start a new accept clock, record it."""
+def _apply_dispatch(order: Order, unit: HandlingUnit, now) -> None:
+    """Set the fields of a dispatch to ``unit`` (not saved): a new accept clock starts."""
     limits = clocks.limits_for(order.urgency, order.appeal_type, order.sla_mode)
     order.handling_unit = unit
     order.status = Status.DISPATCHED
@@ -142,9 +146,18 @@ def _assign(order, unit, co_units, actor, now, *, rule: str = "", fallback: bool
     order.accept_deadline = limits.accept.deadline(now)
     order.accept_overdue_at = None
     order.owner_assigned = order.return_count >= MAX_RETURNS
-    order.save()
-    order.co_units.set(co_units)
-    _event(
+
+
+def _dispatch_record(order, unit, co_units, actor, now, *, rule="", fallback=False):
+    """The dispatched event (unsaved) and the duty-phone notices for critical/urgent orders."""
+    if order.urgency != Urgency.NORMAL:
+        text = (
+            f"【12345】{urgency_label(order.urgency)}工单 {order.number} 已派{unit.name}，"
+            f"请于 {timezone.localtime(order.accept_deadline):%m-%d %H:%M} 前签收：{order.title}"
+        )
+        _notify(order, EventCode.DISPATCHED, unit.duty_phone or unit.code, text, now)
+        _notify(order, EventCode.DISPATCHED, _center_duty_phone(), text, now)
+    return _event_row(
         order,
         EventCode.DISPATCHED,
         actor,
@@ -159,13 +172,14 @@ def _assign(order, unit, co_units, actor, now, *, rule: str = "", fallback: bool
         },
         unit=unit,
     )
-    if order.urgency != Urgency.NORMAL:
-        text = (
-            f"【12345】{urgency_label(order.urgency)}工单 {order.number} 已派{unit.name}，"
-            f"请于 {timezone.localtime(order.accept_deadline):%m-%d %H:%M} 前签收：{order.title}"
-        )
-        _notify(order, EventCode.DISPATCHED, unit.duty_phone or unit.code, text, now)
-        _notify(order, EventCode.DISPATCHED, _center_duty_phone(), text, now)
+
+
+def _assign(order, unit, co_units, actor, now, *, rule: str = "", fallback: bool = False):
+    """Put a saved order with ``unit`` (and co-handlers), start a new accept clock, record it."""
+    _apply_dispatch(order, unit, now)
+    order.save()
+    order.co_units.set(co_units)
+    _dispatch_record(order, unit, co_units, actor, now, rule=rule, fallback=fallback).save()
 
 
 def _mark_escalated(order: Order, actor, now, reason: str, *, automatic: bool) -> None:

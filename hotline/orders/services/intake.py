@@ -8,8 +8,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from hotline.geo.models import Division
@@ -30,12 +29,14 @@ from ..models import (
     DESCRIPTION_MAX,
     Order,
     OrderDaySequence,
+    OrderEvent,
 )
 from .base import (
     TITLE_FROM_DESCRIPTION,
-    _assign,
+    _apply_dispatch,
     _center_duty_phone,
-    _event,
+    _dispatch_record,
+    _event_row,
     _iso,
     _notify,
     _now,
@@ -50,13 +51,23 @@ class Received:
     created: bool
 
 
-def _division(code: str | None, level: str, field: str) -> Division | None:
-    if not code:
-        return None
-    division = Division.objects.filter(code=code, level=level).first()
-    if division is None:
-        raise invalid(f"{field}代码 {code} 不存在，请从区划列表中选择。", "unknown_division")
-    return division
+def _divisions(town_code: str | None, district_code: str | None):
+    """The town and district divisions (one query); the town's county when no district."""
+    codes = [c for c in (town_code, district_code, town_code[:6] if town_code else None) if c]
+    if not codes:
+        return None, None
+    found = {d.code: d for d in Division.objects.filter(code__in=codes)}
+    town = found.get(town_code) if town_code else None
+    if town_code and (town is None or town.level != "town"):
+        raise invalid(f"镇街代码 {town_code} 不存在，请从区划列表中选择。", "unknown_division")
+    district = found.get(district_code) if district_code else None
+    if district_code and (district is None or district.level != "county"):
+        raise invalid(f"区县代码 {district_code} 不存在，请从区划列表中选择。", "unknown_division")
+    if town and district and town.parent_id != district.code:
+        raise invalid(f"镇街 {town.name} 不属于区县 {district.name}。", "division_mismatch")
+    if town and not district:
+        district = found.get(town.parent_id) or Division.objects.get(code=town.parent_id)
+    return town, district
 
 
 def _triage(description: str, district_code: str | None) -> dict:
@@ -92,15 +103,24 @@ def request_fingerprint(fields: dict) -> str:
 
 
 def _next_number(now: dt.datetime) -> str:
+    """The next number of the local day, from its counter row (one statement when it exists)."""
     day = timezone.localdate(now)
-    updated = OrderDaySequence.objects.filter(day=day).update(last=F("last") + 1)
-    if not updated:
+    table = OrderDaySequence._meta.db_table
+    sql = f"UPDATE {table} SET last = last + 1 WHERE day = %s RETURNING last"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [connection.ops.adapt_datefield_value(day)])
+        row = cursor.fetchone()
+    if row is None:
         try:
             with transaction.atomic():
                 OrderDaySequence.objects.create(day=day, last=1)
+            last = 1
         except IntegrityError:  # another writer created the day's row first
-            OrderDaySequence.objects.filter(day=day).update(last=F("last") + 1)
-    last = OrderDaySequence.objects.filter(day=day).values_list("last", flat=True).get()
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [connection.ops.adapt_datefield_value(day)])
+                last = cursor.fetchone()[0]
+    else:
+        last = row[0]
     return f"{day:%Y%m%d}-{last:06d}"
 
 
@@ -205,12 +225,7 @@ def receive(
         if bad:
             raise invalid(f"未知特殊群体标记：{'、'.join(sorted(bad))}。", "unknown_code")
 
-        town = _division(town_code, "town", "镇街")
-        district = _division(district_code, "county", "区县")
-        if town and district and town.parent_id != district.code:
-            raise invalid(f"镇街 {town.name} 不属于区县 {district.name}。", "division_mismatch")
-        if town and not district:
-            district = Division.objects.get(code=town.parent_id)
+        town, district = _divisions(town_code, district_code)
 
         mode = clocks.current_mode()
         limits = clocks.limits_for(urgency, appeal_type, mode)
@@ -243,9 +258,12 @@ def receive(
             received_at=now,
             routing_rule=decision.rule[:100],
             client=actor,
-            idempotency_key=idempotency_key,
+            idempotency_key=idempotency_key or None,
             request_hash=fingerprint,
         )
+        dispatch_to = decision.unit if route else None
+        if dispatch_to is not None:
+            _apply_dispatch(order, dispatch_to, now)  # saved with the insert below
         try:
             with transaction.atomic():
                 order.save()
@@ -258,42 +276,42 @@ def receive(
                 raise
             return Received(existing, created=False)
 
-        _event(
-            order,
-            EventCode.RECEIVED,
-            actor,
-            now,
-            {
-                "channel": channel,
-                "status": Status.RECEIVED,
-                "mode": mode,
-                "accept_deadline": _iso(order.accept_deadline),
-                "resolve_deadline": _iso(order.resolve_deadline),
-            },
-        )
-        _event(
-            order,
-            EventCode.TRIAGED,
-            None,
-            now,
-            {
-                "appeal_type": appeal_type,
-                "category": category,
-                "urgency": urgency,
-                "vulnerable": order.vulnerable,
-                "epidemic_related": epidemic_related,
-                "source": {k: source[k] for k in ("appeal_type", "category", "urgency")},
-                "reasons": assessed.get("reasons", []),
-                "model_version": assessed.get("model_version", ""),
-                "routing": {"rule": decision.rule, "reason": decision.reason},
-            },
-        )
-        if not route:
-            # The agent answers at first contact: the order stays with the center.
-            pass
-        elif decision.unit is not None:
-            _assign(order, decision.unit, [], None, now, rule=decision.rule)
-        elif urgency != Urgency.NORMAL:
+        events = [
+            _event_row(
+                order,
+                EventCode.RECEIVED,
+                actor,
+                now,
+                {
+                    "channel": channel,
+                    "status": Status.RECEIVED,
+                    "mode": mode,
+                    "accept_deadline": _iso(order.accept_deadline),
+                    "resolve_deadline": _iso(order.resolve_deadline),
+                },
+            ),
+            _event_row(
+                order,
+                EventCode.TRIAGED,
+                None,
+                now,
+                {
+                    "appeal_type": appeal_type,
+                    "category": category,
+                    "urgency": urgency,
+                    "vulnerable": order.vulnerable,
+                    "epidemic_related": epidemic_related,
+                    "source": {k: source[k] for k in ("appeal_type", "category", "urgency")},
+                    "reasons": assessed.get("reasons", []),
+                    "model_version": assessed.get("model_version", ""),
+                    "routing": {"rule": decision.rule, "reason": decision.reason},
+                },
+            ),
+        ]
+        if dispatch_to is not None:
+            events.append(_dispatch_record(order, dispatch_to, [], None, now, rule=decision.rule))
+        OrderEvent.objects.bulk_create(events)
+        if dispatch_to is None and route and urgency != Urgency.NORMAL:
             _notify(
                 order,
                 EventCode.RECEIVED,
@@ -305,7 +323,10 @@ def receive(
 
 
 def _existing_for_key(actor, key: str, fingerprint: str) -> Order | None:
-    existing = Order.objects.filter(client=actor, idempotency_key=key).first()
+    # No ORDER BY (neither Meta.ordering nor first()'s id): it would tempt SQLite to walk
+    # another index instead of the (client, key) unique index.
+    rows = Order.objects.filter(client=actor, idempotency_key=key).order_by()[:1]
+    existing = next(iter(rows), None)
     if existing is None:
         return None
     if existing.request_hash != fingerprint:

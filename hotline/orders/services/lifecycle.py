@@ -363,6 +363,7 @@ def set_mode(actor, mode: str, *, now=None) -> OperatingMode:
         row.changed_at = _now(now)
         row.changed_by = actor
         row.save()
+    clocks.mode_cache.clear()  # this process at once; the others within clocks.POLICY_TTL
     return row
 
 

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from hotline.orders import clocks
+from hotline.orders.cache import clear_all
 from hotline.orders.clocks import Limit, Limits
 from hotline.orders.models import SlaPolicy
 
@@ -37,11 +38,13 @@ def test_policy_rows_are_data(db):
     SlaPolicy.objects.filter(urgency="normal", appeal_type="inquiry", mode="normal").update(
         resolve_amount=5
     )
+    clear_all()
     assert clocks.limits_for("normal", "inquiry", "normal").resolve == Limit(5, "workdays")
 
 
 def test_missing_row_falls_back_to_the_built_in_default(db):
     SlaPolicy.objects.all().delete()
+    clear_all()
     assert clocks.limits_for("critical", "help", "surge").accept == Limit(10, "minutes")
 
 

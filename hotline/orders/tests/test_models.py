@@ -52,8 +52,8 @@ def test_predicates(people):
 def test_idempotency_key_unique_per_client(people):
     OrderRowFactory(client=people.agent, idempotency_key="k")
     OrderRowFactory(client=people.supervisor, idempotency_key="k")
-    OrderRowFactory(client=people.agent, idempotency_key="")
-    OrderRowFactory(client=people.agent, idempotency_key="")
+    OrderRowFactory(client=people.agent, idempotency_key=None)
+    OrderRowFactory(client=people.agent, idempotency_key=None)
     with pytest.raises(IntegrityError):
         OrderRowFactory(client=people.agent, idempotency_key="k")
 

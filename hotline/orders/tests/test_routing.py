@@ -2,6 +2,7 @@
 
 import pytest
 
+from hotline.orders.cache import clear_all
 from hotline.orders.models import RoutingRule
 from hotline.orders.routing import choose_unit
 
@@ -59,6 +60,7 @@ def test_rules_are_editable_data(demo_city):
         target="unit",
         unit_code="dept-health",
     )
+    clear_all()  # other processes see the edit within RULES_TTL
     assert route(town_code="440902101").unit.code == "dept-health"
 
 
@@ -66,8 +68,10 @@ def test_inactive_rule_and_inactive_unit_are_skipped(demo_city):
     from hotline.geo.models import HandlingUnit
 
     RoutingRule.objects.filter(target="district_epidemic_office").update(active=False)
+    clear_all()
     assert route(urgency="urgent", town_code="440902101").unit.code == "440902101"
     HandlingUnit.objects.filter(code="440902101").update(active=False)
+    clear_all()
     assert route(urgency="urgent", town_code="440902101").unit.code == "440902-gov"
 
 
