@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from hotline.knowledge import services
 from hotline.knowledge.choices import Status
 from hotline.knowledge.models import Article, SearchLog
 
@@ -46,8 +47,6 @@ def test_article_page_banner_and_diff(client, people, demo_articles):
 
 def test_version_diff_between_versions(client, people):
     article = published(people.author, people.reviewer, body="采样点每天8点开放。")
-    from hotline.knowledge import services
-
     services.save_draft(people.author, article.key, data=article_data(body="采样点每天7点开放。"))
     services.submit(people.author, article.key)
     services.approve(people.reviewer, article.key)
@@ -121,3 +120,15 @@ def test_suggest_partial(client, people, demo_articles):
     login(client, people.agent)
     html = client.get(reverse("kb:suggest"), {"text": "宝宝奶粉吃完了买不到"}).content.decode()
     assert "知识库建议" in html and "奶粉" in html
+
+
+def test_review_queue_query_count_does_not_grow_with_the_queue(
+    client, people, django_assert_max_num_queries
+):
+    for n in range(6):
+        article = draft(people.author, f"queued-{n}")
+        services.submit(people.author, article.key)
+    login(client, people.reviewer)
+    with django_assert_max_num_queries(12):
+        html = client.get(reverse("kb:review")).content.decode()
+    assert "待审核（6）" in html
