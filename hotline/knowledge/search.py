@@ -195,6 +195,8 @@ class SearchIndex:
         include_expired: bool = False,
     ) -> SearchResult:
         at = at or timezone.now()
+        if timezone.is_naive(at):
+            at = timezone.make_aware(at)  # a time without offset is local (Asia/Shanghai)
         query = parse_query(text, self.synonyms)
         result = SearchResult(query=query, index_version=self.version)
         if not self.docs or not query.tokens:

@@ -28,7 +28,7 @@ def test_search_at_a_time_excludes_expired_notices(people, token_client, demo_ar
     during_first = client.get("/api/v1/kb/search", {**params, "at": "2022-11-05T12:00:00+08:00"})
     keys = [h["key"] for h in during_first.json()["results"]]
     assert "control-period-first" in keys and "control-period-extension" not in keys
-    later = client.get("/api/v1/kb/search", {**params, "at": "2022-11-07T12:00:00+08:00"})
+    later = client.get("/api/v1/kb/search", {**params, "at": "2022-11-07T12:00:00"})  # local
     keys = [h["key"] for h in later.json()["results"]]
     assert "control-period-extension" in keys and "control-period-first" not in keys
 
