@@ -20,6 +20,8 @@ class KnowledgeError(DomainError):
     ):
         super().__init__(message, code=code, status=status)
         self.field = field
+        #: Every bad field and its message (content validation reports all of them).
+        self.errors: dict[str, str] = {field: message} if field else {}
 
 
 def forbidden(message: str, code: str = "forbidden") -> KnowledgeError:

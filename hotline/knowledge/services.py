@@ -135,27 +135,25 @@ def _check_printable(data: dict) -> None:
             raise invalid("内容含有不可见的控制字符，请删除后再保存。", name)
 
 
-def clean_content(data: dict) -> dict:
-    """Validated content fields from ``data`` (missing optional fields take their defaults).
-
-    ``source`` may be given as one object ``{"issuer", "number", "date"}`` (the import format)."""
-    _check_printable(data)
-    source = data.get("source")
-    if source is not None and not isinstance(source, dict):
-        raise invalid(
-            '来源应为对象：{"issuer": 发文单位, "number": 文号, "date": 日期}。', "source"
-        )
-    source = source or {}
+def _title(data, source):
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
         raise invalid("请填写标题。", "title")
     if len(title.strip()) > 200:
         raise invalid("标题不能超过 200 个字。", "title")
+    return title.strip()
+
+
+def _body(data, source):
     body = data.get("body")
     if not isinstance(body, str) or not body.strip():
         raise invalid("请填写正文。", "body")
     if len(body) > MAX_BODY:
         raise invalid(f"正文不能超过 {MAX_BODY} 个字。", "body")
+    return body.strip()
+
+
+def _tags(data, source):
     tags = data.get("tags") or []
     if isinstance(tags, str):
         tags = split_terms(tags)
@@ -164,35 +162,78 @@ def clean_content(data: dict) -> dict:
     tags = list(dict.fromkeys(t.strip() for t in tags if t.strip()))
     if len(tags) > MAX_TAGS or any(len(t) > 30 for t in tags):
         raise invalid(f"标签最多 {MAX_TAGS} 个，每个不超过 30 个字。", "tags")
+    return tags
+
+
+def _category(data, source):
     category = data.get("category") or Category.OTHER
     if category not in Category.values:
         raise invalid(f"分类“{category}”不存在，可选：{'、'.join(Category.values)}。", "category")
+    return category
+
+
+def _audience(data, source):
     audience = data.get("audience") or Audience.AGENTS
     if audience not in Audience.values:
         raise invalid("适用对象只能是 agents（仅接线员）或 public（可告知公众）。", "audience")
-    issuer = data.get("source_issuer", source.get("issuer", "")) or ""
-    number = data.get("source_number", source.get("number", "")) or ""
-    if not isinstance(issuer, str) or len(issuer) > 200:
-        raise invalid("发文单位应为不超过 200 字的文字。", "source_issuer")
-    if not isinstance(number, str) or len(number) > 100:
-        raise invalid("文号应为不超过 100 字的文字。", "source_number")
-    source_date = _as_date(data.get("source_date", source.get("date")), "source_date", "发文日期")
-    valid_from = _as_datetime(data.get("valid_from"), "valid_from", "生效时间")
-    valid_until = _as_datetime(data.get("valid_until"), "valid_until", "失效时间")
-    if valid_from and valid_until and valid_until <= valid_from:
-        raise invalid("失效时间应晚于生效时间。", "valid_until")
-    return {
-        "title": title.strip(),
-        "body": body.strip(),
-        "tags": tags,
-        "category": category,
-        "audience": audience,
-        "source_issuer": issuer.strip(),
-        "source_number": number.strip(),
-        "source_date": source_date,
-        "valid_from": valid_from,
-        "valid_until": valid_until,
-    }
+    return audience
+
+
+def _text(name: str, key: str, label: str, limit: int):
+    def clean(data, source):
+        value = data.get(name, source.get(key, "")) or ""
+        if not isinstance(value, str) or len(value) > limit:
+            raise invalid(f"{label}应为不超过 {limit} 字的文字。", name)
+        return value.strip()
+
+    return clean
+
+
+_CLEANERS = (
+    ("title", _title),
+    ("body", _body),
+    ("tags", _tags),
+    ("category", _category),
+    ("audience", _audience),
+    ("source_issuer", _text("source_issuer", "issuer", "发文单位", 200)),
+    ("source_number", _text("source_number", "number", "文号", 100)),
+    (
+        "source_date",
+        lambda d, s: _as_date(d.get("source_date", s.get("date")), "source_date", "发文日期"),
+    ),
+    ("valid_from", lambda d, s: _as_datetime(d.get("valid_from"), "valid_from", "生效时间")),
+    ("valid_until", lambda d, s: _as_datetime(d.get("valid_until"), "valid_until", "失效时间")),
+)
+
+
+def clean_content(data: dict) -> dict:
+    """Validated content fields from ``data`` (missing optional fields take their defaults).
+
+    ``source`` may be given as one object ``{"issuer", "number", "date"}`` (the import format).
+    Every field is checked; the KnowledgeError names the first bad field and carries all of
+    them in ``errors`` so a form can show each message next to its field."""
+    _check_printable(data)
+    source = data.get("source")
+    if source is not None and not isinstance(source, dict):
+        raise invalid(
+            '来源应为对象：{"issuer": 发文单位, "number": 文号, "date": 日期}。', "source"
+        )
+    source = source or {}
+    content, errors = {}, {}
+    for name, cleaner in _CLEANERS:
+        try:
+            content[name] = cleaner(data, source)
+        except KnowledgeError as exc:
+            errors[exc.field or name] = str(exc)
+    start, end = content.get("valid_from"), content.get("valid_until")
+    if start and end and end <= start:
+        errors["valid_until"] = "失效时间应晚于生效时间。"
+    if errors:
+        field, message = next(iter(errors.items()))
+        error = invalid(message, field)
+        error.errors = errors
+        raise error
+    return content
 
 
 def clean_key(key) -> str:
@@ -204,6 +245,25 @@ def clean_key(key) -> str:
     except ValidationError as exc:
         raise invalid(exc.messages[0], "key") from exc
     return key
+
+
+def _clean_key_and_content(key, data: dict) -> tuple[str, dict]:
+    """Both validated, or one KnowledgeError carrying the errors of both."""
+    errors: dict[str, str] = {}
+    try:
+        key = clean_key(key)
+    except KnowledgeError as exc:
+        errors.update(exc.errors)
+    try:
+        content = clean_content(data)
+    except KnowledgeError as exc:
+        errors.update(exc.errors)
+    if errors:
+        field, message = next(iter(errors.items()))
+        error = invalid(message, field)
+        error.errors = errors
+        raise error
+    return key, content
 
 
 def _apply(article: Article, content: dict) -> None:
@@ -223,8 +283,7 @@ def create_draft(actor, *, key: str, data: dict, now=None) -> Article:
     """A new article as a draft. Policy team only; the key must be new."""
     _require_policy(actor, "新建知识条目")
     now = _now(now)
-    key = clean_key(key)
-    content = clean_content(data)
+    key, content = _clean_key_and_content(key, data)
     with transaction.atomic():
         if Article.objects.filter(key=key).exists():
             raise KnowledgeError(

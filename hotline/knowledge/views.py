@@ -225,7 +225,8 @@ def editor(request, key: str | None = None):
                 else:
                     saved = services.save_draft(request.user, article.key, data=form.content())
             except KnowledgeError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+                for field, message in (exc.errors or {None: str(exc)}).items():
+                    form.add_error(field if field in form.fields else None, message)
             else:
                 messages.success(request, "已保存草稿。确认无误后请提交审核。")
                 return redirect("kb:article", key=saved.key)

@@ -78,6 +78,13 @@ def test_editor_shows_errors_next_to_fields_and_saves(client, people):
     )
     html = bad.content.decode()
     assert bad.status_code == 200 and "请填写标题" in html and "kb-field-error" in html
+    both = client.post(
+        reverse("kb:new"),
+        {"key": "", "title": "", "body": "", "category": "testing", "audience": "public"},
+    )
+    html = both.content.decode()
+    for message in ("请填写条目编号", "请填写标题", "请填写正文"):
+        assert message in html
     ok = client.post(
         reverse("kb:new"),
         {
