@@ -422,12 +422,21 @@ def retire(actor, key: str, *, reason: str = "", now=None) -> Article:
         if article.status == Status.RETIRED:
             raise KnowledgeError("这条内容已经停用。", code="already_retired")
         if article.live_version_id is None:
-            raise KnowledgeError("这条内容还没有发布过，无需停用。", code="not_published")
+            raise KnowledgeError("这条内容还没有发布，无需停用。", code="not_published")
+        version = article.live_version.number
         article.status = Status.RETIRED
+        # No live version any more: publishing it again goes through review (or an import).
+        article.live_version = None
         article.updated_at = now
         article.save()
         bump_index_stamp()
-        _event(article, EventCode.RETIRED, actor, now, {"reason": (reason or "")[:500]})
+        _event(
+            article,
+            EventCode.RETIRED,
+            actor,
+            now,
+            {"reason": (reason or "")[:500], "version": version},
+        )
     return article
 
 
@@ -493,12 +502,14 @@ def import_articles(actor, rows: Iterable[tuple[str, dict, str]], *, now=None) -
             article.last_edited_by = actor
             article.updated_at = now
             article.status = status
+            if status == Status.RETIRED:
+                article.live_version = None
             article.save()
             if status == Status.PUBLISHED:
                 if article.has_unpublished_changes():
                     _publish(article, author=actor, approved_by=actor, note="批量导入", now=now)
                 else:
-                    bump_index_stamp()  # a retired or edited article is live again
+                    bump_index_stamp()  # the working copy is the live version again
             elif was_live and status == Status.RETIRED:
                 bump_index_stamp()
             counts["created" if created else "updated"] += 1

@@ -97,6 +97,13 @@ def test_retire_removes_from_search_and_bumps_the_stamp(people):
     assert codes(article)[-1] == EventCode.RETIRED
     with pytest.raises(KnowledgeError):
         services.retire(people.reviewer, article.key)
+    # Editing a retired article does not quietly bring its old version back into search.
+    services.save_draft(people.author, article.key, data=article_data(title="云开山恢复预约"))
+    assert not search.search("云开山").hits
+    services.submit(people.author, article.key)
+    services.approve(people.reviewer, article.key)
+    assert [h.title for h in search.search("云开山").hits] == ["云开山恢复预约"]
+    assert Article.objects.get(key=article.key).live_version.number == 2
 
 
 @pytest.mark.parametrize(
