@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
 from ninja import Field, Schema
 from pydantic import AfterValidator
@@ -18,6 +19,21 @@ def _printable(value: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(_printable)]
+
+
+def _sane_time(value: dt.datetime) -> dt.datetime:
+    # PostgreSQL refuses offsets beyond ±15:59 and far-off years; a naive time is Maoming time.
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+    offset = value.utcoffset() or dt.timedelta()
+    if abs(offset) > dt.timedelta(hours=14):
+        raise ValueError("时区偏移超出范围（应在 ±14:00 之内）")
+    if not 2000 <= value.year <= 2100:
+        raise ValueError("时间超出范围（应在 2000–2100 年之间）")
+    return value.astimezone(dt.UTC)
+
+
+Time = Annotated[dt.datetime, AfterValidator(_sane_time)]
 
 ChannelCode = Literal["phone", "web", "wechat", "app", "sms", "email", "open311", "import", "agent"]
 AppealTypeCode = Literal["inquiry", "help", "complaint", "report", "suggestion", "praise"]
@@ -149,8 +165,8 @@ class OrderFilter(Schema):
     district: DivisionCode | None = None
     town: DivisionCode | None = None
     overdue: bool | None = None
-    created_from: dt.datetime | None = None
-    created_to: dt.datetime | None = None
+    created_from: Time | None = None
+    created_to: Time | None = None
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=1_000_000)
 
@@ -158,6 +174,10 @@ class OrderFilter(Schema):
 class DispatchIn(Schema):
     unit: UnitCode
     co_units: list[UnitCode] = Field(default_factory=list, max_length=10)
+
+    model_config = {
+        "json_schema_extra": {"examples": [{"unit": "440902101", "co_units": ["dept-health"]}]}
+    }
 
 
 class EmptyIn(Schema):
@@ -167,41 +187,82 @@ class EmptyIn(Schema):
 class ReasonIn(Schema):
     reason: Text = Field(min_length=1, max_length=500)
 
+    model_config = {
+        "json_schema_extra": {"examples": [{"reason": "诉求地点不在本镇辖区，应由新坡镇办理。"}]}
+    }
+
 
 class ExtensionIn(Schema):
-    until: dt.datetime
+    until: Time
     reason: Text = Field(min_length=1, max_length=500)
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [{"until": "2022-11-30T18:00:00+08:00", "reason": "需协调供货商和社区。"}]
+        }
+    }
 
 
 class DecideExtensionIn(Schema):
     approve: bool
     note: Text = Field("", max_length=500)
 
+    model_config = {
+        "json_schema_extra": {"examples": [{"approve": True, "note": "同意延期至 11 月 30 日。"}]}
+    }
+
 
 class NoteIn(Schema):
     text: Text = Field(min_length=1, max_length=2000)
 
+    model_config = {"json_schema_extra": {"examples": [{"text": "已电话联系来电人，情绪稳定。"}]}}
+
 
 class ResolveIn(Schema):
     reply: Text = Field(min_length=1, max_length=4000)
+
+    model_config = {
+        "json_schema_extra": {"examples": [{"reply": "社区已于 17:02 将米、油和蔬菜送到家门口。"}]}
+    }
 
 
 class CallbackIn(Schema):
     satisfaction: SatisfactionCode
     note: Text = Field("", max_length=1000)
 
+    model_config = {
+        "json_schema_extra": {
+            "examples": [{"satisfaction": "satisfied", "note": "来电人表示已收到物资。"}]
+        }
+    }
+
 
 class FirstContactIn(Schema):
     answer: Text = Field(min_length=1, max_length=4000)
     article_key: Text = Field("", max_length=100)
 
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "answer": "最近的核酸采样点在镇政府广场，8:00–20:00 开放。",
+                    "article_key": "kb-testing-sites",
+                }
+            ]
+        }
+    }
+
 
 class LinkDuplicateIn(Schema):
     of: str = Field(min_length=1, max_length=20)
 
+    model_config = {"json_schema_extra": {"examples": [{"of": "20221105-000123"}]}}
+
 
 class ModeIn(Schema):
     mode: Literal["normal", "surge"]
+
+    model_config = {"json_schema_extra": {"examples": [{"mode": "surge"}]}}
 
 
 class ModeOut(Schema):

@@ -12,7 +12,7 @@ from hypothesis import strategies as st  # noqa: E402
 
 from .factories import receive  # noqa: E402
 
-EXAMPLES_PER_OPERATION = 12
+EXAMPLES_PER_OPERATION = 20
 
 
 @pytest.fixture

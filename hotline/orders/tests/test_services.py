@@ -427,3 +427,9 @@ def test_receive_fills_missing_fields_from_triage(people):
     triaged = order.events.get(code=EventCode.TRIAGED)
     assert triaged.payload["source"]["urgency"] == "triage"
     assert triaged.payload["reasons"]
+
+
+def test_receive_without_routing_keeps_the_order_at_the_center(people):
+    order = receive(people.agent, appeal_type="inquiry", route=False)
+    assert order.status == Status.RECEIVED and order.handling_unit is None
+    assert codes(order) == [EventCode.RECEIVED, EventCode.TRIAGED]
