@@ -53,3 +53,19 @@ def token_client(client):
 def _fast_password_hashing(settings):
     """Tests create many users; the production hasher is deliberately slow."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_table_caches():
+    """Every test starts with empty per-process caches of small tables (clock policies, routing
+    rules, units): ids differ between tests on PostgreSQL, where sequences are not reset."""
+    from django.apps import apps
+
+    if not apps.is_installed("hotline.orders"):
+        yield
+        return
+    from hotline.orders.cache import clear_all
+
+    clear_all()
+    yield
+    clear_all()
