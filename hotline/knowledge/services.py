@@ -74,6 +74,21 @@ def _lock(key: str) -> Article:
 # --- content validation (shared by the API, the forms and import) ---------------------------
 
 
+#: Dates outside these years are typing mistakes (and PostgreSQL rejects some of them).
+YEARS = range(2000, 2100)
+
+
+def _parse_text_datetime(text: str):
+    try:
+        parsed = parse_datetime(text)
+        if parsed is None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            day = parse_date(text)
+            parsed = dt.datetime.combine(day, dt.time()) if day else None
+    except ValueError:  # well formed but impossible, such as 2022-02-30
+        return None
+    return parsed
+
+
 def _as_datetime(value, field: str, label: str):
     if value in (None, ""):
         return None
@@ -82,38 +97,36 @@ def _as_datetime(value, field: str, label: str):
     elif isinstance(value, dt.date):
         parsed = dt.datetime.combine(value, dt.time())
     elif isinstance(value, str):
-        parsed = parse_datetime(value.strip())
-        if parsed is None:
-            day = (
-                parse_date(value.strip())
-                if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip())
-                else None
-            )
-            parsed = dt.datetime.combine(day, dt.time()) if day else None
+        parsed = _parse_text_datetime(value.strip())
         if parsed is None:
             raise invalid(f"{label}格式有误，应为 2022-11-07T00:00:00+08:00 或 2022-11-07。", field)
     else:
         raise invalid(f"{label}格式有误。", field)
+    if parsed.year not in YEARS:
+        raise invalid(f"{label}应在 2000 年到 2099 年之间。", field)
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed)
-    return parsed
+    return parsed.astimezone(dt.UTC)
 
 
 def _as_date(value, field: str, label: str):
     if value in (None, ""):
         return None
+    day = None
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, str):
         try:
             day = parse_date(value.strip()[:10])
         except ValueError:
             day = None
-        if day is not None:
-            return day
-    raise invalid(f"{label}格式有误，应为 2022-11-06。", field)
+    if day is None:
+        raise invalid(f"{label}格式有误，应为 2022-11-06。", field)
+    if day.year not in YEARS:
+        raise invalid(f"{label}应在 2000 年到 2099 年之间。", field)
+    return day
 
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")

@@ -56,7 +56,10 @@ def _parse_at(value: str | None):
     """The "as of" time from the form (datetime-local, local time); None means now."""
     if not value:
         return None, ""
-    parsed = parse_datetime(value)
+    try:
+        parsed = parse_datetime(value)
+    except ValueError:  # well formed but impossible, such as 2022-02-30
+        parsed = None
     if parsed is None:
         return None, "时间格式有误，请用日期时间选择器选择。"
     if timezone.is_naive(parsed):
@@ -105,6 +108,7 @@ def search_page(request):
     """The agents' search page; a submitted query (Enter) is logged, keystrokes are not."""
     context = _search_context(request, log=bool(request.GET.get("q")))
     context["most_cited"] = queries.most_cited(queries.week_ago(), limit=8)
+    context["in_page"] = True  # the form shows the time error next to its field
     return render(request, "knowledge/search.html", context)
 
 

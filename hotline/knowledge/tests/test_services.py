@@ -118,6 +118,9 @@ def test_retire_removes_from_search_and_bumps_the_stamp(people):
         ({"valid_from": "next monday"}, "valid_from"),
         ({"body": "含有\x00空字符"}, "body"),
         ({"tags": [1, 2]}, "tags"),
+        ({"valid_until": "0799-12-17T00:30:21.45-18:50"}, "valid_until"),
+        ({"valid_from": "2022-02-30"}, "valid_from"),
+        ({"source_date": "2022-02-30"}, "source_date"),
     ],
 )
 def test_bad_content_is_refused_with_the_field(people, data, field):

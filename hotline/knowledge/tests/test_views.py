@@ -34,6 +34,8 @@ def test_search_page_bad_time_shows_message_next_to_field(client, people):
     login(client, people.agent)
     html = client.get(reverse("kb:search"), {"q": "核酸", "at": "不是时间"}).content.decode()
     assert "时间格式有误" in html
+    impossible = client.get(reverse("kb:results"), {"q": "核酸", "at": "2022-02-30T10:00"})
+    assert impossible.status_code == 200 and "时间格式有误" in impossible.content.decode()
 
 
 def test_article_page_banner_and_diff(client, people, demo_articles):

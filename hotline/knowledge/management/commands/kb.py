@@ -90,7 +90,10 @@ class Command(BaseCommand):
     def _search(self, options):
         at = None
         if options.get("at"):
-            at = parse_datetime(options["at"])
+            try:
+                at = parse_datetime(options["at"])
+            except ValueError:
+                at = None
             if at is None:
                 raise CommandError("--at 格式有误，应为 ISO 8601，如 2022-11-07T12:00:00+08:00")
             if timezone.is_naive(at):
