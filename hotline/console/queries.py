@@ -68,6 +68,7 @@ def next_deadline(order: Order) -> dt.datetime | None:
 EVENT_LABELS = {
     "orders.order.received": "受理",
     "orders.order.triaged": "智能分拣",
+    "orders.order.triage_overridden": "人工更正分拣",
     "orders.order.dispatched": "派单",
     "orders.order.accepted": "签收",
     "orders.order.returned": "退单",
@@ -97,6 +98,19 @@ _PAYLOAD_LABELS = {
 }
 
 
+_FIELD_NAMES = {"appeal_type": "诉求类型", "category": "分类", "urgency": "紧急程度",
+                "vulnerable": "特殊群体", "town_code": "镇街"}  # fmt: skip
+
+
+def _value_label(field: str, value) -> str:
+    if field == "vulnerable":
+        return "、".join(VULNERABLE_LABELS.get(v, v) for v in value or []) or "无"
+    choices = {"appeal_type": AppealType, "category": Category, "urgency": Urgency}.get(field)
+    if choices is not None and value in choices.values:
+        return choices(value).label
+    return str(value or "无")
+
+
 def _describe(event: OrderEvent) -> str:
     """One line a person can read for an event's payload (no raw codes)."""
     p = event.payload or {}
@@ -108,6 +122,12 @@ def _describe(event: OrderEvent) -> str:
     if code == "orders.order.triaged":
         reasons = "；".join(p.get("reasons", [])[:4])
         return reasons or "按登记内容分拣"
+    if code == "orders.order.triage_overridden":
+        return "；".join(
+            f"{_FIELD_NAMES.get(k, k)}：智能分拣为“{_value_label(k, v.get('triage'))}”，"
+            f"人工改为“{_value_label(k, v.get('corrected'))}”"
+            for k, v in p.get("fields", {}).items()
+        )
     if code == "orders.order.extension_decided":
         return ("同意延期" if p.get("approve") else "不同意延期") + (
             f"：{p['note']}" if p.get("note") else ""

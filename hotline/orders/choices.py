@@ -126,6 +126,8 @@ class EventCode:
 
     RECEIVED = "orders.order.received"
     TRIAGED = "orders.order.triaged"
+    #: A person set a classification field that triage read differently (training data).
+    TRIAGE_OVERRIDDEN = "orders.order.triage_overridden"
     DISPATCHED = "orders.order.dispatched"
     ACCEPTED = "orders.order.accepted"
     RETURNED = "orders.order.returned"

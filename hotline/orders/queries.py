@@ -51,3 +51,32 @@ def filter_orders(qs: QuerySet[Order], filters, now=None) -> QuerySet[Order]:
 def timeline(order: Order) -> list[OrderEvent]:
     """The order's events, oldest first, with actor and unit fetched."""
     return list(order.events.select_related("actor", "unit").order_by("id"))
+
+
+def triage_corrections(since=None):
+    """Orders whose classification a person corrected, as labelled examples for training:
+    one dict per order with the text and the labels the order carries (the person's values).
+
+    ``since`` limits to corrections recorded at or after that time.
+    """
+    from .choices import EventCode
+
+    events = OrderEvent.objects.filter(code=EventCode.TRIAGE_OVERRIDDEN).select_related("order")
+    if since is not None:
+        events = events.filter(at__gte=since)
+    for event in events.order_by("id").iterator(chunk_size=500):
+        order = event.order
+        yield {
+            "id": order.number,
+            "title": order.title,
+            "text": order.description,
+            "appeal_type": order.appeal_type,
+            "category": order.category,
+            "urgency": order.urgency,
+            "vulnerable": list(order.vulnerable or []),
+            "town_code": order.town_id,
+            "corrected": sorted((event.payload or {}).get("fields", {})),
+            "triage": {k: v["triage"] for k, v in (event.payload or {}).get("fields", {}).items()},
+            "model_version": (event.payload or {}).get("model_version", ""),
+            "at": event.at.isoformat(),
+        }

@@ -312,3 +312,18 @@ def test_supervisor_dispatches_escalates_and_decides_from_the_board(client, peop
     act(client, urgent, "escalate", reason="值班长督办：请立即处理并反馈", next="/board/")
     urgent.refresh_from_db()
     assert urgent.escalated_at is not None
+
+
+def test_timeline_explains_a_triage_override(client, people):
+    from hotline.orders import services
+
+    order = services.receive(
+        people.agent,
+        channel="phone",
+        description="公馆镇有人家里着火了，浓烟很大",
+        urgency="normal",
+    ).order
+    client.force_login(people.agent)
+    html = client.get(order_url(order)).content.decode()
+    assert "人工更正分拣" in html
+    assert "紧急程度：智能分拣为“危急”，人工改为“一般”" in html

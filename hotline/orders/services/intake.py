@@ -95,6 +95,22 @@ def _triage(description: str, district_code: str | None) -> dict:
     }
 
 
+#: Classification fields a person may set, and the name triage gives the same reading.
+_OVERRIDABLE = ("appeal_type", "category", "urgency", "vulnerable", "town_code")
+
+
+def _overrides(given: dict, assessed: dict) -> dict:
+    """{field: {"triage": its reading, "corrected": the value given}} where they differ."""
+    out = {}
+    for field in _OVERRIDABLE:
+        value, reading = given.get(field), assessed.get(field)
+        if field == "vulnerable" and reading is not None:
+            reading = sorted(reading)
+        if value is not None and reading is not None and value != reading:
+            out[field] = {"triage": reading, "corrected": value}
+    return out
+
+
 def request_fingerprint(fields: dict) -> str:
     """SHA-256 of the request's fields, to tell a retry from a different appeal."""
     return hashlib.sha256(
@@ -185,10 +201,10 @@ def receive(
             if existing is not None:
                 return Received(existing, created=False)
 
-        needs_triage = None in (appeal_type, category, urgency, vulnerable) or not (
-            district_code or town_code
-        )
-        assessed = _triage(description, district_code) if needs_triage else {}
+        # Triage runs even when every field is given: where a person's value differs from its
+        # reading, the difference is recorded (an override event, tomorrow's training data).
+        assessed = _triage(description, district_code)
+        overrides = _overrides(given, assessed)
         source = {k: ("caller" if v is not None else "triage") for k, v in given.items()}
         appeal_type = appeal_type or assessed.get("appeal_type") or AppealType.HELP
         category = category or assessed.get("category") or Category.OTHER
@@ -308,6 +324,16 @@ def receive(
                 },
             ),
         ]
+        if overrides:
+            events.append(
+                _event_row(
+                    order,
+                    EventCode.TRIAGE_OVERRIDDEN,
+                    actor,
+                    now,
+                    {"fields": overrides, "model_version": assessed.get("model_version", "")},
+                )
+            )
         if dispatch_to is not None:
             events.append(_dispatch_record(order, dispatch_to, [], None, now, rule=decision.rule))
         OrderEvent.objects.bulk_create(events)

@@ -69,16 +69,6 @@ def api_as(token_client):
 
 
 @pytest.fixture(autouse=True)
-def fresh_table_caches():
-    """Each test starts with empty per-process caches of policies, rules and units."""
-    from hotline.orders.cache import clear_all
-
-    clear_all()
-    yield
-    clear_all()
-
-
-@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Test users get real passwords; hashing them with PBKDF2 would dominate the run."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -56,10 +56,19 @@ class Command(BaseCommand):
         c.add_argument("--model")
         c.add_argument("--show-misses", action="store_true")
 
+        x = sub.add_parser(
+            "export-corrections",
+            help="orders whose triage a person corrected, as labelled JSON lines (needs the DB)",
+        )
+        x.add_argument("--output", help="file to write (default: standard output)")
+        x.add_argument("--since", help="only corrections from this date, e.g. 2022-11-05")
+
     def handle(self, *args, **options):
         action = options["action"]
         try:
-            if action == "assess":
+            if action == "export-corrections":
+                self._export_corrections(options)
+            elif action == "assess":
                 self._assess(options)
             elif action == "train":
                 labels = _fields(options["label_field"]) or list(batch.DEFAULT_LABELS)
@@ -115,3 +124,34 @@ class Command(BaseCommand):
                 batch.assess_lines(fh, out.write, model=model)
         else:
             batch.assess_lines(sys.stdin, out.write, model=model)
+
+    def _export_corrections(self, options):
+        """Write overridden orders as JSON lines that `triage train` reads (label fields
+        appeal_type, category, urgency; text fields title,text)."""
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from hotline.orders.queries import triage_corrections
+
+        since = None
+        if options["since"]:
+            try:
+                day = dt.date.fromisoformat(options["since"])
+            except ValueError:
+                raise CommandError(
+                    f"--since 日期格式有误：{options['since']}，应为 2022-11-05。"
+                ) from None
+            since = dt.datetime.combine(day, dt.time.min, timezone.get_current_timezone())
+        lines = (json.dumps(row, ensure_ascii=False) for row in triage_corrections(since))
+        n = 0
+        if options["output"]:
+            with open(options["output"], "w", encoding="utf-8") as fh:
+                for line in lines:
+                    fh.write(line + "\n")
+                    n += 1
+        else:
+            for line in lines:
+                self.stdout.write(line)
+                n += 1
+        self.stderr.write(f"已导出 {n} 条人工更正。")
