@@ -167,6 +167,8 @@ def kb_articles(request, status: StatusCode | None = None):
 
 def _visible(request, key: str) -> Article:
     user = _reader(request)
+    if not services.well_formed_key(key):
+        raise not_found(services.strip_control(key)[:100])
     article = (
         Article.objects.visible_to(user).select_related("live_version").filter(key=key).first()
     )

@@ -88,8 +88,8 @@ class NoteIn(Schema):
 
 
 class CitationIn(Schema):
-    article_key: str = Field(min_length=1, max_length=100)
-    order_number: str = Field("", max_length=20)
+    article_key: Text = Field(min_length=1, max_length=100)
+    order_number: Text = Field("", max_length=20)
 
 
 class VersionOut(Schema):

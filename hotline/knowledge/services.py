@@ -22,6 +22,7 @@ from .choices import Audience, Category, EventCode, Status
 from .errors import KnowledgeError, forbidden, invalid, not_found
 from .models import (
     CONTENT_FIELDS,
+    KEY_PATTERN,
     Article,
     ArticleVersion,
     Citation,
@@ -34,6 +35,8 @@ from .models import (
     key_validator,
     split_terms,
 )
+
+KEY_RE = re.compile(KEY_PATTERN)
 
 MAX_TAGS = 12
 MAX_BODY = 20000
@@ -64,7 +67,15 @@ def _require_policy(actor, what: str) -> None:
         raise forbidden(f"只有政策组（值班长、系统管理员）可以{what}。")
 
 
+def well_formed_key(key) -> bool:
+    """A key that can exist; anything else (NUL included, which PostgreSQL refuses in a query)
+    is simply not found."""
+    return isinstance(key, str) and KEY_RE.fullmatch(key) is not None
+
+
 def _lock(key: str) -> Article:
+    if not well_formed_key(key):
+        raise not_found(str(key)[:100])
     article = Article.objects.select_for_update().filter(key=key).first()
     if article is None:
         raise not_found(key)
@@ -604,14 +615,17 @@ def record_citation(article_key: str, actor, order_number: str = "", *, now=None
     if actor is not None and not center_user(actor):
         raise forbidden("只有热线中心的接线人员可以引用知识条目答复来电。")
     now = _now(now)
+    article_key = (article_key or "").strip()
+    if not well_formed_key(article_key):
+        raise not_found(strip_control(article_key)[:100])
     with transaction.atomic():
-        article = Article.objects.filter(key=(article_key or "").strip()).first()
+        article = Article.objects.filter(key=article_key).first()
         if article is None:
             raise not_found(article_key)
         if not article.is_published:
             raise KnowledgeError("这条内容未发布或已停用，不能用来答复来电。", code="not_published")
         return Citation.objects.create(
-            article=article, order_number=(order_number or "")[:20], actor=actor, at=now
+            article=article, order_number=strip_control(order_number)[:20], actor=actor, at=now
         )
 
 

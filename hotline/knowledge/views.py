@@ -127,6 +127,8 @@ def suggest(request):
 
 
 def _article_or_404(request, key: str) -> Article:
+    if not services.well_formed_key(key):
+        raise Http404
     article = (
         Article.objects.visible_to(request.user)
         .select_related("live_version", "owner_unit", "submitted_by", "last_edited_by")

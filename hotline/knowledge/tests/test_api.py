@@ -106,6 +106,11 @@ def test_workflow_permissions_over_the_api(people, token_client):
     assert agent.get("/api/v1/kb/articles/new-article").status_code == 404
     r = author.post("/api/v1/kb/articles/missing/submit", {}, content_type="application/json")
     assert r.status_code == 404 and r.json()["code"] == "article_not_found"
+    assert agent.get("/api/v1/kb/articles/bad%00key").status_code == 404
+    r = agent.post(
+        "/api/v1/kb/citations", {"article_key": "bad\x00key"}, content_type="application/json"
+    )
+    assert r.status_code == 422
 
 
 def test_bad_article_input_is_422_never_500(people, token_client):

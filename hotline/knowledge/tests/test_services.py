@@ -155,9 +155,10 @@ def test_record_citation(people):
     article = published(people.author, people.reviewer, key="sampling-sites")
     citation = services.record_citation("sampling-sites", people.volunteer, "20221105-000123")
     assert citation.article == article and citation.order_number == "20221105-000123"
-    with pytest.raises(KnowledgeError) as exc:
-        services.record_citation("no-such-key", people.agent, "")
-    assert exc.value.status == 404
+    for key in ("no-such-key", "bad\x00key", ""):
+        with pytest.raises(KnowledgeError) as exc:
+            services.record_citation(key, people.agent, "")
+        assert exc.value.status == 404
     with pytest.raises(KnowledgeError) as exc:
         services.record_citation("sampling-sites", people.handler, "")
     assert exc.value.status == 403
