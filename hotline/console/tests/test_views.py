@@ -327,3 +327,31 @@ def test_timeline_explains_a_triage_override(client, people):
     html = client.get(order_url(order)).content.decode()
     assert "人工更正分拣" in html
     assert "紧急程度：智能分拣为“危急”，人工改为“一般”" in html
+
+
+def test_first_contact_citation_is_recorded_and_checked(client, people):
+    import io
+
+    from hotline.knowledge import demo as kb_demo
+    from hotline.knowledge.models import Article, Citation
+
+    kb_demo.load(io.StringIO())
+    key = Article.objects.published().values_list("key", flat=True).first()
+    client.force_login(people.agent)
+    data = {
+        "channel": "phone",
+        "description": "请问公馆镇的核酸采样点几点开门？",
+        "first_contact": "1",
+        "answer": "每天 8 点开放。",
+        "article_key": "no-such-article",
+    }
+    r = client.post(reverse("console:intake"), data)
+    assert r.status_code == 422
+    assert "no-such-article" in r.content.decode()
+    assert Order.objects.count() == 0  # nothing half-done: the receive rolled back too
+    data["article_key"] = key
+    r = client.post(reverse("console:intake"), data)
+    assert r.status_code == 302
+    order = Order.objects.get()
+    assert order.article_key == key
+    assert Citation.objects.filter(article__key=key, order_number=order.number).count() == 1

@@ -279,7 +279,9 @@ def close_at_first_contact(actor, order, *, answer: str, article_key: str = "", 
         if not answer:
             raise invalid("请填写答复内容。", "reply_required")
         order.reply = answer
-        order.article_key = (article_key or "")[:100]
+        order.article_key = (article_key or "").strip()[:100]
+        if order.article_key:
+            _cite(order.article_key, actor, order.number, now)
         order.resolved_at = now
         order.closed_at = now
         order.status = Status.CLOSED
@@ -292,6 +294,22 @@ def close_at_first_contact(actor, order, *, answer: str, article_key: str = "", 
             {"first_contact": True, "answer": answer, "article_key": order.article_key},
         )
     return order
+
+
+def _cite(article_key: str, actor, number: str, now) -> None:
+    """Record the knowledge-base article the answer cites (its usage statistics), refusing a
+    key that is unknown or not published. Without the knowledge app the key is kept as text."""
+    from django.apps import apps
+
+    if not apps.is_installed("hotline.knowledge"):
+        return
+    from hotline.common.api_errors import DomainError
+    from hotline.knowledge.services import record_citation
+
+    try:
+        record_citation(article_key, actor, number, now=now)
+    except DomainError as exc:
+        raise invalid(f"引用的知识库条目“{article_key}”不能使用：{exc}", "unknown_article") from exc
 
 
 def link_duplicate(actor, order, *, of: str, now=None) -> Order:

@@ -89,3 +89,14 @@ def default_policies_and_rules(request):
 
     if not RoutingRule.objects.exists():
         import_module("hotline.orders.migrations.0002_default_policies_and_rules").seed(apps, None)
+
+
+@pytest.fixture
+def kb_article(people):
+    """publish(key) -> a published knowledge-base article an answer may cite."""
+    from hotline.knowledge.tests.factories import published
+
+    def publish(key: str):
+        return published(people.supervisor, people.admin, key)
+
+    return publish

@@ -180,7 +180,8 @@ def test_full_walk_through_the_actions(people, api_as):
     assert "orders.order.reopened" in codes
 
 
-def test_dispatch_return_duplicate_and_first_contact_actions(people, api_as):
+def test_dispatch_return_duplicate_and_first_contact_actions(people, api_as, kb_article):
+    kb_article("kb-1")
     agent, unit = api_as(people.agent), api_as(people.gongguan)
     n = receive(people.agent, now=timezone.now()).number
     r = post(unit, f"/api/v1/orders/{n}/actions/return", {"reason": "不属本镇"})

@@ -329,7 +329,8 @@ def test_dissatisfied_callback_reopens_to_the_same_unit(people):
 
 
 # --- first contact, duplicates, notes, escalation ---------------------------------------------
-def test_close_at_first_contact_only_for_inquiries_in_the_queue(people):
+def test_close_at_first_contact_only_for_inquiries_in_the_queue(people, kb_article):
+    kb_article("kb-12")
     inquiry = receive(
         people.agent, appeal_type="inquiry", category="testing", district_code=None, town_code=None
     )
@@ -338,6 +339,9 @@ def test_close_at_first_contact_only_for_inquiries_in_the_queue(people):
         people.volunteer, inquiry.number, answer="核酸点见官方公众号", article_key="kb-12"
     )
     assert order.status == Status.CLOSED and order.article_key == "kb-12"
+    from hotline.knowledge.models import Citation
+
+    assert Citation.objects.get(order_number=inquiry.number).article.key == "kb-12"
     help_order = receive(people.agent, district_code=None, town_code=None, category="other")
     refused(
         "not_inquiry",
@@ -465,3 +469,20 @@ def test_no_override_event_when_the_person_agrees_or_leaves_it_to_triage(people)
         people.agent, channel="phone", description="公馆镇新坡路有人家里着火了，浓烟很大"
     ).order
     assert EventCode.TRIAGE_OVERRIDDEN not in codes(order, overrides=True)
+
+
+def test_first_contact_refuses_an_unknown_article(people):
+    inquiry = receive(
+        people.agent, appeal_type="inquiry", category="testing", district_code=None, town_code=None
+    )
+    refused(
+        "unknown_article",
+        422,
+        services.close_at_first_contact,
+        people.agent,
+        inquiry.number,
+        answer="见公告",
+        article_key="no-such-key",
+    )
+    inquiry.refresh_from_db()
+    assert inquiry.status == Status.RECEIVED
