@@ -19,6 +19,7 @@ import contextlib
 import http.client
 import json
 import os
+import re
 import shutil
 import socket
 import sqlite3
@@ -330,6 +331,9 @@ def main() -> None:
         inproc_ms = float(out.split("INPROC_MS=")[1].split()[0])
         request_ms = float(out.split("REQUEST_MS=")[1].split()[0])
         profile = out.split("PROFILE_BEGIN", 1)[1].strip()
+        # Paths relative to the checkout, so the report names no machine's folders.
+        profile = re.sub(r"\S*/site-packages/", "site-packages/", profile)
+        profile = profile.replace(str(ROOT) + "/", "")
     finally:
         if server is not None:
             server.terminate()
