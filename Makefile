@@ -41,7 +41,11 @@ run: demo
 	@echo "  volunteer 志愿接线员 · gongguan 公馆镇经办人 · maonan_epi 茂南区疫情防控办 · health 市卫健局"
 	@echo "  打开 http://127.0.0.1:$(HOTLINE_PORT)/    接口文档 http://127.0.0.1:$(HOTLINE_PORT)/api/v1/docs"
 	@echo
-	$(HOTLINE) serve --port $(HOTLINE_PORT) --workers $(HOTLINE_WORKERS)
+	@# One clock worker beside the web server (overdue marks, escalations, the outbox); both
+	@# stop together on Ctrl+C.
+	@trap 'kill $$worker 2>/dev/null' EXIT; \
+	  $(HOTLINE) worker --interval 30 & worker=$$!; \
+	  $(HOTLINE) serve --port $(HOTLINE_PORT) --workers $(HOTLINE_WORKERS)
 
 lint: install
 	$(BIN)/ruff check .
