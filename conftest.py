@@ -57,15 +57,19 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_table_caches():
-    """Every test starts with empty per-process caches of small tables (clock policies, routing
-    rules, units): ids differ between tests on PostgreSQL, where sequences are not reset."""
+    """Every test starts with empty per-process caches (clock policies, routing rules, units,
+    the console's index of recent orders): ids differ between tests on PostgreSQL, where
+    sequences are not reset."""
     from django.apps import apps
 
     if not apps.is_installed("hotline.orders"):
         yield
         return
+    from hotline.console.queries import clear_repeat_index
     from hotline.orders.cache import clear_all
 
     clear_all()
+    clear_repeat_index()
     yield
     clear_all()
+    clear_repeat_index()

@@ -54,7 +54,7 @@ class _Echo:
         return value
 
 
-def export_response(qs, fmt: str, user):
+def export_response(qs, fmt: str):
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "csv":
         writer = csv.writer(_Echo())

@@ -297,20 +297,43 @@ def board(now: dt.datetime) -> dict:
     }
 
 
-def live_triage(text: str, phone: str, user, now: dt.datetime) -> dict:
+#: How long one process reuses its index of recent open orders for the live repeat check.
+#: Building it over a surge's 30,000 open orders takes most of a second, far too slow for
+#: every keystroke; an order registered in the last half minute is still found by the caller's
+#: phone (the caller-history panel reads the database directly).
+REPEAT_INDEX_TTL = dt.timedelta(seconds=30)
+_repeat_index: dict = {}
+
+
+def clear_repeat_index() -> None:
+    """Forget this process's index of recent orders (tests; after a bulk import)."""
+    _repeat_index.clear()
+
+
+def _repeat_finder(now: dt.datetime):
+    from hotline.triage.duplicates import WINDOW, DuplicateFinder, RecentOrder
+
+    built = _repeat_index.get("built_at")
+    if built is None or not (now - REPEAT_INDEX_TTL <= built <= now):
+        rows = Order.objects.filter(
+            status__in=OPEN_STATUSES, received_at__gte=now - WINDOW
+        ).values_list("id", "description", "received_at", "town_id", "caller_phone")
+        _repeat_index["finder"] = DuplicateFinder(
+            RecentOrder(*row) for row in rows.iterator(chunk_size=2000)
+        )
+        _repeat_index["built_at"] = now
+    return _repeat_index["finder"]
+
+
+def live_triage(text: str, phone: str, now: dt.datetime) -> dict:
     """Triage of the text being typed, possible repeats and knowledge-base suggestions."""
     from hotline.triage import assess
-    from hotline.triage.duplicates import DuplicateFinder, RecentOrder
 
     text = text.strip()
     if len(text) < 4:
         return {"empty": True}
     assessment = assess(text, caller={"phone": phone} if phone else None, when=now)
-    since = now - dt.timedelta(hours=72)
-    recent = Order.objects.filter(status__in=OPEN_STATUSES, received_at__gte=since).values_list(
-        "id", "description", "received_at", "town_id", "caller_phone"
-    )[:5000]
-    finder = DuplicateFinder(RecentOrder(*row) for row in recent)
+    finder = _repeat_finder(now)
     repeats = finder.find(
         text, when=now, town_code=assessment.place.town_code, caller_phone=phone or None, limit=3
     )

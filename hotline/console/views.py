@@ -197,7 +197,7 @@ def order_list(request):
     qs = qs.order_by("-received_at", "-id")
     export = request.GET.get("export")
     if export in ("csv", "xlsx") and (not form.is_bound or form.is_valid()):
-        return export_response(qs, export, request.user)
+        return export_response(qs, export)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -260,7 +260,7 @@ def intake_assess(request):
         return _refuse(request, "接线登记只对热线中心人员开放。")
     text = request.POST.get("description", "")[:4000]
     phone = request.POST.get("caller_phone", "").strip()[:32]
-    context = queries.live_triage(text, phone, request.user, timezone.now())
+    context = queries.live_triage(text, phone, timezone.now())
     return render(request, "console/partials/triage.html", context)
 
 

@@ -355,3 +355,15 @@ def test_first_contact_citation_is_recorded_and_checked(client, people):
     order = Order.objects.get()
     assert order.article_key == key
     assert Citation.objects.filter(article__key=key, order_number=order.number).count() == 1
+
+
+def test_live_triage_flags_a_likely_repeat(client, people, register):
+    first = register(description="公馆镇圩镇市场旁边的路灯坏了一个星期，晚上很黑")
+    client.force_login(people.agent)
+    r = client.post(
+        reverse("console:intake-assess"),
+        {"description": "公馆镇圩镇市场旁边路灯坏了一个多星期了，晚上黑乎乎的"},
+    )
+    html = r.content.decode()
+    assert "可能的重复件" in html
+    assert first.number in html
