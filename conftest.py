@@ -73,3 +73,26 @@ def _fresh_table_caches():
     yield
     clear_all()
     clear_repeat_index()
+
+
+@pytest.fixture
+def openapi_schema(db):
+    """openapi_schema(tag) -> a schemathesis schema of the API operations with that tag, called
+    in-process through WSGI inside the test's transaction (for the "never a 500" fuzz tests)."""
+    schemathesis = pytest.importorskip("schemathesis")
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    from hotline.config.wsgi import application
+
+    # Like Django's test client: keep the test's database connection (and its transaction)
+    # open across the WSGI requests, instead of closing it at the end of each request.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield lambda tag: schemathesis.openapi.from_wsgi(
+            "/api/v1/openapi.json", application
+        ).include(tag=tag)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)

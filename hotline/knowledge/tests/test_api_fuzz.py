@@ -13,22 +13,8 @@ EXAMPLES_PER_OPERATION = 25
 
 
 @pytest.fixture
-def api_schema(db):
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
-
-    from hotline.config.wsgi import application
-
-    # Keep the test's connection (and its transaction) across the WSGI requests.
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application).include(
-            tag="knowledge"
-        )
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
+def api_schema(openapi_schema):
+    return openapi_schema("knowledge")
 
 
 def test_no_server_error_for_generated_requests(people, demo_articles, api_schema):
