@@ -10,14 +10,28 @@ import io
 
 import pytest
 
+_CITY_SNAPSHOT: dict[str, list[dict]] = {}
+
 
 @pytest.fixture
 def demo_city(db):
-    """The Maoming divisions, handling units and role groups (no demo users)."""
+    """The Maoming divisions, handling units and role groups (no demo users).
+
+    Loaded from the bundled files once per session, then copied in with two bulk inserts: the
+    file load takes ~1–2 s, which over hundreds of tests would dominate the run.
+    """
     from hotline.accounts.services import ensure_groups
     from hotline.geo import demo
+    from hotline.geo.models import Division, HandlingUnit
 
-    demo.load(io.StringIO())
+    if not _CITY_SNAPSHOT:
+        demo.load(io.StringIO())
+        _CITY_SNAPSHOT["divisions"] = list(Division.objects.values())
+        _CITY_SNAPSHOT["units"] = list(HandlingUnit.objects.values())
+    elif not HandlingUnit.objects.exists():
+        # Foreign keys are checked at commit (deferred) on SQLite and PostgreSQL alike.
+        Division.objects.bulk_create([Division(**r) for r in _CITY_SNAPSHOT["divisions"]])
+        HandlingUnit.objects.bulk_create([HandlingUnit(**r) for r in _CITY_SNAPSHOT["units"]])
     ensure_groups()
 
 
@@ -34,6 +48,26 @@ def make_user(db):
         return create_user(name, role=role, unit_code=unit_code, password="Pw-for-tests-42")
 
     return make
+
+
+@pytest.fixture
+def people(demo_city, make_user):
+    """One user per role; unit handlers of 公馆镇, 茂南区疫情防控办, another town (新坡镇), the
+    health commission and 茂南区 government."""
+    from hotline.accounts.roles import Role
+
+    class People:
+        agent = make_user(Role.AGENT, "center", "agent")
+        volunteer = make_user(Role.VOLUNTEER_AGENT, "center", "volunteer")
+        supervisor = make_user(Role.SUPERVISOR, "center", "supervisor")
+        admin = make_user(Role.ADMIN, None, "admin")
+        gongguan = make_user(Role.UNIT_HANDLER, "440902101", "gongguan")
+        maonan_epi = make_user(Role.UNIT_HANDLER, "440902-epi", "maonan_epi")
+        other_town = make_user(Role.UNIT_HANDLER, "440902102", "other_town")
+        health = make_user(Role.UNIT_HANDLER, "dept-health", "health")
+        maonan_gov = make_user(Role.UNIT_HANDLER, "440902-gov", "maonan_gov")
+
+    return People
 
 
 @pytest.fixture

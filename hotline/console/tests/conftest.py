@@ -1,22 +1,8 @@
-"""Fixtures of the page tests: one user per role and a way to register an order."""
+"""Fixtures of the page tests: a way to register an order (``people`` is in the root conftest)."""
 
 from __future__ import annotations
 
 import pytest
-
-from hotline.accounts.roles import Role
-
-
-@pytest.fixture
-def people(demo_city, make_user):
-    class People:
-        agent = make_user(Role.AGENT, "center", "agent")
-        volunteer = make_user(Role.VOLUNTEER_AGENT, "center", "volunteer")
-        supervisor = make_user(Role.SUPERVISOR, "center", "supervisor")
-        gongguan = make_user(Role.UNIT_HANDLER, "440902101", "gongguan")
-        other_town = make_user(Role.UNIT_HANDLER, "440902102", "xinpo")
-
-    return People
 
 
 @pytest.fixture

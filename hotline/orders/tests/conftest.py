@@ -1,58 +1,17 @@
-"""Fixtures of the orders tests: the demo city, one user per role, a frozen clock (T0)."""
+"""Fixtures of the orders tests: a frozen clock (T0), API clients, articles to cite.
+
+``demo_city`` and ``people`` (one user per role) are in the root conftest."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
 
-from hotline.accounts.roles import Role
-
 from .factories import T0
-
-_CITY_SNAPSHOT: dict[str, list[dict]] = {}
-
-
-@pytest.fixture
-def demo_city(db):
-    """The root fixture's Maoming city, loaded from CSV once per session and then copied in
-    with bulk inserts (the CSV load takes ~2 s, which over 200 tests would dominate the run)."""
-    from hotline.accounts.services import ensure_groups
-    from hotline.geo import demo
-    from hotline.geo.models import Division, HandlingUnit
-
-    if not _CITY_SNAPSHOT:
-        demo.load(io.StringIO())
-        _CITY_SNAPSHOT["divisions"] = list(Division.objects.values())
-        _CITY_SNAPSHOT["units"] = list(HandlingUnit.objects.values())
-    elif not HandlingUnit.objects.exists():
-        # Foreign keys are checked at commit (deferred) on SQLite and PostgreSQL alike.
-        Division.objects.bulk_create([Division(**r) for r in _CITY_SNAPSHOT["divisions"]])
-        HandlingUnit.objects.bulk_create([HandlingUnit(**r) for r in _CITY_SNAPSHOT["units"]])
-    ensure_groups()
 
 
 @pytest.fixture
 def t0():
     return T0
-
-
-@pytest.fixture
-def people(demo_city, make_user):
-    """One user per role; unit handlers of 公馆镇, 茂南区疫情防控办, another town, and health."""
-
-    class People:
-        agent = make_user(Role.AGENT, "center", "agent")
-        volunteer = make_user(Role.VOLUNTEER_AGENT, "center", "volunteer")
-        supervisor = make_user(Role.SUPERVISOR, "center", "supervisor")
-        admin = make_user(Role.ADMIN, None, "admin")
-        gongguan = make_user(Role.UNIT_HANDLER, "440902101", "gongguan")
-        maonan_epi = make_user(Role.UNIT_HANDLER, "440902-epi", "maonan_epi")
-        other_town = make_user(Role.UNIT_HANDLER, "440902102", "other_town")
-        health = make_user(Role.UNIT_HANDLER, "dept-health", "health")
-        maonan_gov = make_user(Role.UNIT_HANDLER, "440902-gov", "maonan_gov")
-
-    return People
 
 
 @pytest.fixture
