@@ -9,13 +9,9 @@ from hotline.geo.models import Division, HandlingUnit
 from hotline.orders.choices import AppealType, Category, Channel, Satisfaction, Status, Urgency
 from hotline.orders.models import DESCRIPTION_MAX
 
-VULNERABLE_CHOICES = [
-    ("elderly", "老年人"),
-    ("child", "婴幼儿/儿童"),
-    ("sick", "病患"),
-    ("disabled", "残障/卧床"),
-    ("pregnant", "孕产妇"),
-]
+from .queries import VULNERABLE_LABELS
+
+VULNERABLE_CHOICES = list(VULNERABLE_LABELS.items())
 
 
 class EmptyForm(forms.Form):

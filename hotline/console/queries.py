@@ -21,13 +21,19 @@ from hotline.orders.choices import (
 from hotline.orders.models import Order, OrderEvent
 from hotline.orders.queries import filter_orders
 
+#: What people read for each vulnerable flag, on every page and in the intake form.
 VULNERABLE_LABELS = {
     "elderly": "老年人",
-    "child": "儿童",
+    "child": "婴幼儿/儿童",
     "sick": "病患",
-    "disabled": "残障",
+    "disabled": "残障/卧床",
     "pregnant": "孕产妇",
 }
+
+
+def vulnerable_text(codes) -> str:
+    """['elderly', 'disabled'] → 老年人、残障/卧床 (empty string when none)."""
+    return "、".join(VULNERABLE_LABELS.get(c, c) for c in codes or [])
 
 
 def masked_caller(order: Order) -> dict:
@@ -104,7 +110,7 @@ _FIELD_NAMES = {"appeal_type": "诉求类型", "category": "分类", "urgency": 
 
 def _value_label(field: str, value) -> str:
     if field == "vulnerable":
-        return "、".join(VULNERABLE_LABELS.get(v, v) for v in value or []) or "无"
+        return vulnerable_text(value) or "无"
     choices = {"appeal_type": AppealType, "category": Category, "urgency": Urgency}.get(field)
     if choices is not None and value in choices.values:
         return choices(value).label
