@@ -10,9 +10,8 @@ from django.utils import timezone
 from hotline.common.masking import mask_name, mask_phone
 from hotline.geo.models import HandlingUnit
 from hotline.orders.choices import (
-    ACCEPT_CLOCK_STATUSES,
+    CLOCKS,
     OPEN_STATUSES,
-    RESOLVE_CLOCK_STATUSES,
     AppealType,
     Category,
     Status,
@@ -51,24 +50,15 @@ def clock_state(deadline: dt.datetime | None, now: dt.datetime) -> dict | None:
 
 def clocks(order: Order, now: dt.datetime) -> list[dict]:
     """The clocks running on the order now, with labels."""
-    rows = []
-    if order.status in ACCEPT_CLOCK_STATUSES and order.accept_deadline:
-        rows.append({"label": "签收时限", **clock_state(order.accept_deadline, now)})
-    if order.status in RESOLVE_CLOCK_STATUSES and order.resolve_deadline:
-        rows.append({"label": "办结时限", **clock_state(order.resolve_deadline, now)})
-    if order.status == Status.RESOLVED and order.callback_due:
-        rows.append({"label": "回访时限", **clock_state(order.callback_due, now)})
-    return rows
+    return [
+        {"label": clock.label, **clock_state(deadline, now)}
+        for clock, deadline in order.running_clocks()
+    ]
 
 
 def next_deadline(order: Order) -> dt.datetime | None:
-    if order.status in ACCEPT_CLOCK_STATUSES:
-        return order.accept_deadline
-    if order.status in RESOLVE_CLOCK_STATUSES:
-        return order.resolve_deadline
-    if order.status == Status.RESOLVED:
-        return order.callback_due
-    return None
+    running = order.running_clocks()
+    return running[0][1] if running else None
 
 
 EVENT_LABELS = {
@@ -174,11 +164,8 @@ def timeline_rows(order: Order) -> list[dict]:
 
 
 def _due_expression():
-    return Case(
-        When(status__in=ACCEPT_CLOCK_STATUSES, then=F("accept_deadline")),
-        When(status__in=RESOLVE_CLOCK_STATUSES, then=F("resolve_deadline")),
-        default=F("callback_due"),
-    )
+    """SQL twin of :func:`next_deadline` (the first running clock's deadline), for ordering."""
+    return Case(*(When(status__in=c.statuses, then=F(c.deadline_field)) for c in CLOCKS))
 
 
 def _row(order: Order, now: dt.datetime) -> dict:

@@ -1,5 +1,7 @@
 """Choices of the orders app. Codes follow shared TAXONOMY.md; labels are what people read."""
 
+from typing import NamedTuple
+
 from django.db import models
 
 
@@ -81,6 +83,25 @@ OPEN_STATUSES = (Status.RECEIVED, Status.DISPATCHED, Status.ACCEPTED, Status.RES
 ACCEPT_CLOCK_STATUSES = (Status.RECEIVED, Status.DISPATCHED)
 #: Statuses in which the resolve clock runs.
 RESOLVE_CLOCK_STATUSES = (Status.RECEIVED, Status.DISPATCHED, Status.ACCEPTED)
+
+
+class Clock(NamedTuple):
+    """One of an order's clocks: the statuses it runs in and the deadline field it counts to."""
+
+    name: str
+    statuses: tuple[str, ...]
+    deadline_field: str
+    label: str
+
+
+#: The one mapping from status to running clock; the overdue query, ``Order.running_clocks``,
+#: the sweep and the work pages all read it. Order matters: the first running clock is the
+#: one a page shows as "next deadline".
+CLOCKS = (
+    Clock("accept", ACCEPT_CLOCK_STATUSES, "accept_deadline", "签收时限"),
+    Clock("resolve", RESOLVE_CLOCK_STATUSES, "resolve_deadline", "办结时限"),
+    Clock("callback", (Status.RESOLVED,), "callback_due", "回访时限"),
+)
 
 
 class Satisfaction(models.TextChoices):

@@ -7,6 +7,8 @@ Models hold data, invariants, manager verbs and ``can_*`` predicates. Every writ
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -15,12 +17,12 @@ from django.db.models import Exists, OuterRef, Q
 from hotline.accounts.roles import Role, roles_of
 
 from .choices import (
-    ACCEPT_CLOCK_STATUSES,
+    CLOCKS,
     OPEN_STATUSES,
-    RESOLVE_CLOCK_STATUSES,
     AppealType,
     Category,
     Channel,
+    Clock,
     LimitUnit,
     NotificationStatus,
     RoutingTarget,
@@ -63,11 +65,10 @@ class OrderQuerySet(models.QuerySet):
 
     def overdue(self, now) -> OrderQuerySet:
         """Open orders with a clock that has run out at ``now`` (accept, resolve or callback)."""
-        return self.filter(
-            Q(status__in=ACCEPT_CLOCK_STATUSES, accept_deadline__lt=now)
-            | Q(status__in=RESOLVE_CLOCK_STATUSES, resolve_deadline__lt=now)
-            | Q(status=Status.RESOLVED, callback_due__lt=now)
-        )
+        condition = Q()
+        for clock in CLOCKS:
+            condition |= Q(status__in=clock.statuses, **{f"{clock.deadline_field}__lt": now})
+        return self.filter(condition)
 
     def for_unit(self, unit_id: int) -> OrderQuerySet:
         """Orders dispatched to the unit as lead (主办) or co-handler (协办)."""
@@ -237,20 +238,17 @@ class Order(models.Model):
     def extension_pending(self) -> bool:
         return self.extension_requested_at is not None
 
+    def running_clocks(self) -> list[tuple[Clock, dt.datetime]]:
+        """The clocks running in the current status that have a deadline, in ``CLOCKS`` order."""
+        running = []
+        for clock in CLOCKS:
+            deadline = getattr(self, clock.deadline_field)
+            if self.status in clock.statuses and deadline is not None:
+                running.append((clock, deadline))
+        return running
+
     def is_overdue(self, now) -> bool:
-        return bool(
-            (
-                self.status in ACCEPT_CLOCK_STATUSES
-                and self.accept_deadline
-                and self.accept_deadline < now
-            )
-            or (
-                self.status in RESOLVE_CLOCK_STATUSES
-                and self.resolve_deadline
-                and self.resolve_deadline < now
-            )
-            or (self.status == Status.RESOLVED and self.callback_due and self.callback_due < now)
-        )
+        return any(deadline < now for _clock, deadline in self.running_clocks())
 
     # --- permission predicates (services check these; the API maps a refusal to 403) ---------
     def is_lead_handler(self, user) -> bool:

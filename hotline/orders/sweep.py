@@ -14,20 +14,14 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from .choices import ACCEPT_CLOCK_STATUSES, RESOLVE_CLOCK_STATUSES, Status
+from .choices import CLOCKS
 from .models import Order
 from .services import mark_overdue
-
-CLOCKS = (
-    ("accept", ACCEPT_CLOCK_STATUSES, "accept_deadline"),
-    ("resolve", RESOLVE_CLOCK_STATUSES, "resolve_deadline"),
-    ("callback", (Status.RESOLVED,), "callback_due"),
-)
 
 
 @dataclass
 class SweepResult:
-    overdue: dict[str, int] = field(default_factory=lambda: {c: 0 for c, _, _ in CLOCKS})
+    overdue: dict[str, int] = field(default_factory=lambda: {c.name: 0 for c in CLOCKS})
 
     @property
     def total(self) -> int:
@@ -38,7 +32,7 @@ def sweep(now: dt.datetime | None = None, *, batch: int = 200) -> SweepResult:
     """Record every clock that has run out at ``now``; returns how many per clock."""
     now = now or timezone.now()
     result = SweepResult()
-    for clock, statuses, deadline_field in CLOCKS:
+    for clock, statuses, deadline_field, _label in CLOCKS:
         while True:
             with transaction.atomic():
                 claimed = list(

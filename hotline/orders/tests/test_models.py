@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
+from hotline.orders.choices import Status
 from hotline.orders.models import Order
 
 from .factories import T0, OrderRowFactory, receive
@@ -26,6 +27,25 @@ def test_open_and_overdue_verbs(people):
     assert set(Order.objects.overdue(T0)) == {late_accept, late_resolve}
     assert late_accept.is_overdue(T0) and not accepted_ok.is_overdue(T0)
     assert not closed.is_open
+
+
+@pytest.mark.parametrize("status", [s.value for s in Status])
+def test_running_clocks_agree_with_the_overdue_query(people, status):
+    """The Python reading (pages, ``is_overdue``) and the SQL one (``overdue``) of ``CLOCKS``."""
+    order = OrderRowFactory(
+        status=status, accept_deadline=T0 - H, resolve_deadline=T0 + H, callback_due=T0 - H
+    )
+    running = {clock.name: deadline for clock, deadline in order.running_clocks()}
+    expected = {
+        "received": {"accept", "resolve"},
+        "dispatched": {"accept", "resolve"},
+        "accepted": {"resolve"},
+        "resolved": {"callback"},
+        "closed": set(),
+    }[status]
+    assert set(running) == expected
+    in_sql = Order.objects.overdue(T0).filter(pk=order.pk).exists()
+    assert order.is_overdue(T0) is in_sql is bool(expected - {"resolve"})
 
 
 def test_visible_to(people):
