@@ -1,13 +1,21 @@
 """Masking of personal data for display (个人信息脱敏).
 
-Used wherever a person's phone, name or ID number is shown to someone who does not need the
+Used wherever a person's phone, name, ID number or address is shown to someone who does not need the
 full value. The masks keep just enough to recognise a caller on the phone ("the number ending
 1234") without disclosing the number.
 """
 
 from __future__ import annotations
 
+import re
+
 MASK = "*"
+
+#: Suffixes that end an administrative part of a Chinese address (province … village). "小区"
+#: (a housing estate) is not one: its name narrows the address down to a few buildings.
+_DIVISION_END = re.compile(
+    r"省|自治区|自治州|地区|市|(?<!小)区|县|旗|街道|镇|乡|村委会|居委会|村|社区"
+)
 
 
 def mask_phone(phone: str | None) -> str:
@@ -40,3 +48,15 @@ def mask_id_number(number: str | None) -> str:
     if len(number) <= 10:
         return MASK * len(number)
     return number[:6] + MASK * (len(number) - 10) + number[-4:]
+
+
+def mask_address(address: str | None) -> str:
+    """茂南区公馆镇某某村3巷12号 → 茂南区公馆镇某某村****: the divisions are kept (they say which
+    unit handles the matter), the street, house and room are not. Without any division → ****."""
+    if not address:
+        return ""
+    address = address.strip()
+    keep = 0
+    for match in _DIVISION_END.finditer(address):
+        keep = match.end()
+    return address[:keep] + (MASK * 4 if keep < len(address) else "")

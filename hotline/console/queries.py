@@ -7,7 +7,7 @@ import datetime as dt
 from django.db.models import Case, Count, F, Q, When
 from django.utils import timezone
 
-from hotline.common.masking import mask_name, mask_phone
+from hotline.common.masking import mask_address, mask_name, mask_phone
 from hotline.geo.models import HandlingUnit
 from hotline.orders.choices import (
     CLOCKS,
@@ -39,6 +39,7 @@ def masked_caller(order: Order) -> dict:
     return {
         "name": mask_name(order.caller_name) or "—",
         "phone": mask_phone(order.caller_phone) or "—",
+        "address": mask_address(order.address),
     }
 
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from hotline.accounts.roles import Role, has_role
 from hotline.orders import services
 from hotline.orders.errors import OrderError
-from hotline.orders.models import Order, handler_unit_id, is_center
+from hotline.orders.models import PERSONAL_DATA_FIELDS, Order, handler_unit_id, is_center
 from hotline.orders.queries import visible_orders
 
 from . import queries
@@ -109,11 +109,11 @@ def order_action(request, number: str, action: str):
 @login_required
 @require_POST
 def reveal_caller(request, number: str):
-    """Show the caller's full name and phone to a role that may, recording the read."""
+    """Show the caller's full name, phone and address to a role that may, recording the read."""
     order = _order_or_404(request.user, number)
     try:
         services.record_personal_data_read(
-            request.user, order, fields=["caller_name", "caller_phone"], via="order_page"
+            request.user, order, fields=list(PERSONAL_DATA_FIELDS), via="order_page"
         )
     except OrderError as exc:
         return render(
@@ -121,7 +121,11 @@ def reveal_caller(request, number: str):
             {"order": order, "caller": queries.masked_caller(order), "error": str(exc)},
             status=exc.status,
         )  # fmt: skip
-    caller = {"name": order.caller_name or "—", "phone": order.caller_phone or "—"}
+    caller = {
+        "name": order.caller_name or "—",
+        "phone": order.caller_phone or "—",
+        "address": order.address,
+    }
     return render(
         request,
         "console/partials/caller.html",

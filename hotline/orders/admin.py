@@ -4,6 +4,7 @@ orders and events are read-only (services are the only writers)."""
 from django.contrib import admin
 
 from .models import (
+    PERSONAL_DATA_FIELDS,
     Notification,
     OperatingMode,
     Order,
@@ -105,7 +106,7 @@ class OrderAdmin(ReadOnlyAdmin):
     list_filter = ["status", "urgency", "category", "sla_mode"]
     search_fields = ["number", "title"]
     # The caller's phone and name are left out: admin reads would bypass the access log.
-    exclude = ["caller_name", "caller_phone"]
+    exclude = list(PERSONAL_DATA_FIELDS)
     inlines = [EventInline]
     list_select_related = ["handling_unit"]
 

@@ -1,22 +1,22 @@
 """The orders API: receive, list, read, and one endpoint per lifecycle action.
 
-Endpoints parse input, call one service and render. Caller name and phone are masked in every
-response; ``GET /orders/{number}?reveal=true`` shows them to the roles allowed to see them and
-records the read. A unit handler sees only orders dispatched to their unit (lead or co-handler);
-any other order is "not found" to them.
+Endpoints parse input, call one service and render. Caller name, phone and address are masked
+in every response; ``GET /orders/{number}?reveal=true`` shows them to the roles allowed to see
+them and records the read. A unit handler sees only orders dispatched to their unit (lead or
+co-handler); any other order is "not found" to them.
 """
 
 from django.db import transaction
 from django.utils import timezone
 from ninja import Header, Query, Router
 
-from hotline.common.masking import mask_name, mask_phone
+from hotline.common.masking import mask_address, mask_name, mask_phone
 
 from . import services
 from .choices import Status
 from .clocks import current_mode
 from .errors import OrderError, not_found
-from .models import OperatingMode, Order
+from .models import PERSONAL_DATA_FIELDS, OperatingMode, Order
 from .queries import filter_orders, timeline, visible_orders
 from .schemas import (
     CallbackIn,
@@ -69,7 +69,7 @@ def order_json(order: Order, *, now, reveal: bool = False, events=None) -> dict:
         "caller_name": order.caller_name if reveal else mask_name(order.caller_name),
         "caller_phone": order.caller_phone if reveal else mask_phone(order.caller_phone),
         "personal_data_masked": not reveal,
-        "address": order.address,
+        "address": order.address if reveal else mask_address(order.address),
         "district_code": order.district_id,
         "town_code": order.town_id,
         "handling_unit": _unit(order.handling_unit),
@@ -122,7 +122,7 @@ def _detail(request, number: str, *, reveal: bool = False) -> dict:
         raise not_found(number)
     if reveal:
         services.record_personal_data_read(
-            request.user, order, fields=["caller_name", "caller_phone"], via="api:order_detail"
+            request.user, order, fields=list(PERSONAL_DATA_FIELDS), via="api:order_detail"
         )
     return order_json(order, now=timezone.now(), reveal=reveal, events=timeline(order))
 

@@ -33,6 +33,8 @@ from .choices import (
 )
 
 DESCRIPTION_MAX = 4000
+#: The caller's personal data on an order: masked for display, every unmasked read recorded.
+PERSONAL_DATA_FIELDS = ("caller_name", "caller_phone", "address")
 
 #: Roles that see every order (the hotline center).
 CENTER_ROLES = frozenset({Role.AGENT, Role.VOLUNTEER_AGENT, Role.SUPERVISOR, Role.ADMIN})
@@ -263,7 +265,7 @@ class Order(models.Model):
         return is_center(user) or self.is_lead_handler(user) or self.is_co_handler(user)
 
     def can_reveal_personal_data(self, user) -> bool:
-        """Full phone and name: center agents, supervisors, admins, and the lead unit's
+        """Full name, phone and address: center agents, supervisors, admins, and the lead unit's
         handlers (they call the resident back). Volunteers and co-handlers see masks."""
         return bool(roles_of(user) & REVEAL_ROLES) or self.is_lead_handler(user)
 

@@ -1,4 +1,4 @@
-from hotline.common.masking import mask_id_number, mask_name, mask_phone
+from hotline.common.masking import mask_address, mask_id_number, mask_name, mask_phone
 
 
 def test_mobile_phone():
@@ -23,3 +23,13 @@ def test_names():
 def test_id_number():
     assert mask_id_number("440902199001011234") == "440902********1234"
     assert mask_id_number("12345") == "*****"
+
+
+def test_address_keeps_the_divisions_and_hides_the_door():
+    assert mask_address("茂南区公馆镇某某村3巷12号") == "茂南区公馆镇某某村****"
+    whole = "广东省茂名市电白区水东街道新湖社区"
+    assert mask_address(whole) == whole
+    # A housing estate (小区) is not a division: its name is masked with the building.
+    assert mask_address("化州市河西街道幸福小区5栋201") == "化州市河西街道****"
+    assert mask_address("人民路88号") == "****"
+    assert mask_address("") == mask_address(None) == ""

@@ -77,15 +77,17 @@ def test_service_error_shows_next_to_the_action(client, people, register):
 
 
 def test_reveal_is_recorded_and_refused_for_volunteers(client, people, register):
-    order = register()
+    order = register(address="茂南区公馆镇某某村3巷12号")
     client.force_login(people.agent)
+    page = client.get(order_url(order)).content.decode()
+    assert "3巷12号" not in page and "茂南区公馆镇某某村****" in page
     r = client.post(reverse("console:reveal", args=[order.number]))
     assert r.status_code == 200
-    assert "13812345678" in r.content.decode()
+    assert "13812345678" in r.content.decode() and "3巷12号" in r.content.decode()
     assert PersonalDataAccess.objects.filter(order=order, user=people.agent).count() == 1
     client.force_login(people.volunteer)
     page = client.get(order_url(order)).content.decode()
-    assert "显示完整号码" not in page
+    assert "显示完整信息" not in page and "3巷12号" not in page
     r = client.post(reverse("console:reveal", args=[order.number]))
     assert r.status_code == 403
     assert "13812345678" not in r.content.decode()

@@ -141,15 +141,18 @@ def test_list_query_count_is_bounded(people, api_as, role, django_assert_max_num
 
 
 def test_detail_masks_and_reveal_is_recorded(people, api_as):
-    order = receive(people.agent)
+    order = receive(people.agent, address="茂南区公馆镇某某村3巷12号")
     c = api_as(people.agent)
     masked = c.get(f"/api/v1/orders/{order.number}").json()
     assert masked["caller_phone"] == "138****1234" and masked["personal_data_masked"]
+    assert masked["address"] == "茂南区公馆镇某某村****"
     assert PersonalDataAccess.objects.count() == 0
     revealed = c.get(f"/api/v1/orders/{order.number}", {"reveal": True}).json()
     assert revealed["caller_phone"] == "13812341234" and revealed["caller_name"] == "张三"
+    assert revealed["address"] == "茂南区公馆镇某某村3巷12号"
     access = PersonalDataAccess.objects.get()
     assert access.user == people.agent and access.order == order
+    assert access.fields == ["caller_name", "caller_phone", "address"]
     r = api_as(people.volunteer).get(f"/api/v1/orders/{order.number}", {"reveal": True})
     assert r.status_code == 403 and r.json()["code"] == "reveal_forbidden"
     r = api_as(people.gongguan).get(f"/api/v1/orders/{order.number}", {"reveal": True})
