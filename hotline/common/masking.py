@@ -60,3 +60,8 @@ def mask_address(address: str | None) -> str:
     for match in _DIVISION_END.finditer(address):
         keep = match.end()
     return address[:keep] + (MASK * 4 if keep < len(address) else "")
+
+
+def mask_coordinate(degrees: float | None) -> float | None:
+    """A latitude or longitude rounded to 0.01° (about 1 km): the area, not the house."""
+    return None if degrees is None else round(degrees, 2)

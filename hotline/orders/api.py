@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from ninja import Header, Query, Router
 
-from hotline.common.masking import mask_address, mask_name, mask_phone
+from hotline.common.masking import mask_address, mask_coordinate, mask_name, mask_phone
 
 from . import services
 from .choices import Status
@@ -72,6 +72,9 @@ def order_json(order: Order, *, now, reveal: bool = False, events=None) -> dict:
         "address": order.address if reveal else mask_address(order.address),
         "district_code": order.district_id,
         "town_code": order.town_id,
+        "village_code": order.village_id,
+        "latitude": order.latitude if reveal else mask_coordinate(order.latitude),
+        "longitude": order.longitude if reveal else mask_coordinate(order.longitude),
         "handling_unit": _unit(order.handling_unit),
         "co_units": [_unit(u) for u in order.co_units.all()],
         "sla_mode": order.sla_mode,

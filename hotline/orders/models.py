@@ -34,7 +34,7 @@ from .choices import (
 
 DESCRIPTION_MAX = 4000
 #: The caller's personal data on an order: masked for display, every unmasked read recorded.
-PERSONAL_DATA_FIELDS = ("caller_name", "caller_phone", "address")
+PERSONAL_DATA_FIELDS = ("caller_name", "caller_phone", "address", "latitude", "longitude")
 
 #: Roles that see every order (the hotline center).
 CENTER_ROLES = frozenset({Role.AGENT, Role.VOLUNTEER_AGENT, Role.SUPERVISOR, Role.ADMIN})

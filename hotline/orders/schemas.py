@@ -63,6 +63,9 @@ class OrderIn(Schema):
     epidemic_related: bool | None = None
     district_code: DivisionCode | None = None
     town_code: DivisionCode | None = None
+    village_code: DivisionCode | None = None
+    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, ge=-180, le=180)
 
     model_config = {
         "json_schema_extra": {
@@ -123,6 +126,9 @@ class OrderOut(Schema):
     address: str
     district_code: str | None
     town_code: str | None
+    village_code: str | None
+    latitude: float | None
+    longitude: float | None
     handling_unit: UnitRef | None
     co_units: list[UnitRef]
     sla_mode: str

@@ -51,12 +51,18 @@ class Received:
     created: bool
 
 
-def _divisions(town_code: str | None, district_code: str | None):
-    """The town and district divisions (one query); the town's county when no district."""
-    codes = [c for c in (town_code, district_code, town_code[:6] if town_code else None) if c]
+def _divisions(town_code: str | None, district_code: str | None, village_code: str | None = None):
+    """The village, town and district divisions (one query): a village names its town, a town
+    its county, when they are not given; given ones must nest."""
+    if village_code and not town_code:
+        town_code = village_code[:9]
+    codes = [c for c in (village_code, town_code, district_code, town_code and town_code[:6]) if c]
     if not codes:
-        return None, None
+        return None, None, None
     found = {d.code: d for d in Division.objects.filter(code__in=codes)}
+    village = found.get(village_code) if village_code else None
+    if village_code and (village is None or village.level != "village"):
+        raise invalid(f"村居代码 {village_code} 不存在，请从区划列表中选择。", "unknown_division")
     town = found.get(town_code) if town_code else None
     if town_code and (town is None or town.level != "town"):
         raise invalid(f"镇街代码 {town_code} 不存在，请从区划列表中选择。", "unknown_division")
@@ -65,9 +71,11 @@ def _divisions(town_code: str | None, district_code: str | None):
         raise invalid(f"区县代码 {district_code} 不存在，请从区划列表中选择。", "unknown_division")
     if town and district and town.parent_id != district.code:
         raise invalid(f"镇街 {town.name} 不属于区县 {district.name}。", "division_mismatch")
+    if village and village.parent_id != town_code:
+        raise invalid(f"村居 {village.name} 不属于所填镇街。", "division_mismatch")
     if town and not district:
         district = found.get(town.parent_id) or Division.objects.get(code=town.parent_id)
-    return town, district
+    return village, town, district
 
 
 def _triage(description: str, district_code: str | None) -> dict:
@@ -90,6 +98,7 @@ def _triage(description: str, district_code: str | None) -> dict:
         "epidemic_related": getattr(result, "epidemic_related", None),
         "district_code": getattr(place, "district_code", None),
         "town_code": getattr(place, "town_code", None),
+        "village_code": getattr(place, "village_code", None),
         "reasons": [str(r) for r in (getattr(result, "reasons", None) or [])][:20],
         "model_version": str(getattr(result, "model_version", "")),
     }
@@ -156,6 +165,9 @@ def receive(
     epidemic_related: bool | None = None,
     district_code: str | None = None,
     town_code: str | None = None,
+    village_code: str | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
     idempotency_key: str = "",
     route: bool = True,
     now: dt.datetime | None = None,
@@ -178,6 +190,12 @@ def receive(
         raise invalid(f"诉求内容不能超过 {DESCRIPTION_MAX} 字。", "description_too_long")
     if channel not in Channel.values:
         raise invalid(f"未知渠道：{channel}。", "unknown_channel")
+    if (latitude is None) != (longitude is None):
+        raise invalid("经度和纬度须同时填写或同时留空。", "coordinates_incomplete")
+    if latitude is not None and not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise invalid(
+            "经纬度超出范围（纬度 −90～90，经度 −180～180）。", "coordinates_out_of_range"
+        )
     given = {
         "channel": channel,
         "description": description,
@@ -193,6 +211,15 @@ def receive(
         "district_code": district_code,
         "town_code": town_code,
     }
+    # Added after the first release: only in the fingerprint when given, so that a retry of an
+    # earlier request still matches the order it created.
+    for name, value in (
+        ("village_code", village_code),
+        ("latitude", latitude),
+        ("longitude", longitude),
+    ):
+        if value is not None:
+            given[name] = value
     fingerprint = request_fingerprint(given)
 
     with transaction.atomic():
@@ -217,19 +244,17 @@ def receive(
             epidemic_related = bool(assessed.get("epidemic_related")) or (
                 category in EPIDEMIC_CATEGORIES
             )
-        if not district_code and not town_code:
+        if not district_code and not town_code and not village_code:
             # A place triage read from the text is a hint: keep it only if it is a known division.
+            read = [assessed.get(f"{level}_code") for level in ("district", "town", "village")]
             known = set(
-                Division.objects.filter(
-                    code__in=[
-                        c for c in (assessed.get("district_code"), assessed.get("town_code")) if c
-                    ]
-                ).values_list("code", flat=True)
+                Division.objects.filter(code__in=[c for c in read if c]).values_list(
+                    "code", flat=True
+                )
             )
-            district_code = (
-                assessed.get("district_code") if assessed.get("district_code") in known else None
-            )
-            town_code = assessed.get("town_code") if assessed.get("town_code") in known else None
+            district_code, town_code, village_code = (c if c in known else None for c in read)
+            if village_code and not town_code:
+                village_code = None  # a village without its town would be a guess
         for value, allowed, name in (
             (appeal_type, AppealType.values, "诉求类型"),
             (category, Category.values, "诉求分类"),
@@ -241,7 +266,7 @@ def receive(
         if bad:
             raise invalid(f"未知特殊群体标记：{'、'.join(sorted(bad))}。", "unknown_code")
 
-        town, district = _divisions(town_code, district_code)
+        village, town, district = _divisions(town_code, district_code, village_code)
 
         mode = clocks.current_mode()
         limits = clocks.limits_for(urgency, appeal_type, mode)
@@ -267,6 +292,9 @@ def receive(
             address=address[:255],
             district=district,
             town=town,
+            village=village,
+            latitude=latitude,
+            longitude=longitude,
             status=Status.RECEIVED,
             sla_mode=mode,
             accept_deadline=limits.accept.deadline(now),

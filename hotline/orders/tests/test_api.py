@@ -152,7 +152,7 @@ def test_detail_masks_and_reveal_is_recorded(people, api_as):
     assert revealed["address"] == "茂南区公馆镇某某村3巷12号"
     access = PersonalDataAccess.objects.get()
     assert access.user == people.agent and access.order == order
-    assert access.fields == ["caller_name", "caller_phone", "address"]
+    assert access.fields == ["caller_name", "caller_phone", "address", "latitude", "longitude"]
     r = api_as(people.volunteer).get(f"/api/v1/orders/{order.number}", {"reveal": True})
     assert r.status_code == 403 and r.json()["code"] == "reveal_forbidden"
     r = api_as(people.gongguan).get(f"/api/v1/orders/{order.number}", {"reveal": True})
@@ -253,3 +253,51 @@ def test_out_of_range_times_are_422_not_500(people, api_as):
     assert c.get("/api/v1/orders", {"created_from": "0335-11-24T14:10:49+08:00"}).status_code == 422
     naive = c.get("/api/v1/orders", {"created_from": "2022-11-05T00:00:00"})
     assert naive.status_code == 200
+
+
+def test_receive_with_village_and_coordinates(people, api_as):
+    """A village names its town and district; coordinates come back rounded unless revealed."""
+    body = {k: v for k, v in BODY.items() if k not in ("district_code", "town_code")}
+    body |= {"village_code": "440902101203", "latitude": 21.712345, "longitude": 110.987654}
+    c = api_as(people.agent)
+    r = post(c, "/api/v1/orders", body, **{"Idempotency-Key": "village-1"})
+    assert r.status_code == 201, r.content
+    data = r.json()
+    assert (data["district_code"], data["town_code"], data["village_code"]) == (
+        "440902",
+        "440902101",
+        "440902101203",
+    )
+    assert (data["latitude"], data["longitude"]) == (21.71, 110.99)
+    revealed = c.get(f"/api/v1/orders/{data['number']}", {"reveal": True}).json()
+    assert (revealed["latitude"], revealed["longitude"]) == (21.712345, 110.987654)
+
+
+@pytest.mark.parametrize(
+    "extra, code",
+    [
+        ({"village_code": "440902101203", "town_code": "440902102"}, "division_mismatch"),
+        ({"village_code": "440902101"}, "unknown_division"),  # a town's code is not a village
+        ({"village_code": "440902101999"}, "unknown_division"),
+        ({"latitude": 21.7}, "coordinates_incomplete"),
+    ],
+)
+def test_receive_refuses_places_that_do_not_fit(people, api_as, extra, code):
+    body = {k: v for k, v in BODY.items() if k not in ("district_code", "town_code")} | extra
+    r = post(api_as(people.agent), "/api/v1/orders", body, **{"Idempotency-Key": "bad-place"})
+    assert r.status_code == 422 and r.json()["code"] == code
+    assert not Order.objects.exists()
+
+
+def test_receive_refuses_coordinates_out_of_range(people, api_as):
+    body = BODY | {"latitude": 91, "longitude": 110}
+    r = post(api_as(people.agent), "/api/v1/orders", body, **{"Idempotency-Key": "far-north"})
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["field"].endswith("latitude")
+
+
+def test_triage_fills_the_village_from_the_text(people):
+    order = services.receive(
+        people.agent, channel="phone", description="公馆镇东华岭村有户人家的狗天天半夜叫"
+    ).order
+    assert (order.town_id, order.village_id) == ("440902101", "440902101203")
