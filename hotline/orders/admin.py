@@ -1,8 +1,9 @@
 """Back-office data: the clock matrix, the mode switch and the routing table are edited here;
 orders and events are read-only (services are the only writers)."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 
+from .errors import OrderError
 from .models import (
     PERSONAL_DATA_FIELDS,
     Notification,
@@ -13,6 +14,7 @@ from .models import (
     RoutingRule,
     SlaPolicy,
 )
+from .services import set_mode
 
 
 @admin.register(SlaPolicy)
@@ -44,12 +46,12 @@ class OperatingModeAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        from django.utils import timezone
-
-        # The one admin write outside the services: it records who switched, as set_mode does.
-        obj.changed_at = timezone.now()
-        obj.changed_by = request.user
-        super().save_model(request, obj, form, change)
+        # Through the service, as the board's switch: the same permission check, the record of
+        # who switched and when, and this process's cache reset.
+        try:
+            set_mode(request.user, obj.mode)
+        except OrderError as exc:
+            self.message_user(request, str(exc), level=messages.ERROR)
 
 
 @admin.register(RoutingRule)

@@ -12,6 +12,7 @@ from hotline.geo.models import HandlingUnit
 
 from .. import clocks
 from ..choices import (
+    CLOCKS,
     AppealType,
     EventCode,
     Satisfaction,
@@ -389,11 +390,7 @@ def mark_overdue(order: Order, clock: str, now) -> None:
     """Record that one clock of a locked order ran out (used by the sweep, exactly once per
     clock); critical and urgent orders are escalated to the supervisor at the same time."""
     field = f"{clock}_overdue_at"
-    deadline = {
-        "accept": order.accept_deadline,
-        "resolve": order.resolve_deadline,
-        "callback": order.callback_due,
-    }[clock]
+    deadline = getattr(order, next(c.deadline_field for c in CLOCKS if c.name == clock))
     setattr(order, field, now)
     order.save(update_fields=[field])
     _event(

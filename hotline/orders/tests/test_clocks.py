@@ -80,3 +80,17 @@ def test_default_rows_cover_both_modes():
     rows = clocks.default_policy_rows()
     assert {r["mode"] for r in rows} == {"normal", "surge"}
     assert len(rows) == 16
+
+
+def test_admin_switches_the_mode_through_the_service(client, people):
+    """The admin form records who switched and resets this process's cache, as set_mode does."""
+    from hotline.orders.models import OperatingMode
+
+    assert clocks.current_mode() == "normal"  # cached now
+    client.force_login(people.admin)
+    row = OperatingMode.objects.get_or_create(pk=1)[0]
+    r = client.post(f"/admin/orders/operatingmode/{row.pk}/change/", {"mode": "surge"})
+    assert r.status_code == 302, r.content.decode()[:500]
+    row.refresh_from_db()
+    assert (row.mode, row.changed_by) == ("surge", people.admin)
+    assert clocks.current_mode() == "surge"
