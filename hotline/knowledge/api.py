@@ -89,6 +89,7 @@ def article_json(article: Article, *, show_working_copy: bool) -> dict:
                 "title",
                 "body",
                 "tags",
+                "questions",
                 "category",
                 "audience",
                 "source_issuer",

@@ -21,6 +21,13 @@ class ArticleForm(forms.Form):
     tags = forms.CharField(
         label="标签", required=False, help_text="用逗号或顿号分隔，如：黄码，转码"
     )
+    questions = forms.CharField(
+        label="常见问法",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="来电人通常怎么问这件事，每行一句，用群众的原话，如：黄码多久能变回绿码。"
+        "写 4 到 8 句不同的问法，检索时会优先匹配。",
+    )
     body = forms.CharField(
         label="正文",
         required=False,

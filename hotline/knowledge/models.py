@@ -31,6 +31,7 @@ CONTENT_FIELDS = (
     "title",
     "body",
     "tags",
+    "questions",
     "category",
     "audience",
     "source_issuer",
@@ -56,6 +57,9 @@ class ArticleContent(models.Model):
     title = models.CharField("标题", max_length=200)
     body = models.TextField("正文（Markdown）")
     tags = models.JSONField("标签", default=list, blank=True)
+    #: How callers ask about this matter (常见问法), in their own words: indexed as a boosted
+    #: field, so a caller's new phrasing meets one written the same way.
+    questions = models.JSONField("常见问法", default=list, blank=True)
     category = models.CharField(
         "分类", max_length=12, choices=Category.choices, default=Category.OTHER
     )
@@ -222,6 +226,10 @@ class ArticleVersion(ArticleContent):
     )
     change_note = models.CharField("修改说明", max_length=500, blank=True)
     published_at = models.DateTimeField("发布时间", db_index=True)
+    #: The version's words per field as search indexes them, cut when the version is written
+    #: (``analysis.stored_tokens``: ``{"scheme", "words"}``). A derived copy of the immutable
+    #: content: search cuts them again, and stores them again, when the scheme has changed.
+    search_tokens = models.JSONField("检索分词", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "条目版本"

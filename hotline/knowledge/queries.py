@@ -14,6 +14,7 @@ from .models import Article, ArticleVersion, Citation, SearchLog
 DIFF_FIELDS = (
     ("title", "标题"),
     ("tags", "标签"),
+    ("questions", "常见问法"),
     ("category", "分类"),
     ("audience", "适用对象"),
     ("source_issuer", "发文单位"),

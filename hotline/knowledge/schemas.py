@@ -70,6 +70,9 @@ class ArticleIn(Schema):
     title: Text = Field(min_length=1, max_length=200)
     body: Text = Field(min_length=1, max_length=20000)
     tags: list[Text] = Field(default_factory=list, max_length=12)
+    questions: list[Annotated[Text, Field(max_length=100)]] = Field(
+        default_factory=list, max_length=20, description="常见问法：来电人通常怎么问，每条一句"
+    )
     category: CategoryCode = "other"
     audience: AudienceCode = "agents"
     source_issuer: Text = Field("", max_length=200)
@@ -110,6 +113,7 @@ class ArticleOut(Schema):
     title: str
     body: str
     tags: list[str]
+    questions: list[str]
     category: str
     audience: str
     source_issuer: str

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from .analysis import stored_tokens
 from .choices import Audience, Category, EventCode, Status
 from .errors import KnowledgeError, forbidden, invalid, not_found
 from .models import (
@@ -40,6 +41,8 @@ KEY_RE = re.compile(KEY_PATTERN)
 
 MAX_TAGS = 12
 MAX_BODY = 20000
+MAX_QUESTIONS = 20
+MAX_QUESTION_CHARS = 100
 
 
 def _now(now):
@@ -150,7 +153,10 @@ def strip_control(text: str) -> str:
 
 def _check_printable(data: dict) -> None:
     values = [(k, v) for k, v in data.items() if isinstance(v, str)]
-    values += [("tags", t) for t in data.get("tags") or [] if isinstance(t, str)]
+    for name in ("tags", "questions"):
+        items = data.get(name)
+        if isinstance(items, list):
+            values += [(name, t) for t in items if isinstance(t, str)]
     source = data.get("source")
     if isinstance(source, dict):
         values += [("source", v) for v in source.values() if isinstance(v, str)]
@@ -189,6 +195,21 @@ def _tags(data, source):
     return tags
 
 
+def _questions(data, source):
+    """How callers ask (常见问法): a list, or text with one question per line."""
+    questions = data.get("questions") or []
+    if isinstance(questions, str):
+        questions = questions.splitlines()
+    if not isinstance(questions, list) or not all(isinstance(q, str) for q in questions):
+        raise invalid("常见问法应为文字列表，每条一句。", "questions")
+    questions = list(dict.fromkeys(" ".join(q.split()) for q in questions if q.strip()))
+    if len(questions) > MAX_QUESTIONS or any(len(q) > MAX_QUESTION_CHARS for q in questions):
+        raise invalid(
+            f"常见问法最多 {MAX_QUESTIONS} 条，每条不超过 {MAX_QUESTION_CHARS} 个字。", "questions"
+        )
+    return questions
+
+
 def _category(data, source):
     category = data.get("category") or Category.OTHER
     if category not in Category.values:
@@ -217,6 +238,7 @@ _CLEANERS = (
     ("title", _title),
     ("body", _body),
     ("tags", _tags),
+    ("questions", _questions),
     ("category", _category),
     ("audience", _audience),
     ("source_issuer", _text("source_issuer", "issuer", "发文单位", 200)),
@@ -406,6 +428,9 @@ def _publish(article: Article, *, author, approved_by, note: str, now) -> Articl
         published_at=now,
     )
     _apply(version, article.content())
+    version.search_tokens = stored_tokens(
+        version.title, version.tags, version.questions, version.body
+    )
     version.save()
     article.live_version = version
     article.status = Status.PUBLISHED
@@ -471,6 +496,7 @@ IMPORT_FIELDS = {
     "title",
     "body",
     "tags",
+    "questions",
     "category",
     "audience",
     "valid_from",
@@ -555,6 +581,7 @@ def export_row(article: Article) -> dict:
         "title": source.title,
         "body": source.body,
         "tags": list(source.tags),
+        "questions": list(source.questions),
         "category": source.category,
         "audience": source.audience,
         "valid_from": iso(source.valid_from),

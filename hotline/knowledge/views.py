@@ -207,6 +207,7 @@ def article_diff(request, key: str):
 def _form_initial(article: Article) -> dict:
     data = article.content()
     data["tags"] = "，".join(article.tags)
+    data["questions"] = "\n".join(article.questions)
     for name in ("valid_from", "valid_until"):
         if data[name]:
             data[name] = timezone.localtime(data[name]).strftime("%Y-%m-%dT%H:%M")

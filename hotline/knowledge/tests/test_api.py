@@ -163,3 +163,32 @@ def test_suggest_and_citations_and_usage(people, token_client, demo_articles):
         "count": 1,
     }
     assert usage["not_found"][0]["query"] == "火星移民签证怎么办"
+
+
+def test_similar_questions_through_the_api(people, token_client):
+    author = token_client(people.author)
+    questions = ["黄码多久能变回绿码", "三天三检做完还是黄码"]
+    r = author.post(
+        "/api/v1/kb/articles",
+        {"key": "with-questions", **article_data(questions=questions)},
+        content_type="application/json",
+    )
+    assert r.status_code == 201, r.content
+    assert r.json()["questions"] == questions
+    token_client(people.author).post(
+        "/api/v1/kb/articles/with-questions/submit", {}, content_type="application/json"
+    )
+    token_client(people.reviewer).post(
+        "/api/v1/kb/articles/with-questions/approve", {}, content_type="application/json"
+    )
+    agent = token_client(people.agent)
+    assert agent.get("/api/v1/kb/articles/with-questions").json()["questions"] == questions
+    hits = agent.get("/api/v1/kb/search", {"q": "三天三检做完还是黄码"}).json()["results"]
+    assert hits[0]["key"] == "with-questions"
+    for bad in (["问" * 101], ["问法"] * 21, "不是列表", [1]):
+        r = author.put(
+            "/api/v1/kb/articles/with-questions",
+            article_data(questions=bad),
+            content_type="application/json",
+        )
+        assert r.status_code == 422, (bad, r.content)

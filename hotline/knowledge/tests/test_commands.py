@@ -134,18 +134,29 @@ class Searcher:
         self.proc.wait(timeout=30)
 
 
-@pytest.mark.django_db(transaction=True)
-def test_another_process_sees_a_new_article_at_once(tmp_path, people):
-    """Publish in one process; a process that already built its index finds the article on its
-    next search (PostgreSQL: the test database itself; SQLite: a file database in a temporary
-    data directory, since the test database lives in memory)."""
+def _second_process_env(tmp_path) -> dict:
+    """The environment of a second process on this test's database (PostgreSQL: the test
+    database itself; SQLite: a file database in a temporary data directory, migrated here,
+    since the test database lives in memory)."""
     if connection.vendor == "postgresql":
         settings = connection.settings_dict
         url = (
             f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/"
             f"{settings['NAME']}"
         )
-        env = _env(DATABASE_URL=url)
+        return _env(DATABASE_URL=url)
+    env = _env(HOTLINE_DATA_DIR=str(tmp_path))
+    subprocess.run([*HOTLINE, "migrate", "-v0"], env=env, cwd=ROOT, check=True)
+    return env
+
+
+@pytest.mark.django_db(transaction=True)
+def test_another_process_sees_a_new_article_at_once(tmp_path, people):
+    """Publish in one process; a process that already built its index finds the article on its
+    next search (PostgreSQL: the test database itself; SQLite: a file database in a temporary
+    data directory, since the test database lives in memory)."""
+    env = _second_process_env(tmp_path)
+    if connection.vendor == "postgresql":
 
         def publish():
             article = services.create_draft(
@@ -157,8 +168,6 @@ def test_another_process_sees_a_new_article_at_once(tmp_path, people):
         def retire():
             services.retire(people.reviewer, ROW["key"])
     else:
-        env = _env(HOTLINE_DATA_DIR=str(tmp_path))
-        subprocess.run([*HOTLINE, "migrate", "-v0"], env=env, cwd=ROOT, check=True)
         path = write_jsonl(tmp_path / "new.jsonl", [ROW])
         gone = write_jsonl(tmp_path / "gone.jsonl", [{**ROW, "status": "retired"}])
 
@@ -189,3 +198,52 @@ def test_another_process_sees_a_new_article_at_once(tmp_path, people):
         assert searcher.keys("云开山保护区") == []
     finally:
         searcher.close()
+
+
+def _cold_build(env, query: str) -> dict:
+    out = subprocess.run(
+        [sys.executable, str(Path(__file__).with_name("coldbuild.py")), query],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _run(env, *args):
+    return subprocess.run(
+        [*HOTLINE, *args], env=env, cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_fresh_process_builds_from_stored_tokens(tmp_path):
+    """A new process tokenises no article whose version carries tokens of the current scheme;
+    after a scheme change it tokenises them once, stores them, and the next process again
+    tokenises nothing. ``hotline kb tokens`` stores them for every version at once."""
+    env = _second_process_env(tmp_path)
+    _run(env, "kb", "import", "--input", str(DEMO_ARTICLES))
+    first = _cold_build(env, "黄码怎样转回绿码")
+    assert first == {"tokenised": 0, "keys": first["keys"]}
+    assert first["keys"][0] == "yellow-code-to-green"
+    stale = "UPDATE knowledge_articleversion SET search_tokens = NULL WHERE id IN " + (
+        "(SELECT id FROM knowledge_articleversion ORDER BY id LIMIT 5)"
+    )
+    _sql(env, stale)
+    assert _cold_build(env, "黄码怎样转回绿码")["tokenised"] == 5
+    assert _cold_build(env, "黄码怎样转回绿码")["tokenised"] == 0  # stored by the first
+    _sql(env, "UPDATE knowledge_articleversion SET search_tokens = NULL")
+    assert "已更新 48 个版本" in _run(env, "kb", "tokens")
+    assert "已更新 0 个版本" in _run(env, "kb", "tokens")
+    assert _cold_build(env, "黄码怎样转回绿码")["tokenised"] == 0
+
+
+def _sql(env, statement: str) -> None:
+    code = (
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', "
+        "'hotline.config.settings'); django.setup(); from django.db import connection; "
+        f"connection.cursor().execute({statement!r})"
+    )
+    subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, check=True)

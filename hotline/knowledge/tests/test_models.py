@@ -61,3 +61,36 @@ def test_markdown_subset_escapes_html():
     assert "&lt;script&gt;" in html and "<script>" not in html
     assert "<ol>" in html and "<p>普通段落</p>" in html
     assert timezone.is_aware(T0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_stores_the_tokens_of_existing_versions():
+    """0004 fills ``search_tokens`` of versions written before tokens were stored."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from hotline.knowledge import analysis
+    from hotline.knowledge.models import ArticleVersion
+
+    before = [("knowledge", "0003_questions_and_search_tokens")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        apps = executor.loader.project_state(before).apps
+        old_article = apps.get_model("knowledge", "Article")
+        old_version = apps.get_model("knowledge", "ArticleVersion")
+        now = timezone.now()
+        article = old_article.objects.create(
+            key="old-one", title="核酸采样点", body="每天开放", created_at=now, updated_at=now
+        )
+        old_version.objects.create(
+            article=article, number=1, title="核酸采样点", body="每天开放", published_at=now
+        )
+        executor = MigrationExecutor(connection)
+        executor.migrate([("knowledge", "0004_store_search_tokens")])
+        stored = ArticleVersion.objects.get(article__key="old-one").search_tokens
+        assert stored["scheme"] == analysis.token_scheme()
+        assert "采样点" in stored["words"]["title"]
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())

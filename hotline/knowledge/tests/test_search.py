@@ -132,3 +132,111 @@ def test_retired_article_leaves_a_running_index(people):
     assert keys(search.search("停水")) == ["to-retire"]
     services.retire(people.reviewer, article.key)
     assert keys(search.search("停水")) == []
+
+
+def test_field_weights_count_as_repetition():
+    """A token of weight 2 scores as two occurrences (how fields are boosted)."""
+    tokens = np.array([0, 1, 0, 2, 1])
+    docs = np.array([0, 0, 1, 1, 1])
+    weights = np.array([2, 1, 1, 1, 2], dtype=np.float32)
+    weighted = search.bm25_from_arrays(tokens, docs, 2, 3, weights)
+    repeated = search.bm25_from_arrays(
+        np.repeat(tokens, weights.astype(int)), np.repeat(docs, weights.astype(int)), 2, 3
+    )
+    for ids in ([0], [1], [0, 2]):
+        assert np.allclose(
+            weighted.get_scores_from_ids(ids), repeated.get_scores_from_ids(ids), atol=1e-6
+        )
+
+
+def test_word_hashes_are_the_words():
+    from hotline.knowledge import analysis
+
+    hashes, docs, fields = analysis.word_hashes(
+        [analysis.word_text({"title": "核酸 采样点", "tags": "", "questions": "", "body": "核酸"})],
+        fields=True,
+    )
+    assert hashes[0] == hashes[2] != hashes[1]
+    assert list(docs) == [0, 0, 0]
+    assert list(fields) == [0, 0, 3]  # title, title, body
+    other, _ = analysis.word_hashes(["核 酸", "酸核"])
+    assert len(set(other) | set(hashes)) == 5
+
+
+def test_similar_questions_find_the_article(people):
+    published(
+        people.author,
+        people.reviewer,
+        key="outing-card",
+        title="居民出入卡的领取和使用",
+        body="每户一张，由社区登记后发放。",
+        questions=["租房子的能领出入卡吗"],
+    )
+    published(people.author, people.reviewer, key="other", title="租房合同纠纷", body="房东。")
+    assert keys(search.search("我是租户，能不能领到出入卡"))[0] == "outing-card"
+
+
+def _mark(article_key: str, **stored):
+    from hotline.knowledge.models import ArticleVersion
+
+    version = ArticleVersion.objects.get(article__key=article_key)
+    tokens = {**version.search_tokens, **stored}
+    ArticleVersion.objects.filter(pk=version.pk).update(search_tokens=tokens)
+    return version
+
+
+def test_the_index_uses_the_stored_words(people, monkeypatch):
+    """A fresh index cuts no words: it takes those stored on the version (here doctored with a
+    word the text does not hold, to see which one it used)."""
+    from hotline.knowledge import analysis
+
+    article = published(people.author, people.reviewer, key="stored", title="采样点开放时间")
+    words = dict(article.live_version.search_tokens["words"])
+    words["tags"] = "健康码"
+    _mark("stored", words=words)
+    search._token_cache.clear()
+    search.reset()
+
+    def no_cutting(*args, **kwargs):
+        raise AssertionError("the index tokenised an article with stored tokens")
+
+    monkeypatch.setattr(analysis, "field_words", no_cutting)
+    assert keys(search.search("健康码")) == ["stored"]
+
+
+def test_tokens_of_another_scheme_are_cut_again_and_stored(people):
+    from hotline.knowledge import analysis
+    from hotline.knowledge.models import ArticleVersion
+
+    published(people.author, people.reviewer, key="stale", title="采样点开放时间")
+    version = _mark(
+        "stale", scheme="0.old", words={"title": "健康码", "tags": "", "questions": "", "body": ""}
+    )
+    search._token_cache.clear()
+    search.reset()
+    assert keys(search.search("健康码")) == []  # the stale words are not used
+    assert keys(search.search("采样点")) == ["stale"]
+    version.refresh_from_db()
+    assert version.search_tokens["scheme"] == analysis.token_scheme()
+    assert "采样点" in version.search_tokens["words"]["title"]
+    ArticleVersion.objects.filter(pk=version.pk).update(search_tokens=None)
+    search._token_cache.clear()
+    search.reset()
+    assert keys(search.search("采样点")) == ["stale"]
+    version.refresh_from_db()
+    assert version.search_tokens["scheme"] == analysis.token_scheme()
+
+
+def test_a_refused_token_write_does_not_break_search(people, monkeypatch):
+    from django.db import DatabaseError
+
+    published(people.author, people.reviewer, key="busy", title="采样点开放时间")
+    _mark("busy", scheme="0.old")
+    search._token_cache.clear()
+    search.reset()
+
+    def refuse(pairs):
+        raise DatabaseError("database is locked")
+
+    monkeypatch.setattr(search, "_write_tokens", refuse)
+    assert keys(search.search("采样点")) == ["busy"]

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from hotline.knowledge import search, services
+from hotline.knowledge import analysis, search, services
 from hotline.knowledge.choices import EventCode, Status
 from hotline.knowledge.errors import KnowledgeError
 from hotline.knowledge.models import Article, Citation, IndexStamp, KnowledgeEvent, SynonymGroup
@@ -191,3 +191,42 @@ def test_valid_at_uses_live_version(people):
     end = dt.datetime(2022, 11, 9, tzinfo=dt.UTC)
     article = published(people.author, people.reviewer, valid_until=end.isoformat())
     assert article.live_version.valid_until == end
+
+
+def test_publishing_stores_the_versions_search_tokens(people):
+    article = published(
+        people.author,
+        people.reviewer,
+        title="黄码怎样转回绿码",
+        tags=["黄码"],
+        questions=["三天三检做完了码还是黄的"],
+    )
+    stored = article.live_version.search_tokens
+    assert stored["scheme"] == analysis.token_scheme()
+    assert "黄码" in stored["words"]["title"].split()
+    assert "三天三检" in stored["words"]["questions"] or "三天" in stored["words"]["questions"]
+    assert set(stored["words"]) == set(analysis.FIELDS)
+
+
+def test_similar_questions_are_cleaned_and_round_trip_through_import_and_export(people):
+    content = services.clean_content(
+        article_data(questions="出入卡去哪领\n  出入卡去哪领 \n\n租户能领吗")
+    )
+    assert content["questions"] == ["出入卡去哪领", "租户能领吗"]
+    with pytest.raises(KnowledgeError) as exc:
+        services.clean_content(article_data(questions=["问" * 101]))
+    assert exc.value.field == "questions"
+    with pytest.raises(KnowledgeError):
+        services.clean_content(article_data(questions=["问\x00法"]))
+    row = {"key": "card", **article_data(questions=["出入卡去哪领"])}
+    services.import_articles(None, [services.clean_import_row(row)])
+    article = Article.objects.get(key="card")
+    assert services.export_row(article)["questions"] == ["出入卡去哪领"]
+    assert article.live_version.questions == ["出入卡去哪领"]
+    again = services.import_articles(None, [services.clean_import_row(row)])
+    assert again["unchanged"] == 1
+    changed = {**row, "questions": ["出入卡去哪领", "租户能领吗"]}
+    services.import_articles(None, [services.clean_import_row(changed)])
+    article.refresh_from_db()
+    assert article.live_version.number == 2
+    assert article.live_version.questions == ["出入卡去哪领", "租户能领吗"]

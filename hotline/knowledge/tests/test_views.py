@@ -141,3 +141,33 @@ def test_review_queue_query_count_does_not_grow_with_the_queue(
     with django_assert_max_num_queries(12):
         html = client.get(reverse("kb:review")).content.decode()
     assert "待审核（6）" in html
+
+
+def test_editor_takes_similar_questions_one_per_line_and_the_page_shows_them(client, people):
+    login(client, people.author)
+    ok = client.post(
+        reverse("kb:new"),
+        {
+            "key": "asked-so",
+            "title": "出入卡怎么领",
+            "body": "向网格员登记。",
+            "category": "control",
+            "audience": "public",
+            "questions": "出入卡去哪领\n\n  租户能领出入卡吗  \n出入卡去哪领",
+        },
+    )
+    assert ok.status_code == 302
+    article = Article.objects.get(key="asked-so")
+    assert article.questions == ["出入卡去哪领", "租户能领出入卡吗"]
+    form = client.get(reverse("kb:edit", args=["asked-so"])).content.decode()
+    assert "常见问法" in form and "出入卡去哪领\n租户能领出入卡吗" in form
+    page = client.get(reverse("kb:article", args=["asked-so"])).content.decode()
+    assert "常见问法" in page and "租户能领出入卡吗" in page
+    too_long = client.post(
+        reverse("kb:edit", args=["asked-so"]),
+        {
+            **{k: getattr(article, k) for k in ("title", "body", "category", "audience")},
+            "questions": "问" * 101,
+        },
+    )
+    assert too_long.status_code == 200 and "常见问法最多" in too_long.content.decode()

@@ -3,6 +3,8 @@
 hotline kb import --input articles.jsonl      upsert by key, one transaction, all or nothing
 hotline kb export [--output FILE]             the same format (stdout by default)
 hotline kb search --input queries.jsonl [--at ISO_TIME] [--limit N] [--output FILE]
+hotline kb tokens                             store the search tokens of every version again
+                                              where they are missing or of an older scheme
 """
 
 from __future__ import annotations
@@ -22,10 +24,12 @@ from hotline.knowledge.services import export_row
 
 
 class Command(BaseCommand):
-    help = "知识库：导入（import）、导出（export）、批量检索（search）。"
+    help = "知识库：导入（import）、导出（export）、批量检索（search）、更新检索分词（tokens）。"
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="action", required=True, metavar="{import,export,search}")
+        sub = parser.add_subparsers(
+            dest="action", required=True, metavar="{import,export,search,tokens}"
+        )
         imp = sub.add_parser("import", help="从 JSONL 文件导入条目（按 key 更新或新增）")
         imp.add_argument("--input", required=True, help="JSONL 文件，每行一个条目")
         exp = sub.add_parser("export", help="把条目导出为 JSONL（与导入格式相同）")
@@ -35,6 +39,7 @@ class Command(BaseCommand):
         srch.add_argument("--at", help="按这个时间点判断有效期（ISO 8601），默认现在")
         srch.add_argument("--limit", type=int, default=5)
         srch.add_argument("--output", help="输出文件，默认标准输出")
+        sub.add_parser("tokens", help="重新切分并保存各版本的检索分词（分词方案更新后使用）")
 
     def handle(self, *args, **options):
         action = options["action"]
@@ -42,6 +47,10 @@ class Command(BaseCommand):
             return self._import(Path(options["input"]))
         if action == "export":
             return self._export(options.get("output"))
+        if action == "tokens":
+            written = search.refresh_stored_tokens()
+            self.stdout.write(self.style.SUCCESS(f"已更新 {written} 个版本的检索分词。"))
+            return None
         return self._search(options)
 
     def _open_input(self, path: Path):
