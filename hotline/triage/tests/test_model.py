@@ -5,7 +5,16 @@ import json
 import pytest
 
 from hotline.triage import Assessment, assess
-from hotline.triage.model import TextModel, get_model, record_text, train, train_records
+from hotline.triage.dataset import DATA_DIR, HELDOUT_EVERY, build
+from hotline.triage.model import (
+    TextModel,
+    _char_features,
+    _word_features,
+    get_model,
+    record_text,
+    train,
+    train_records,
+)
 
 TEXTS = [
     "健康码变黄了怎么办",
@@ -44,6 +53,43 @@ def test_save_load_round_trip(tiny, tmp_path):
     text = "核酸结果什么时候出"
     assert loaded.predict(text)["category"].label == tiny.predict(text)["category"].label
     assert loaded.version == "tiny"
+
+
+def test_word_weight_is_folded_into_the_compiled_weights():
+    """Inference on the compiled model equals the SVM fitted on the re-weighted training matrix."""
+    import numpy as np
+    from scipy.sparse import hstack
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.svm import LinearSVC
+
+    model = train(TEXTS, {"category": CATS}, char_min_df=1, word_weight={"category": 0.3})
+    words = TfidfVectorizer(analyzer=_word_features, sublinear_tf=True)
+    chars = TfidfVectorizer(analyzer=_char_features, sublinear_tf=True, min_df=1)
+    matrix = hstack([words.fit_transform(TEXTS) * 0.3, chars.fit_transform(TEXTS)]).tocsr()
+    clf = LinearSVC(C=0.5, class_weight="balanced").fit(matrix, CATS)
+    probe = ["健康码黄了，核酸也查不到", "团购的菜什么时候到"]
+    expected = clf.decision_function(
+        hstack([words.transform(probe) * 0.3, chars.transform(probe)]).tocsr()
+    )
+    got = np.array([model.vectorize(t).scores for t in probe])
+    assert np.allclose(got, expected, atol=1e-3)  # liblinear shuffles: not bit-identical
+    # Heads not named keep the word view at full weight.
+    plain = train(TEXTS, {"category": CATS}, char_min_df=1, word_weight={})
+    assert not np.allclose(plain.weights, model.weights)
+
+
+def test_dataset_is_deterministic_and_holds_out_whole_templates():
+    train_rows, heldout_rows = build()
+    assert (train_rows, heldout_rows) == build()
+    train_templates = {r["template"] for r in train_rows}
+    heldout_templates = {r["template"] for r in heldout_rows}
+    assert not train_templates & heldout_templates
+    # Roughly one template in HELDOUT_EVERY of each category is held out.
+    assert len(heldout_templates) * (HELDOUT_EVERY + 1) > len(train_templates)
+    # The shipped files are what the generator writes (rebuild with python -m …dataset).
+    for name, rows in (("train.jsonl", train_rows), ("heldout.jsonl", heldout_rows)):
+        with open(DATA_DIR / name, encoding="utf-8") as fh:
+            assert [json.loads(line) for line in fh if line.strip()] == rows
 
 
 def test_single_class_head_is_rejected():
