@@ -27,7 +27,7 @@ from hotline.triage.rules import URGENCY_ORDER, VULNERABLE, apply_rules
 
 RULES_VERSION = "rules-1"
 CRITICAL_THRESHOLD = 0.45
-URGENT_THRESHOLD = 0.50
+URGENT_THRESHOLD = 0.40
 EPIDEMIC_CATEGORIES = frozenset({"health_code", "testing", "control"})
 CATEGORY_ZH = {
     "medical": "就医用药",
