@@ -94,3 +94,55 @@ def test_migration_stores_the_tokens_of_existing_versions():
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db
+def test_the_synonym_table_matches_the_seed_file():
+    """0002 seeds a new database from data/synonyms.txt and 0005 adds the later groups to an
+    existing one: either way the table holds every line of the file, once."""
+    from hotline.knowledge.evaluation import DATA
+    from hotline.knowledge.models import SynonymGroup
+
+    lines = [
+        line.strip()
+        for line in (DATA / "synonyms.txt").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    table = list(SynonymGroup.objects.values_list("terms", flat=True))
+    assert sorted(table) == sorted(lines)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_brings_an_older_synonym_table_up_to_date():
+    """A database seeded before the later groups: 0005 extends the two groups it knows and
+    adds the new ones, so the table ends up as the file is."""
+    import importlib
+
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from hotline.knowledge.evaluation import DATA
+    from hotline.knowledge.models import SynonymGroup
+
+    later = importlib.import_module("hotline.knowledge.migrations.0005_more_synonyms")
+    before = [("knowledge", "0004_store_search_tokens")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        lines = [
+            line.strip()
+            for line in (DATA / "synonyms.txt").read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")
+        ]
+        older = {new: old for old, new in later.EXTENDED.items()}
+        groups = executor.loader.project_state(before).apps.get_model("knowledge", "SynonymGroup")
+        groups.objects.all().delete()
+        groups.objects.bulk_create(
+            groups(terms=older.get(line, line)) for line in lines if line not in later.ADDED
+        )
+        executor = MigrationExecutor(connection)
+        executor.migrate([("knowledge", "0005_more_synonyms")])
+        assert sorted(SynonymGroup.objects.values_list("terms", flat=True)) == sorted(lines)
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
