@@ -17,12 +17,14 @@ are cut for all articles at once with numpy, and the BM25 matrices are computed 
 
 from __future__ import annotations
 
+import gc
 import html
 import logging
 import math
 import re
 import threading
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import bm25s
@@ -600,6 +602,20 @@ def refresh_stored_tokens(batch_size: int = 500) -> int:
     return written
 
 
+@contextmanager
+def gc_paused():
+    """Loading and indexing allocates some 100,000 objects that all stay alive; the cyclic
+    garbage collector's passes over them while they are made are wasted work (a third of a
+    cold build). Paused for the build only, then back as it was."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def get_index() -> SearchIndex:
     """This process's index, rebuilt first if the database stamp moved since it was built."""
     global _index
@@ -610,7 +626,8 @@ def get_index() -> SearchIndex:
     with _lock:
         if _index is None or _index.version != stamp:
             restale: list[tuple[int, dict]] = []
-            _index = build_index(load_rows(), load_synonyms(), stamp, restale=restale)
+            with gc_paused():
+                _index = build_index(load_rows(), load_synonyms(), stamp, restale=restale)
             store_tokens(restale)
         return _index
 
