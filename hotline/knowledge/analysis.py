@@ -224,9 +224,12 @@ _MARKS = [0, 1, 2]
 
 
 def _classify(cp: np.ndarray) -> np.ndarray:
-    present = np.zeros(len(_seen), dtype=bool)
-    present[cp] = True
-    new = np.flatnonzero(present & ~_seen)
+    if len(cp) > 100_000:  # a whole index: a presence table beats sorting its characters
+        present = np.zeros(len(_seen), dtype=bool)
+        present[cp] = True
+        new = np.flatnonzero(present & ~_seen)
+    else:  # a query
+        new = np.unique(cp[~_seen[cp]])
     if len(new):
         _SEPARATES[new] = [bool(_PUNCT_RE.fullmatch(chr(c))) for c in new]
         _SEPARATES[_MARKS] = True
