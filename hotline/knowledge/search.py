@@ -341,6 +341,9 @@ def bm25_from_arrays(
     if n_docs and len(tokens):
         if weights is None:
             weights = np.ones(len(tokens), dtype=np.float32)
+        elif not weights.all():  # a field of weight 0 is not indexed at all (no df either)
+            keep = weights > 0
+            tokens, docs, weights = tokens[keep], docs[keep], weights[keep]
         # 32-bit indices: scipy builds the matrix several times faster than from 64-bit ones.
         rows, cols = tokens.astype(np.int32, copy=False), docs.astype(np.int32, copy=False)
         counts = sp.csr_matrix((weights, (rows, cols)), shape=(n_vocab, n_docs))
@@ -351,7 +354,7 @@ def bm25_from_arrays(
         df = np.diff(indptr).astype(np.float64)
         idf = np.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
         lengths = np.bincount(docs, weights=weights, minlength=n_docs)
-        norm = K1 * ((1 - B) + B * lengths[indices] / lengths.mean())
+        norm = K1 * ((1 - B) + B * lengths[indices] / (lengths.mean() or 1.0))
         data = (np.repeat(idf, np.diff(indptr)) * tf / (tf + norm)).astype(np.float32)
     else:
         data = np.zeros(0, dtype=np.float32)
