@@ -30,9 +30,10 @@ import numpy as np
 from hotline.triage import tokenize as tokenizer
 from hotline.triage.tokenize import tokenize
 
-#: Bump whenever :func:`field_words` would cut a stored text differently. Together with a
-#: fingerprint of the tokeniser's dictionary it forms :func:`token_scheme`; stored tokens of
-#: another scheme are cut again (and stored again) when an index is built.
+#: Bump whenever :func:`field_words` would cut a stored text differently (the stop words are
+#: in the fingerprint already). Together with a fingerprint of the tokeniser and its dictionary
+#: it forms :func:`token_scheme`; stored tokens of another scheme are cut again (and stored
+#: again) when an index is built.
 TOKEN_SCHEME = 2
 
 #: The fields an article is indexed by, in the order they are stored.
@@ -58,14 +59,13 @@ _FRAMING_RE = re.compile("|".join(re.escape(w) for w in _FRAMING))
 _STOP_CHAR = np.zeros(0x110000, dtype=bool)
 _STOP_CHAR[[ord(w) for w in STOPWORDS if len(w) == 1]] = True
 _PUNCT_RE = re.compile(r"[\s\W_]+", re.UNICODE)
-#: Separators in the text cut into characters: between pieces (two questions, two tags, text
-#: on either side of a punctuation mark) and between articles. No bigram spans one.
+#: Marks in the texts an index is built from: between articles, between pieces of a field (two
+#: questions, two tags) and at the start of each field. No bigram spans one.
+_DOC = "\x00"
 _SEGMENT = "\x01"
-#: Marks the start of each field in the texts an index is built from.
-FIELD_MARK = _FIELD = "\x02"
+FIELD_MARK = "\x02"
 #: Bigram codes start here (a character is below it).
 BIGRAM_BASE = 1 << 21
-_DOC = "\x00"
 
 
 def content_words(text: str) -> list[str]:
@@ -113,7 +113,7 @@ def _dictionary_sources() -> list[Path]:
 @lru_cache(maxsize=4)
 def _fingerprint(extra_words: int) -> str:
     digest = hashlib.sha1(usedforsecurity=False)
-    digest.update(version("rjieba").encode())
+    digest.update(version("rjieba").encode() + b"\0" + _STOPWORDS_TEXT.encode())
     for path in _dictionary_sources():
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     for word in tokenizer._extra_words[:extra_words]:
@@ -123,11 +123,11 @@ def _fingerprint(extra_words: int) -> str:
 
 def token_scheme() -> str:
     """The scheme stored tokens were cut with: :data:`TOKEN_SCHEME` and a fingerprint of what
-    the tokeniser's cuts depend on (rjieba's version, the tokeniser and gazetteer code, the
+    the cuts depend on (the stop words, rjieba's version, the tokeniser and gazetteer code, the
     divisions data of the place names, words added at run time). Hashing the files is
-    conservative — any edit of them makes search cut the words again — and takes milliseconds,
-    where building the dictionary takes a tenth of a second. Synonyms apply to queries only and
-    are not in it."""
+    conservative — any edit of them makes search cut the words again — and takes some 30 ms
+    once per process, where building the dictionary takes a tenth of a second. Synonyms apply
+    to queries only and are not in it."""
     return f"{TOKEN_SCHEME}.{_fingerprint(len(tokenizer._extra_words))}"
 
 
@@ -152,13 +152,13 @@ def usable_words(stored, scheme: str) -> dict | None:
 def word_text(words: Mapping[str, str]) -> str:
     """One article's words as one string for :func:`word_hashes`: each field after a field
     mark, its words separated by spaces."""
-    return "".join(_FIELD + words[f] for f in FIELDS)
+    return "".join(FIELD_MARK + words[f] for f in FIELDS)
 
 
 def _field_of(cp: np.ndarray) -> np.ndarray:
     """The field (position in FIELDS) of every position of texts made of one field mark per
     field, in order (what :func:`word_text` and :func:`char_text` build)."""
-    return (np.cumsum(cp == ord(_FIELD)) - 1) % len(FIELDS)
+    return (np.cumsum(cp == ord(FIELD_MARK)) - 1) % len(FIELDS)
 
 
 #: Words are hashed, not mapped through a dictionary: a polynomial hash of their code points
@@ -182,7 +182,7 @@ def word_hashes(texts: Iterable[str], *, fields: bool = False) -> tuple[np.ndarr
     joined = _DOC.join(texts) + _DOC
     cp = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
     is_doc = cp == 0
-    is_sep = (cp <= ord(_FIELD)) | (cp == 0x20)
+    is_sep = (cp <= ord(FIELD_MARK)) | (cp == 0x20)
     starts = np.flatnonzero(~is_sep & np.concatenate([[True], is_sep[:-1]]))
     inside = np.flatnonzero(~is_sep)
     if not len(starts):
@@ -202,16 +202,16 @@ def word_hashes(texts: Iterable[str], *, fields: bool = False) -> tuple[np.ndarr
     return hashes, doc
 
 
-_MARK_CHARS = dict.fromkeys(map(ord, (_DOC, _FIELD)))
+_MARK_CHARS = dict.fromkeys(map(ord, (_DOC, FIELD_MARK)))
 
 
 def char_text(segments: Mapping[str, list[str]]) -> str:
     """One article's text for the character view: NFKC and lower case (as ``normalize``), each
     field after a field mark, its pieces separated so that no bigram spans two."""
-    raw = "".join(_FIELD + _SEGMENT.join(segments[name]) for name in FIELDS)
-    if _DOC in raw or raw.count(_FIELD) != len(FIELDS):  # never in validated content
+    raw = "".join(FIELD_MARK + _SEGMENT.join(segments[name]) for name in FIELDS)
+    if _DOC in raw or raw.count(FIELD_MARK) != len(FIELDS):  # never in validated content
         raw = "".join(
-            _FIELD + _SEGMENT.join(segments[name]).translate(_MARK_CHARS) for name in FIELDS
+            FIELD_MARK + _SEGMENT.join(segments[name]).translate(_MARK_CHARS) for name in FIELDS
         )
     return unicodedata.normalize("NFKC", raw).lower()
 

@@ -1,18 +1,20 @@
-"""Search over published articles: two BM25 views of every article (words and characters),
-fused, with synonyms, field weights and a validity/audience filter.
+"""Search over published articles: three BM25 views of every article (words, characters,
+character bigrams) fused by a weighted sum, with synonyms, field weights and a
+validity/audience filter.
 
 Pipeline (docs/KNOWLEDGE.md): the query is normalised and expanded with the synonym groups it
 touches; its words (the one tokeniser) and characters (framing removed) are scored against the
-word index and the character index of the live articles (``analysis``); the two BM25 scores are
-fused, a mask drops articles not valid at ``at`` or not for the audience, and the top hits come
-back with the matched words for highlighting.
+three indexes of the live articles (``analysis``), what the expansions add at a lower weight; a
+mask drops articles not valid at ``at`` or not for the audience, and the top hits come back
+with the matched words for highlighting.
 
 Each process keeps one in-memory :class:`SearchIndex`. Before every search it reads the one-row
 :class:`~hotline.knowledge.models.IndexStamp`; when another process has published or retired an
 article the stamp differs and the index is rebuilt. A build never runs the tokeniser over an
 article: the words of each version were cut when it was written and are stored on it
-(``ArticleVersion.search_tokens``; cut again only when the token scheme changed), the characters
-are cut for all articles at once with numpy, and the BM25 matrices are computed with numpy.
+(``ArticleVersion.search_tokens``; cut again only when the token scheme changed), words are
+hashed and characters cut for all articles at once with numpy, and the BM25 matrices are
+computed with numpy and scipy.
 """
 
 from __future__ import annotations
@@ -43,9 +45,9 @@ log = logging.getLogger(__name__)
 
 K1 = 1.2
 B = 0.75
-#: How many times each field counts in the word view and in the character view (a field boost
-#: by repetition). The similar questions (常见问法) are written in callers' words, so they
-#: count as much as the title.
+#: How much an occurrence in each field counts in the word view and in the character views
+#: (a term-frequency weight: 2 scores as two occurrences). The similar questions (常见问法)
+#: are written in callers' words, so they count as much as the title.
 WORD_FIELD_WEIGHTS = {"title": 2, "tags": 2, "questions": 2, "body": 1}
 CHAR_FIELD_WEIGHTS = {"title": 2, "tags": 2, "questions": 2, "body": 1}
 #: The fused score: WORD_WEIGHT × word BM25 + CHAR_WEIGHT × character BM25 + BIGRAM_WEIGHT ×
@@ -164,8 +166,9 @@ def _lookup(vocab: np.ndarray, keys: np.ndarray) -> np.ndarray:
 
 
 class SearchIndex:
-    """An immutable in-memory index of the live versions of published articles: a word index
-    and a character index, each a bm25s retriever whose matrix was computed with numpy."""
+    """An immutable in-memory index of the live versions of published articles: three views
+    (words, characters, character bigrams), each a bm25s retriever whose matrix was computed
+    with numpy and scipy."""
 
     def __init__(
         self, docs: list[_Doc], prepared: list[_Prepared], synonyms: Synonyms, version: int
