@@ -20,20 +20,30 @@ from dataclasses import dataclass, field
 import ahocorasick
 
 from hotline.triage.lexicon import (
+    ACUTE,
     ANCHORS,
     BLOCKED,
+    CHILD_KIN,
+    CHRONIC,
     CRITICAL,
     CRITICAL_IF_VULNERABLE,
     EPIDEMIC,
+    GROWN,
     HEARSAY,
     HYPOTHETICAL,
     LOWER,
     MASKS,
+    MINOR_MEDS,
     NEED,
     NEED_STRONG,
+    PETS,
     QUESTION,
     RESOLVED,
+    RISK,
     SICK_SIGNS,
+    SIGN,
+    SIGN_EVENT,
+    SIGN_MINOR,
     TREATMENT,
     TYPE_CUES,
     VULN_GENERIC,
@@ -55,24 +65,149 @@ _AGE_RE = re.compile(r"([0-9]{1,3}|[一二三四五六七八九十两]{1,3})(多
 _MONTHS_RE = re.compile(
     r"([0-9]{1,2}|[一二三四五六七八九十两]{1,3})(多)?个(多)?月(大|的宝宝|的孩子|的婴儿)"
 )
-# "药也快没了", "胰岛素用完了": a medicine running out, said in many word orders.
-# Phrasings a word list cannot hold: a medicine running out ("药也快没了", "药已经吃完"), a person
-# who cannot be woken ("怎么喊都不醒"), something poisonous swallowed ("把消毒液喝了").
-_POISON = "消毒液|洗洁精|老鼠药|农药|漂白水|84|电池|安眠药|敌敌畏"
-_STOP = "[^，。！？,.!?]"
+# Phrasings a word list cannot hold, judged per sentence like the lexicon hits (negation just
+# before the match, hearsay and hypotheticals cancel them). Kinds: "critical" (value = category
+# hint), "critical_if_vulnerable", "need" / "strong" (value = category), "out_of_medicine".
+_POISON = (
+    "消毒液|消毒水|洗洁精|洁厕灵|洗衣液|老鼠药|农药|百草枯|敌敌畏|除草剂|杀虫剂|漂白水|84|"
+    "电池|磁铁|干燥剂|水银|汽油|毒蘑菇|野蘑菇"
+)
+_STOP = "[^，。！？,.!?；;]"
 _PATTERNS = (
-    (
-        re.compile(rf"(药|丸|胰岛素|氧气|喷雾){_STOP}{{0,4}}(快没了|没了|断了|吃完|用完|快完了)"),
-        "out_of_medicine",
-    ),
-    (re.compile(rf"(叫|喊|摇|拍){_STOP}{{0,3}}不醒"), "critical"),
+    # a medicine running out, in any word order ("药也快没了", "药只剩两天的了")
     (
         re.compile(
-            rf"(喝|吃|吞|咽){_STOP}{{0,5}}({_POISON})|({_POISON}){_STOP}{{0,4}}(喝|吃|吞)了"
+            rf"((?<!农)药(?![店房])|丸|胰岛素|氧气|喷雾|针剂){_STOP}{{0,6}}"
+            r"(快没了|没了|断了|吃完|用完|快完了|只剩|就剩|只够|不够吃|没货|见底)"
+            rf"|针{_STOP}{{0,3}}(还没打|没得打|打不了|断了)"
+        ),
+        "out_of_medicine",
+        "medical",
+    ),
+    # infant food and nappies running out: the baby is the vulnerable person
+    (
+        re.compile(
+            rf"(奶粉|尿不湿|纸尿裤|尿片|米粉){_STOP}{{0,6}}"
+            r"(快没了|没了|没有了|吃完|喝完|用完|见底|不够|只剩|就剩)"
+        ),
+        "strong",
+        "supplies",
+    ),
+    # food running out ("米和菜都见底了", "只剩两顿", "吃的都吃完了")
+    (
+        re.compile(
+            rf"(吃的|米|菜|粮|食物|口粮|存粮|面条|饭){_STOP}{{0,5}}"
+            r"(快没了|快没有了|没了|没有了|吃完|吃光|见底|不够吃|不多了|剩不多|空了)"
+            rf"|(只剩|就剩|只够|还剩){_STOP}{{0,4}}(顿|餐|包米|斤米|点米|把米|天的)"
+        ),
+        "need",
+        "supplies",
+    ),
+    # nobody brings food or care to someone
+    (
+        re.compile(rf"没人{_STOP}{{0,4}}(送饭|送吃的|做饭|照顾|照看|看她|看他|管)"),
+        "need",
+        "supplies",
+    ),
+    # care blocked: a vulnerable person who wants a doctor and may not leave
+    (
+        re.compile(
+            r"(医院|看病|看医生|就医|急诊)[^。！？；;]{0,8}(不给出|不让出|出不去|不放行|不给走)"
+            rf"|(不给出|不让出|出不去){_STOP}{{0,4}}(看病|看医生|就医|去医院)"
+        ),
+        "need",
+        "medical",
+    ),
+    # a person who cannot be woken or does not respond
+    (
+        re.compile(rf"(叫|喊|摇|拍){_STOP}{{0,4}}(不醒|没反应|没有反应|唔醒|没动静|不应)"),
+        "critical",
+        "medical",
+    ),
+    # something poisonous swallowed, or a whole bottle of pills
+    (
+        re.compile(
+            rf"(喝|吃|吞|咽|食|误服){_STOP}{{0,5}}({_POISON})|({_POISON}){_STOP}{{0,4}}(喝|吃|吞)了"
+            r"|(吃|吞|服|喝)了?(一整?瓶|大半瓶|半瓶|一大?把|好多|很多|一大堆|一整?板|一整?盒|"
+            r"大量|几十[片粒颗])的?[^，。！？]{0,5}(药|片|丸)"
         ),
         "critical",
+        "medical",
+    ),
+    # fallen or collapsed somewhere ("倒在厕所里"), not rubbish or a tree
+    (
+        re.compile(
+            r"(?<![圾西水油车树杆墙])倒在(地上|地下|厕所|浴室|卫生间|洗手间|路边|路上|楼梯|床边|"
+            r"床下|门口|沙发|田里|家里)"
+        ),
+        "critical",
+        "medical",
+    ),
+    # violence: chased with a blade, a weapon in hand
+    (
+        re.compile(
+            rf"追着{_STOP}{{0,3}}(砍|打|捅|杀)|(拿|拎|提|举|揸|抄)(着|起|住)?(一把|把)?"
+            r"(菜刀|斧头|锄头|铁棍|木棍|棍子|砖头|刀子|水果刀|剪刀|铁锹|刀)"
+        ),
+        "critical",
+        "safety",
+    ),
+    # suicide phrasings ("看样子想往下跳", "说要跳河")
+    (
+        re.compile(
+            r"(想|要|准备|打算|扬言|作势|闹着)(往下|从楼上|从桥上)?跳(楼|河|江|海|桥|下去|下来|水|湖|塘)"
+        ),
+        "critical",
+        "safety",
+    ),
+    # someone at a height or an edge ("爬到窗户外面的空调架上")
+    (
+        re.compile(
+            rf"(爬|站|坐|蹲|挂|吊)(到|在|上|出|着)?{_STOP}{{0,6}}"
+            r"(窗外|窗户外|窗台|空调架|空调外机|阳台外|护栏外|楼顶边|天台边|桥栏|桥边)"
+        ),
+        "critical",
+        "safety",
+    ),
+    # drowning ("掉进村口的水塘里", "跌落河")
+    (
+        re.compile(
+            rf"(掉|跌|落|摔|滑|冲)(进|入|落|到|下){_STOP}{{0,5}}"
+            r"(河|江|海|塘|水库|水池|泳池|井|水沟|粪池|水里)"
+        ),
+        "critical",
+        "safety",
+    ),
+    # trapped or pinned people ("下面压着两个工人", "里面的人卡着出不来")
+    (
+        re.compile(
+            rf"(压|埋)(着|住|在){_STOP}{{0,4}}(人|工人|下面|里面)"
+            rf"|(卡|夹)(着|住|在){_STOP}{{0,4}}(人|出不来|动不了)"
+        ),
+        "critical",
+        "safety",
+    ),
+    # gas escaping or smelt ("煤气管子好像裂了", "一股煤气味")
+    (
+        re.compile(
+            rf"(煤气|燃气|天然气|液化气)(罐|管|管子|管道|瓶|阀)?{_STOP}{{0,4}}(漏|泄|裂|破|嘶嘶|味)"
+        ),
+        "critical",
+        "safety",
+    ),
+    # a locked car: critical when a child, old or disabled person is inside
+    (
+        re.compile(rf"(锁|关|困|反锁)(在)?{_STOP}{{0,3}}车(里|内|上)"),
+        "critical_if_vulnerable",
+        "safety",
     ),
 )
+# "我爸妈都七十多了", "老人八十几，", "快九十的人了": an old age said without 岁.
+_AGE_BARE_RE = re.compile(
+    r"(?<![0-9一二三四五六七八九十两百千万第])([六七八九]十[一二三四五六七八九]?|[6-9][0-9])"
+    r"(多|几|来)?(?=了|的人|的老|高龄|[，,。！!；;]|$)"
+)
+_AGE_PERSON = "爸妈父母爷奶婆公伯叔姑舅姨老人他她亲两老年纪岁数今年"
 _AGE_YEAR_RE = re.compile(
     r"今年([0-9]{2}|[一二三四五六七八九]十[一二三四五六七八九]?)(?![0-9年月号])"
 )
@@ -118,6 +253,11 @@ def _build_automaton() -> ahocorasick.Automaton:
     add(NEED_STRONG, "need_strong", NEED_STRONG.get)
     add(NEED, "need", NEED.get)
     add(CRITICAL_IF_VULNERABLE, "critical_if_vulnerable", lambda t: "safety")
+    add(SIGN, "sign", SIGN.get)
+    add(SIGN_EVENT, "sign_event", SIGN_EVENT.get)
+    add(SIGN_MINOR, "sign_minor", lambda t: "")
+    add(ACUTE, "acute", lambda t: "")
+    add(CHRONIC, "chronic", lambda t: "")
     add(TREATMENT, "treatment", lambda t: "medical")
     add(BLOCKED, "blocked", lambda t: "")
     add(LOWER, "lower", lambda t: "")
@@ -179,6 +319,24 @@ def find_phones(text: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def _consequence(sentence: str, start: int, end: int) -> bool:
+    """A danger named as a risk or a consequence: "容易着火", "着火了就跑不掉", "着火的话"."""
+    before = sentence[max(0, start - 2) : start]
+    after = sentence[end : end + 2]
+    return any(before.endswith(r) for r in RISK) or after.startswith(("了就", "就", "的话"))
+
+
+def _grown(sentence: str, start: int) -> bool:
+    """A "孩子" who studies at university or works: the clause says so after the word."""
+    ends = [i for i in (sentence.find(p, start) for p in "，,。；;") if i != -1]
+    return any(g in sentence[start : min(ends, default=len(sentence))] for g in GROWN)
+
+
+def _pet_before(sentence: str, start: int) -> bool:
+    clause_start = max(sentence.rfind(p, 0, start) for p in "，,、：:") + 1
+    return any(p in sentence[clause_start:start] for p in PETS)
+
+
 def apply_rules(text: str) -> RuleFindings:
     """Run every rule family over ``text`` and return the findings with their reasons."""
     found = RuleFindings()
@@ -191,6 +349,8 @@ def apply_rules(text: str) -> RuleFindings:
     resolved = False
     need_hits: list[tuple[str, str]] = []
     missing: list[str] = []
+    signs: list[tuple[str, str, bool]] = []  # (term, category hint, may stand alone when acute)
+    minor_signs: list[str] = []
     for sentence_match in _SENTENCE_RE.finditer(norm):
         sentence = sentence_match.group(0)
         hits = _outermost(
@@ -199,6 +359,7 @@ def apply_rules(text: str) -> RuleFindings:
         kinds_here = {k for _s, _t, ks in hits for k, _v in ks}
         rumour = "hearsay" in kinds_here
         hypothetical = "hypothetical" in kinds_here
+        acute = "acute" in kinds_here and "chronic" not in kinds_here
         question = is_question_text or any(q in sentence for q in QUESTION)
         if rumour:
             found.hearsay = True
@@ -208,7 +369,11 @@ def apply_rules(text: str) -> RuleFindings:
                 if kind == "critical":
                     if _negated(sentence, start):
                         found.reasons.append(f"“{term}”前有否定，不作危急")
-                    elif rumour or hypothetical:
+                    elif (
+                        rumour
+                        or hypothetical
+                        or (value == "safety" and _consequence(sentence, start, start + len(term)))
+                    ):
                         why = "传闻" if rumour else "假设"
                         found.reasons.append(f"“{term}”出现在{why}句中，不作危急")
                     else:
@@ -218,6 +383,13 @@ def apply_rules(text: str) -> RuleFindings:
                         found.reasons.append(f"危及生命的表述“{term}”→危急")
                         if term in SICK_SIGNS:
                             found.vulnerable.add("sick")
+                elif kind in ("sign", "sign_event", "sign_minor"):
+                    if rumour or hypothetical or _negated(sentence, start):
+                        continue
+                    if kind == "sign_minor":
+                        minor_signs.append(term)
+                    elif not _consequence(sentence, start, start + len(term)):
+                        signs.append((term, value, kind == "sign" and acute))
                 elif kind == "critical_if_vulnerable" and not (rumour or hypothetical):
                     if not _negated(sentence, start):
                         missing.append(term)
@@ -237,8 +409,11 @@ def apply_rules(text: str) -> RuleFindings:
                     found.type_hint = value
                     found.reasons.append(f"来电人说“{term}”→{TYPE_ZH[value]}")
                 elif kind == "vuln":
-                    if (_negated(sentence, start) and value == "sick") or (
-                        (rumour or hypothetical) and not has_anchor
+                    if (
+                        (_negated(sentence, start) and value == "sick")
+                        or ((rumour or hypothetical) and not has_anchor)
+                        or (value == "sick" and _pet_before(sentence, start))
+                        or (term in CHILD_KIN and _grown(sentence, start))
                     ):
                         continue
                     if value not in found.vulnerable:
@@ -254,25 +429,26 @@ def apply_rules(text: str) -> RuleFindings:
                     elif value not in found.vulnerable:
                         found.reasons.append(f"“{term}”→{VULNERABLE_ZH[value]}")
                         found.vulnerable.add(value)
+        if not (rumour or hypothetical):
+            level = _sentence_patterns(sentence, found, level, need_hits, missing)
     _ages(norm, found, is_question_text and not has_anchor)
-    if not found.hearsay:
-        for pattern, kind in _PATTERNS:
-            m = pattern.search(norm)
-            if m is None:
-                continue
-            if kind == "out_of_medicine":
-                need_hits.append((m.group(0), "strong:medical"))
-                if "sick" not in found.vulnerable:
-                    found.vulnerable.add("sick")
-                    found.reasons.append(f"“{m.group(0)}”→病（需长期用药）")
-            elif level < 2:
-                level = 2
-                found.category_hint = "medical"
-                found.reasons.append(f"危及生命的表述“{m.group(0)}”→危急")
-    if missing and level < 2 and found.vulnerable & {"elderly", "child"}:
+    if signs and level < 2:
+        distinct = list(dict.fromkeys(t for t, _v, _a in signs))
+        alone = next((t for t, _v, a in signs if a), None)
+        if alone or len(distinct) >= 2 or minor_signs:
+            level = 2
+            found.category_hint = signs[0][1]
+            if alone:
+                found.reasons.append(f"突发的危险征兆“{alone}”→危急")
+            else:
+                shown = "”+“".join((distinct + minor_signs)[:3])
+                found.reasons.append(f"危险征兆“{shown}”同时出现→危急")
+            if found.category_hint == "medical":
+                found.vulnerable.add("sick")
+    if missing and level < 2 and found.vulnerable & {"elderly", "child", "disabled"}:
         level = 2
         found.category_hint = "safety"
-        found.reasons.append(f"老人或儿童“{missing[0]}”→走失，危急")
+        found.reasons.append(f"老人、儿童或残疾人“{missing[0]}”→危急")
     if need_hits and level < 2:
         strong = [t for t, v in need_hits if v.startswith("strong:")]
         if strong or found.vulnerable:
@@ -299,6 +475,37 @@ def apply_rules(text: str) -> RuleFindings:
     return found
 
 
+def _sentence_patterns(
+    sentence: str, found: RuleFindings, level: int, need_hits: list, missing: list
+) -> int:
+    """Run the phrasing patterns over one sentence (not a rumour or hypothetical)."""
+    for pattern, kind, value in _PATTERNS:
+        m = pattern.search(sentence)
+        if m is None or _negated(sentence, m.start()):
+            continue
+        said = m.group(0)
+        if kind == "out_of_medicine":
+            if any(sentence[max(0, m.start() - 4) : m.start()].endswith(w) for w in MINOR_MEDS):
+                need_hits.append((said, "medical"))  # a cold remedy: a need, not a chronic one
+                continue
+            need_hits.append((said, "strong:medical"))
+            if "sick" not in found.vulnerable:
+                found.vulnerable.add("sick")
+                found.reasons.append(f"“{said}”→病（需长期用药）")
+        elif kind in ("need", "strong"):
+            need_hits.append((said, value if kind == "need" else "strong:" + value))
+        elif kind == "critical_if_vulnerable":
+            missing.append(said)
+        elif value == "safety" and _consequence(sentence, m.start(), m.end()):
+            found.reasons.append(f"“{said}”是隐患或假设，不作危急")
+        else:
+            if level < 2:
+                found.category_hint = value
+            level = 2
+            found.reasons.append(f"危及生命的表述“{said}”→危急")
+    return level
+
+
 def _ages(norm: str, found: RuleFindings, generic_question: bool) -> None:
     for m in _AGE_RE.finditer(norm):
         age = _cn_number(m.group(1))
@@ -310,6 +517,13 @@ def _ages(norm: str, found: RuleFindings, generic_question: bool) -> None:
         if flag and not generic_question and flag not in found.vulnerable:
             found.vulnerable.add(flag)
             found.reasons.append(f"“{m.group(0)}”→{VULNERABLE_ZH[flag]}")
+    for m in _AGE_BARE_RE.finditer(norm):
+        clause_start = max(norm.rfind(p, 0, m.start()) for p in "，,。；;、") + 1
+        if "elderly" in found.vulnerable or generic_question:
+            break
+        if any(c in norm[max(clause_start, m.start() - 8) : m.start()] for c in _AGE_PERSON):
+            found.vulnerable.add("elderly")
+            found.reasons.append(f"“{m.group(0)}”→老（年龄）")
     for m in _AGE_YEAR_RE.finditer(norm):
         age = _cn_number(m.group(1))
         if age and age >= 60 and not generic_question and "elderly" not in found.vulnerable:
