@@ -26,6 +26,7 @@ CRITICAL: dict[str, str] = {
             # stroke, heart, breathing, collapse (Mandarin and Cantonese-influenced phrasings)
             "半边身子动不了 半边身体动不了 半边身子不能动 半边身子没知觉 半边身没力 "
             "一边手脚动不了 一边身子动不了 口眼歪斜 嘴歪了 嘴巴歪了 嘴角歪了 脑出血 脑溢血 "
+            "胸口好痛 胸口很痛 心口好痛 心口很痛 胸口好疼 胸口很疼 心口好疼 "
             "心脏骤停 心跳没了 心脏病发作 心脏病犯了 心绞痛 胸口剧痛 胸口压着痛 "
             "喘唔到气 透唔到气 唞唔到气 憋紫了 憋得发紫 呼吸不了 不能呼吸 吸不上气 "
             "晕死过去 倒在地上起不来 倒地不起 倒在地上不动 倒在厕所 倒在浴室 晕低 晕咗 "
@@ -34,7 +35,7 @@ CRITICAL: dict[str, str] = {
             # bleeding, burns, poisoning, allergy, bites
             "流了好多血 流好多血 流了很多血 流很多血 血流不止 出了好多血 满身是血 满脸是血 "
             "一地的血 大量出血 吐血 头破血流 大面积烫伤 大面积烧伤 全身烫伤 严重烫伤 严重烧伤 "
-            "烧伤严重 身上着火 中毒 服毒 毒蘑菇 吃了老鼠药 喉咙肿 过敏性休克 被蛇咬 "
+            "烧伤严重 身上着火 中毒 服毒 毒蘑菇 吃了老鼠药 喉咙肿 过敏性休克 被蛇咬 蛇咬了 毒蛇咬 "
             # suicide and self-harm
             "割脉 割手腕 自残 上吊 跳河 跳江 跳海 跳水库 烧炭 寻短见 了结自己 结束生命 "
             "唔想活 不想活了 想死了 遗言 交代后事 往下跳 跳下去 "
@@ -51,9 +52,9 @@ CRITICAL: dict[str, str] = {
             # violence and threats
             "拿菜刀 拿着菜刀 拎着刀 拎刀 揸刀 提着刀 举着刀 挥刀 斩人 捅人 被捅 捅伤 刺伤 被砍 "
             "砍伤 要杀 杀人 要弄死 打死人 掐脖子 往死里打 打群架 群殴 绑架 劫持 抢劫 放火 纵火 "
-            "同归于尽 报复社会 "
+            "同归于尽 报复社会 打死我 要打死 要杀了 杀了我 弄死我 砍死 "
             # trapped, drowning, electrocution, falls, traffic, collapse
-            "电梯困人 困住了 被困住 压着人 压住人 压到人 埋了人 被埋 被压在 压在下面 埋在下面 "
+            "电梯困人 困住了 被困住 压着人 压住人 压到人 埋了人 被埋 压在下面 埋在下面 "
             "卡着出不来 卡在里面出不来 被夹住 夹住了 "
             "掉进河 掉到河里 掉进塘 掉进水塘 掉进鱼塘 掉进池塘 掉进水库 掉到水里 掉进井 "
             "落水 跌落水 跌落河 遇溺 被水冲走 冲走了 快淹死 淹死 在水里挣扎 "
@@ -177,7 +178,8 @@ TYPE_CUES: dict[str, str] = {
 TREATMENT = _w("透析 化疗 放疗 产检 复诊 打胰岛素 血透 打针")
 BLOCKED = _w(
     "去不了 出不去 不让出 不给出 被拦 拦住 进不去 没法去 没办法去 无法去 "
-    "耽误 被征用 不能去 停了 断了 做不了 过不去 不放行 出不了 不给进 不让进 进不了 没来"
+    "耽误 被征用 不给过 不让过 拦着 "
+    "不能去 停了 断了 做不了 过不去 不放行 出不了 不给进 不让进 进不了 没来"
 )
 # Lower the urgency by one level.
 LOWER = _w(
@@ -187,11 +189,13 @@ LOWER = _w(
 # The danger is over: back to normal.
 RESOLVED = _w(
     "火已经灭 已经灭了 已经扑灭 已经找到 找到了 已经没事 已经好了 已经醒了 没人受伤 "
-    "已经救出来 救出来了 已经被救 人已经出来了 已经抢救过来 已经回来了 已经回家了"
+    "救出了 已经处理好 已经解决 已经救出来 救出来了 "
+    " 已经被救 人已经出来了 已经抢救过来 已经回来了 已经回家了"
 )
 # Longer words that contain a lexicon term without meaning it (发热门诊 is no sick person).
 MASKS = _w(
     "发热门诊 发烧门诊 儿童医院 妇幼保健院 打不着火 点不着火 火车 慢性病的药 小孩子气 "
+    "跳楼机 跳楼价 跳楼甩卖 跳楼大甩卖 抽烟 抽血 "
     "老人机 老年机 老人手机 腿抽筋 脚抽筋 小腿抽筋 抽筋了一下 跳槽 跳舞 广场舞 "
     "被困在外地 被困外地 被困在老家 被困在学校 被困在小区 被困在酒店 被困在广州 被困在深圳 "
     "被困在家 被车撞歪 被车撞坏 被车撞断 被车撞烂 满月酒 火烛小心 中毒了一样 吃完了饭 吃完了再"
@@ -227,7 +231,8 @@ SICK_SIGNS = frozenset(
         "倒在地上起不来 倒地不起 倒在地上不动 晕低 晕咗 昏过去 人事不省 失去意识 没了知觉 "
         "没知觉 翻白眼 发羊吊 抽风 流了好多血 流好多血 流了很多血 流很多血 血流不止 "
         "出了好多血 满身是血 满脸是血 大量出血 吐血 头破血流 大面积烫伤 大面积烧伤 全身烫伤 "
-        "严重烫伤 严重烧伤 烧伤严重 过敏性休克 喉咙肿"
+        "严重烫伤 严重烧伤 烧伤严重 过敏性休克 喉咙肿 胸口好痛 胸口很痛 心口好痛 心口很痛 "
+        "胸口好疼 胸口很疼 心口好疼"
     )
 )
 # Critical only when a vulnerable person is concerned: a missing old man or child.
@@ -239,7 +244,8 @@ SIGN: dict[str, str] = dict.fromkeys(
     _w(
         "胸口闷 胸闷 心口闷 胸口不舒服 心口不舒服 手脚发麻 手脚麻 半边发麻 一边手发麻 "
         "说不出话 讲不出话 说话不清 话也说不清 话都说不清 讲话不清 说话含糊 口齿不清 "
-        "讲唔到嘢 嘴歪 迷迷糊糊 神志不清 意识模糊 意识不清 不怎么理人 不理人 眼神发直 "
+        "讲唔到嘢 含含糊糊 含糊不清 "
+        "嘴歪 迷迷糊糊 神志不清 意识模糊 意识不清 不怎么理人 不理人 眼神发直 "
         "头很痛 头痛得厉害 剧烈头痛 疼得打滚 痛得打滚 痛到打滚"
     ),
     "medical",
@@ -267,6 +273,13 @@ SIGN_MINOR = _w(
 )
 # Cues that the danger is happening now.
 ACUTE = _w("突然 忽然 刚才 刚刚 一下子 猛地 快来 救命 快派 赶紧 马上 快点 快叫 现在人")
+# Past events: a danger told as history ("去年厨房着火过") is no emergency now.
+PAST = _w("去年 上次 上个月 前年 那次 曾经")
+# Habitual or reported events ("经常出现电梯困人") are no emergency happening now.
+HABITUAL = _w("经常 频发 多次 时常 屡次 每次 常常 总是")
+# "被困" during a lockdown is no one trapped in danger: these in its sentence cancel it.
+TRAPPED = frozenset(_w("被困 困住了 被困住"))
+LOCKDOWN = _w("天 个月 星期 封 隔离 外地 回不 管控 小区")
 # Cues of a long-standing state: a sign in such a sentence is history, not an emergency.
 CHRONIC = _w("经常 老是 好几年 多年 以前 平时 有时候 偶尔 后遗症 一直都 常年 几年了 几个月了")
 # Before a safety term these make it a risk, not an event ("容易着火", "会不会爆炸").

@@ -29,13 +29,16 @@ from hotline.triage.lexicon import (
     CRITICAL_IF_VULNERABLE,
     EPIDEMIC,
     GROWN,
+    HABITUAL,
     HEARSAY,
     HYPOTHETICAL,
+    LOCKDOWN,
     LOWER,
     MASKS,
     MINOR_MEDS,
     NEED,
     NEED_STRONG,
+    PAST,
     PETS,
     QUESTION,
     RESOLVED,
@@ -44,6 +47,7 @@ from hotline.triage.lexicon import (
     SIGN,
     SIGN_EVENT,
     SIGN_MINOR,
+    TRAPPED,
     TREATMENT,
     TYPE_CUES,
     VULN_GENERIC,
@@ -120,9 +124,52 @@ _PATTERNS = (
     ),
     # a person who cannot be woken or does not respond
     (
-        re.compile(rf"(叫|喊|摇|拍){_STOP}{{0,4}}(不醒|没反应|没有反应|唔醒|没动静|不应)"),
+        re.compile(
+            rf"(叫|喊|摇|拍){_STOP}{{0,4}}"
+            r"(不醒|不太醒|不怎么醒|醒不过来|没反应|没有反应|唔醒|没动静|不应)"
+        ),
         "critical",
+        "medical:sick",
+    ),
+    # heart: chest or heart hurting badly ("心脏好痛", "胸口痛得厉害")
+    (
+        re.compile(r"(胸口|心口|心脏|胸部)(好|很|特别|非常|剧烈|一阵阵|突然)?(地)?(痛|疼|绞痛)"),
+        "critical",
+        "medical:sick",
+    ),
+    # breathing: lips or face turning blue, breath hard to draw
+    (
+        re.compile(r"(嘴唇|嘴巴|脸|脸色|手指|指甲)(都|已经|有点|发)?(紫|青紫|发紫|发乌|乌紫)"),
+        "critical",
+        "medical:sick",
+    ),
+    (
+        re.compile(r"(喘气|呼吸|透气|抖气|唞气)(好|很|非常|特别|越来越)?(辛苦|困难|费劲|急|难受)"),
+        "sign",
         "medical",
+    ),
+    # a bad headache ("头好痛"): a sign, critical with an acute cue or a second sign
+    (re.compile(r"头(好|很|非常|特别|剧烈)(痛|疼)|头痛得厉害"), "sign", "medical"),
+    # heavy bleeding ("血一直流止不住", "流了一地的血")
+    (
+        re.compile(
+            rf"血{_STOP}{{0,3}}(止不住|不停|一直流|流不停|哗哗)"
+            r"|(流|出)了?(好多|很多|一大摊|一地|大量|一大堆|满地)的?血"
+        ),
+        "critical",
+        "medical:sick",
+    ),
+    # a fever with fits ("烧到41度，在抽")
+    (
+        re.compile(r"(烧|发烧|高烧|发热)[^。！？]{0,10}(抽|翻白眼)(?!烟|奖|签|血|查|样|空)"),
+        "critical",
+        "medical:sick",
+    ),
+    # threats to kill ("要掐死我", "说要砍死他")
+    (
+        re.compile(r"(掐|打|砍|捅|杀|弄|勒|毒|烧)死(我|人|他|她|你|我们|全家|孩子|老婆|老公)"),
+        "critical",
+        "safety",
     ),
     # something poisonous swallowed, or a whole bottle of pills
     (
@@ -152,6 +199,17 @@ _PATTERNS = (
         "critical",
         "safety",
     ),
+    # labour ("羊水已经破了")
+    (re.compile(rf"羊水{_STOP}{{0,3}}破"), "critical", "medical"),
+    # stroke: one side of the body weak or numb ("半边身子没力", "左手左脚不听使唤")
+    (
+        re.compile(
+            r"(半边|一边|半身|左边|右边|左手左脚|右手右脚)(身子|身体|身|手脚|手|脚|脸)?"
+            rf"{_STOP}{{0,3}}(动不了|不能动|没力|没知觉|发麻|麻了|不听使唤)"
+        ),
+        "sign",
+        "medical",
+    ),
     # suicide phrasings ("看样子想往下跳", "说要跳河")
     (
         re.compile(
@@ -164,7 +222,8 @@ _PATTERNS = (
     (
         re.compile(
             rf"(爬|站|坐|蹲|挂|吊)(到|在|上|出|着)?{_STOP}{{0,6}}"
-            r"(窗外|窗户外|窗台|空调架|空调外机|阳台外|护栏外|楼顶边|天台边|桥栏|桥边)"
+            r"(窗外|窗户外|窗台|空调架|空调外机|阳台外|护栏外|栏杆外|围栏外|楼顶边|天台边|屋顶边|"
+            r"桥栏|桥边)"
         ),
         "critical",
         "safety",
@@ -172,7 +231,7 @@ _PATTERNS = (
     # drowning ("掉进村口的水塘里", "跌落河")
     (
         re.compile(
-            rf"(掉|跌|落|摔|滑|冲)(进|入|落|到|下){_STOP}{{0,5}}"
+            rf"(掉|跌|落|摔|滑)(进|入|落|到|下){_STOP}{{0,5}}"
             r"(河|江|海|塘|水库|水池|泳池|井|水沟|粪池|水里)"
         ),
         "critical",
@@ -182,7 +241,7 @@ _PATTERNS = (
     (
         re.compile(
             rf"(压|埋)(着|住|在){_STOP}{{0,4}}(人|工人|下面|里面)"
-            rf"|(卡|夹)(着|住|在){_STOP}{{0,4}}(人|出不来|动不了)"
+            rf"|(卡|夹)(着|住|在){_STOP}{{0,4}}(人|动不了)"
         ),
         "critical",
         "safety",
@@ -203,6 +262,38 @@ _PATTERNS = (
     ),
 )
 # "我爸妈都七十多了", "老人八十几，", "快九十的人了": an old age said without 岁.
+# For speed, a pattern is only tried on a sentence holding one of its key characters (one per
+# pattern above, in order: each pattern needs at least one of them to match).
+_PATTERN_KEYS = (
+    "药丸胰氧喷针",
+    "奶尿米",
+    "吃米菜粮食面饭剩够",
+    "没",
+    "出行走",
+    "醒应静",
+    "胸心",
+    "紫乌",
+    "喘吸气",
+    "头",
+    "血",
+    "抽翻",
+    "死",
+    "吃吞服喝食咽",
+    "倒",
+    "追刀斧锄棍砖锹剪",
+    "羊",
+    "边半左右",
+    "跳",
+    "窗调台栏边",
+    "河江海塘库池井沟粪水",
+    "压埋卡夹",
+    "气",
+    "车",
+)
+assert len(_PATTERN_KEYS) == len(_PATTERNS)
+_KEYED_PATTERNS = tuple(
+    (frozenset(keys), *entry) for keys, entry in zip(_PATTERN_KEYS, _PATTERNS, strict=True)
+)
 _AGE_BARE_RE = re.compile(
     r"(?<![0-9一二三四五六七八九十两百千万第])([六七八九]十[一二三四五六七八九]?|[6-9][0-9])"
     r"(多|几|来)?(?=了|的人|的老|高龄|[，,。！!；;]|$)"
@@ -323,7 +414,14 @@ def _consequence(sentence: str, start: int, end: int) -> bool:
     """A danger named as a risk or a consequence: "容易着火", "着火了就跑不掉", "着火的话"."""
     before = sentence[max(0, start - 2) : start]
     after = sentence[end : end + 2]
-    return any(before.endswith(r) for r in RISK) or after.startswith(("了就", "就", "的话"))
+    return any(before.endswith(r) for r in RISK) or after.startswith(
+        ("了就", "就", "的话", "隐患", "事件", "的风险", "的问题")
+    )
+
+
+def _told_as_past(sentence: str, end: int) -> bool:
+    """ "着火过": the experiential 过 right after a term (not 过来/过去)."""
+    return sentence[end : end + 1] == "过" and sentence[end : end + 2] not in ("过来", "过去")
 
 
 def _grown(sentence: str, start: int) -> bool:
@@ -349,8 +447,7 @@ def apply_rules(text: str) -> RuleFindings:
     resolved = False
     need_hits: list[tuple[str, str]] = []
     missing: list[str] = []
-    signs: list[tuple[str, str, bool]] = []  # (term, category hint, may stand alone when acute)
-    minor_signs: list[str] = []
+    sign_found: tuple[str, str] | None = None  # (reason, category hint) of danger signs
     for sentence_match in _SENTENCE_RE.finditer(norm):
         sentence = sentence_match.group(0)
         hits = _outermost(
@@ -360,10 +457,13 @@ def apply_rules(text: str) -> RuleFindings:
         rumour = "hearsay" in kinds_here
         hypothetical = "hypothetical" in kinds_here
         acute = "acute" in kinds_here and "chronic" not in kinds_here
+        past = any(w in sentence for w in PAST) or any(w in sentence for w in HABITUAL)
         question = is_question_text or any(q in sentence for q in QUESTION)
         if rumour:
             found.hearsay = True
         blocked = "blocked" in kinds_here
+        signs: list[tuple[str, str, bool]] = []  # (term, category hint, may stand alone: acute)
+        minor_signs: list[str] = []
         for start, term, kinds in hits:
             for kind, value in kinds:
                 if kind == "critical":
@@ -374,8 +474,12 @@ def apply_rules(text: str) -> RuleFindings:
                         or hypothetical
                         or (value == "safety" and _consequence(sentence, start, start + len(term)))
                     ):
-                        why = "传闻" if rumour else "假设"
+                        why = "传闻" if rumour else "假设" if hypothetical else "隐患或后果"
                         found.reasons.append(f"“{term}”出现在{why}句中，不作危急")
+                    elif past or _told_as_past(sentence, start + len(term)):
+                        found.reasons.append(f"“{term}”是过去的事，不作危急")
+                    elif term in TRAPPED and any(w in sentence for w in LOCKDOWN):
+                        found.reasons.append(f"“{term}”指封控中出不去，不作危急")
                     else:
                         if level < 2:
                             found.category_hint = value
@@ -385,6 +489,8 @@ def apply_rules(text: str) -> RuleFindings:
                             found.vulnerable.add("sick")
                 elif kind in ("sign", "sign_event", "sign_minor"):
                     if rumour or hypothetical or _negated(sentence, start):
+                        continue
+                    if past:
                         continue
                     if kind == "sign_minor":
                         minor_signs.append(term)
@@ -430,21 +536,18 @@ def apply_rules(text: str) -> RuleFindings:
                         found.reasons.append(f"“{term}”→{VULNERABLE_ZH[value]}")
                         found.vulnerable.add(value)
         if not (rumour or hypothetical):
-            level = _sentence_patterns(sentence, found, level, need_hits, missing)
+            level = _sentence_patterns(
+                sentence, found, level, need_hits, missing, signs, acute, past
+            )
+        if signs and sign_found is None:
+            sign_found = _judge_signs(signs, minor_signs)
     _ages(norm, found, is_question_text and not has_anchor)
-    if signs and level < 2:
-        distinct = list(dict.fromkeys(t for t, _v, _a in signs))
-        alone = next((t for t, _v, a in signs if a), None)
-        if alone or len(distinct) >= 2 or minor_signs:
-            level = 2
-            found.category_hint = signs[0][1]
-            if alone:
-                found.reasons.append(f"突发的危险征兆“{alone}”→危急")
-            else:
-                shown = "”+“".join((distinct + minor_signs)[:3])
-                found.reasons.append(f"危险征兆“{shown}”同时出现→危急")
-            if found.category_hint == "medical":
-                found.vulnerable.add("sick")
+    if sign_found and level < 2:
+        level = 2
+        found.reasons.append(sign_found[0])
+        found.category_hint = sign_found[1]
+        if found.category_hint == "medical":
+            found.vulnerable.add("sick")
     if missing and level < 2 and found.vulnerable & {"elderly", "child", "disabled"}:
         level = 2
         found.category_hint = "safety"
@@ -475,11 +578,33 @@ def apply_rules(text: str) -> RuleFindings:
     return found
 
 
+def _judge_signs(signs: list, minor_signs: list) -> tuple[str, str] | None:
+    """Danger signs of one sentence: critical with an acute cue, a second sign or a minor sign."""
+    distinct = list(dict.fromkeys(t for t, _v, _a in signs))
+    alone = next((t for t, _v, a in signs if a), None)
+    if alone:
+        return f"突发的危险征兆“{alone}”→危急", signs[0][1]
+    if len(distinct) >= 2 or minor_signs:
+        shown = "”+“".join(dict.fromkeys(distinct + minor_signs))
+        return f"危险征兆“{shown}”同时出现→危急", signs[0][1]
+    return None
+
+
 def _sentence_patterns(
-    sentence: str, found: RuleFindings, level: int, need_hits: list, missing: list
+    sentence: str,
+    found: RuleFindings,
+    level: int,
+    need_hits: list,
+    missing: list,
+    signs: list,
+    acute: bool,
+    past: bool,
 ) -> int:
     """Run the phrasing patterns over one sentence (not a rumour or hypothetical)."""
-    for pattern, kind, value in _PATTERNS:
+    chars = set(sentence)
+    for keys, pattern, kind, value in _KEYED_PATTERNS:
+        if chars.isdisjoint(keys):
+            continue
         m = pattern.search(sentence)
         if m is None or _negated(sentence, m.start()):
             continue
@@ -496,13 +621,22 @@ def _sentence_patterns(
             need_hits.append((said, value if kind == "need" else "strong:" + value))
         elif kind == "critical_if_vulnerable":
             missing.append(said)
+        elif kind == "sign":
+            if not past:
+                signs.append((said, value, acute))
+        elif past or _told_as_past(sentence, m.end()):
+            found.reasons.append(f"“{said}”是过去的事，不作危急")
         elif value == "safety" and _consequence(sentence, m.start(), m.end()):
-            found.reasons.append(f"“{said}”是隐患或假设，不作危急")
+            found.reasons.append(f"“{said}”出现在隐患或后果句中，不作危急")
         else:
+            category, _, flag = value.partition(":")
             if level < 2:
-                found.category_hint = value
+                found.category_hint = category
             level = 2
             found.reasons.append(f"危及生命的表述“{said}”→危急")
+            if flag and flag not in found.vulnerable:
+                found.vulnerable.add(flag)
+                found.reasons.append(f"“{said}”→{VULNERABLE_ZH[flag]}")
     return level
 
 
