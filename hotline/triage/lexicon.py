@@ -189,7 +189,7 @@ LOWER = _w(
 # The danger is over: back to normal.
 RESOLVED = _w(
     "火已经灭 已经灭了 已经扑灭 已经找到 找到了 已经没事 已经好了 已经醒了 没人受伤 "
-    "救出了 已经处理好 已经解决 已经救出来 救出来了 "
+    "救上来了 救出了 已经处理好 已经解决 已经救出来 救出来了 "
     " 已经被救 人已经出来了 已经抢救过来 已经回来了 已经回家了"
 )
 # Longer words that contain a lexicon term without meaning it (发热门诊 is no sick person).

@@ -114,3 +114,193 @@ def test_every_reason_is_chinese_text():
 @pytest.mark.parametrize("text", ["", "   ", "!!!", "a" * 5000])
 def test_odd_input_does_not_crash(text):
     assert apply_rules(text).urgency in ("normal", "urgent", "critical")
+
+
+# -- rule families added for unseen phrasings (each with hard negatives) ----------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # stroke
+        "我妈早上起来嘴巴歪了，手也抬不起来",
+        "我外婆突然半边身子没力，讲话含含糊糊",
+        "我爷爷刚刚突然讲不出话",
+        # heart
+        "我老公心口好痛，出了一身冷汗",
+        "我外公突然说胸口闷",
+        # breathing
+        "我奶奶喘气好辛苦，嘴唇都紫了",
+        "透唔到气，快点来",
+        # collapse, unresponsive
+        "我老豆晕低咗，叫佢都冇反应",
+        "阿婆倒在厕所里，一直起不来",
+        "我外公突然说头好痛，然后就吐了，现在叫不太醒",
+        # bleeding, burns, poisoning, allergy, fits
+        "我老婆生孩子，血一直流止不住",
+        "工地有人从脚手架上摔下来，出了好多血",
+        "我儿子被开水淋到，大面积烫伤",
+        "孩子把洁厕灵喝了",
+        "我老公吃了一整板安眠药",
+        "吃了海鲜过敏，喉咙肿了",
+        "我家宝宝烧到41度，在抽",
+        "我爸被毒蛇咬了",
+        # labour
+        "我老婆预产期到了，羊水已经破了",
+    ],
+)
+def test_medical_families_are_critical(text):
+    found = apply_rules(text)
+    assert found.urgency == "critical", found.reasons
+    assert found.category_hint == "medical"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "楼上两公婆打交，男的拿着菜刀要斩人",
+        "一个男的拿着斧头在小区里乱砍",
+        "我老公喝醉了说要掐死我",
+        "有个人在江边走来走去，看样子想往下跳",
+        "我儿子在阳台玩，爬出栏杆外面了",
+        "宝宝被反锁在车里了",
+        "工地的棚子塌了，下面压着两个工人",
+        "里面的人卡着出不来",
+        "有个人被电梯夹住了",
+        "有个老人掉进鱼塘了",
+        "工友被电到了",
+        "村后山的火烧到林子里去了",
+        "厨房的煤气管子裂了，嘶嘶响",
+        "楼道里一股天然气的味道",
+        "路口有车撞了人",
+    ],
+)
+def test_safety_families_are_critical(text):
+    found = apply_rules(text)
+    assert found.urgency == "critical", found.reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我胸口闷好几年了，想去医院复查",  # a long-standing state, no acute cue
+        "我刚才排队站太久有点头晕",  # a minor sign alone
+        "前面路口发生车祸，堵了一个小时",  # an event with nobody hurt
+        "小区的围墙塌了一段，没人管",
+        "去年厨房着火过，现在想问保险",  # told as past
+        "楼道堆满杂物，万一着火了跑不掉",  # hypothetical
+        "堆了很多纸箱，着火了就跑不掉",  # a consequence
+        "电动车在楼道充电很容易着火",  # a risk
+        "小区经常出现电梯困人，物业不管",  # habitual
+        "我们小区被困了十几天了，什么时候解封",  # lockdown, not trapped in danger
+        "我被困在外地回不了茂名",
+        "快递压在驿站好几天了",
+        "我的快递卡在中转站出不来",
+        "小区门口的铁马被车撞歪了，很容易出事",
+        "请问家里老人吃安眠药需要什么处方",  # habitual medicine, a question
+        "家里老人要长期吃安眠药，能不能多开点",
+        "晚上睡觉腿抽筋是不是缺钙",
+        "我想咨询跳楼价的房子能买吗",
+        "听说隔壁小区有人跳江，是真的吗",  # hearsay
+        "如果老人摔倒了起不来怎么办",  # hypothetical
+        "前几天有人掉进河里，已经救上来了",  # resolved
+        "公司拖欠工资，老板跑了，我想跳槽",
+    ],
+)
+def test_hard_negatives_of_new_families_are_normal(text):
+    found = apply_rules(text)
+    assert found.urgency == "normal", found.reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我奶奶七十多了，家里没什么吃的了",
+        "我外公八十几了，一个人住，米缸见底了",
+        "我家两个老人，菜和米都吃光了",
+        "阿婆腿脚不方便，冰箱空了",
+        "隔壁独居的阿伯家里吃的都没了",
+        "楼下的阿婆眼睛看不见，一直没人给她送饭",
+        "我一个人带两个小孩隔离，吃的都吃完了",
+        "外婆一个人在老家，只剩半包米了",
+    ],
+)
+def test_food_running_out_with_a_vulnerable_person_is_urgent(text):
+    found = apply_rules(text)
+    assert found.urgency == "urgent", found.reasons
+    assert found.category_hint == "supplies"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "家里宝宝的奶粉只剩两顿了",  # a baby is always vulnerable
+        "双胞胎的尿不湿和奶粉都快没了",
+        "我妈的降压药就剩两天的量了",
+        "我爸的胰岛素快用完了",
+        "癫痫的药只剩两天的了",
+        "这个月的针还没打，他已经开始乱砸东西了",
+    ],
+)
+def test_strong_needs_are_urgent_by_themselves(text):
+    assert apply_rules(text).urgency == "urgent"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "家里的感冒药早就吃完了，社区能帮忙买吗",  # a cold remedy, nobody vulnerable
+        "我们家米快吃完了，团购什么时候到",  # food need, nobody vulnerable
+        "药店的退烧药都卖完了，什么时候有货",
+        "我有糖尿病，血糖仪的试纸用完了，药店都说没货",
+        "我是低保户，低保还没发，家里快揭不开锅了",
+    ],
+)
+def test_needs_that_stay_normal(text):
+    found = apply_rules(text)
+    assert found.urgency == "normal", found.reasons
+
+
+def test_cold_remedy_running_out_flags_nobody():
+    assert "sick" not in apply_rules("家里的感冒药早就吃完了").vulnerable
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("我爸妈都七十多了，在广州", "elderly"),
+        ("邻居老人八十几，一个人住", "elderly"),
+        ("我婆婆倒在厕所里", "elderly"),
+        ("我外公腿脚不方便", "disabled"),
+        ("我妈行动不方便", "disabled"),
+        ("我爸拄拐杖", "disabled"),
+        ("我爷爷肺不好，制氧机坏了", "sick"),
+        ("我爸突然半边身子动不了", "sick"),
+    ],
+)
+def test_new_vulnerable_phrasings(text, flag):
+    assert flag in apply_rules(text).vulnerable
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("楼下电动车烧起来了，黑烟冲上来，楼梯都看不见", "disabled"),
+        ("我的是老人机，打不开行程卡", "elderly"),
+        ("封控期间家里的宠物生病了，能不能带出去看兽医", "sick"),
+        ("我家狗病了好几天", "sick"),
+        ("我的孩子在外地上大学，生活费不够", "child"),
+        ("菜价涨到八十多了", "elderly"),
+        ("核酸排队的人七十多个", "elderly"),
+        ("举报村里有人家偷偷办满月酒", "child"),
+    ],
+)
+def test_false_flags_are_not_raised(text, flag):
+    assert flag not in apply_rules(text).vulnerable
+
+
+def test_reasons_of_new_families_are_readable_chinese():
+    found = apply_rules("我外公突然说胸口闷，全身冒冷汗")
+    assert any("胸口闷" in r and "危急" in r for r in found.reasons)
+    found = apply_rules("楼道堆满杂物，着火了就跑不掉")
+    assert any("不作危急" in r for r in found.reasons)
