@@ -30,6 +30,7 @@ class Command(BaseCommand):
             sys.executable, "-m", "gunicorn", "hotline.config.wsgi:application",
             "--bind", f"{host}:{port}", "--workers", str(workers),
             "--access-logfile", "-", "--timeout", "60",
+            "--config", "python:hotline.config.gunicorn",
         ]  # fmt: skip
         self.stdout.write(f"Hotline 正在 http://{host}:{port}/ 提供服务（{workers} 个工作进程）")
         self.stdout.flush()
