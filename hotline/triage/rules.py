@@ -82,7 +82,7 @@ _PATTERNS = (
     (
         re.compile(
             rf"((?<!农)药(?![店房])|丸|胰岛素|氧气|喷雾|针剂){_STOP}{{0,6}}"
-            r"(快没了|没了|断了|吃完|用完|快完了|只剩|就剩|只够|不够吃|没货|见底)"
+            r"(快没了|没了|断了|吃完|用完|快完了|只剩|就剩|只够|不够吃|没货|见底|冇晒|冇哂|冇咗|食晒|用晒)"
             rf"|针{_STOP}{{0,3}}(还没打|没得打|打不了|断了)"
         ),
         "out_of_medicine",
@@ -92,7 +92,7 @@ _PATTERNS = (
     (
         re.compile(
             rf"(奶粉|尿不湿|纸尿裤|尿片|米粉){_STOP}{{0,6}}"
-            r"(快没了|没了|没有了|吃完|喝完|用完|见底|不够|只剩|就剩)"
+            r"(快没了|没了|没有了|吃完|喝完|用完|见底|不够|只剩|就剩|冇晒|冇哂|冇咗|饮晒|用晒)"
         ),
         "strong",
         "supplies",
@@ -101,7 +101,7 @@ _PATTERNS = (
     (
         re.compile(
             rf"(吃的|米|菜|粮|食物|口粮|存粮|面条|饭){_STOP}{{0,5}}"
-            r"(快没了|快没有了|没了|没有了|吃完|吃光|见底|不够吃|不多了|剩不多|空了)"
+            r"(快没了|快没有了|没了|没有了|吃完|吃光|见底|不够吃|不多了|剩不多|空了|冇晒|冇哂|食晒)"
             rf"|(只剩|就剩|只够|还剩){_STOP}{{0,4}}(顿|餐|包米|斤米|点米|把米|天的)"
         ),
         "need",
@@ -129,7 +129,7 @@ _PATTERNS = (
             r"(不醒|不太醒|不怎么醒|醒不过来|没反应|没有反应|唔醒|没动静|不应)"
         ),
         "critical",
-        "medical:sick",
+        "medical",
     ),
     # heart: chest or heart hurting badly ("心脏好痛", "胸口痛得厉害")
     (
@@ -177,6 +177,8 @@ _PATTERNS = (
             rf"(喝|吃|吞|咽|食|误服){_STOP}{{0,5}}({_POISON})|({_POISON}){_STOP}{{0,4}}(喝|吃|吞)了"
             r"|(吃|吞|服|喝)了?(一整?瓶|大半瓶|半瓶|一大?把|好多|很多|一大堆|一整?板|一整?盒|"
             r"大量|几十[片粒颗])的?[^，。！？]{0,5}(药|片|丸)"
+            r"|(一整?瓶|整瓶|一整?板|一整?盒|整盒|一大把)[^，。！？]{0,6}(药|片|丸)[^，。！？]{0,3}"
+            r"(吃|吞|喝)(了|晒|咗)"
         ),
         "critical",
         "medical",
@@ -188,7 +190,7 @@ _PATTERNS = (
             r"床下|门口|沙发|田里|家里)"
         ),
         "critical",
-        "medical",
+        "medical:sick",
     ),
     # violence: chased with a blade, a weapon in hand
     (
@@ -205,7 +207,7 @@ _PATTERNS = (
     (
         re.compile(
             r"(半边|一边|半身|左边|右边|左手左脚|右手右脚)(身子|身体|身|手脚|手|脚|脸)?"
-            rf"{_STOP}{{0,3}}(动不了|不能动|没力|没知觉|发麻|麻了|不听使唤)"
+            rf"{_STOP}{{0,3}}(动不了|不能动|没力|冇力|没知觉|冇知觉|发麻|麻了|不听使唤|郁唔到)"
         ),
         "sign",
         "medical",
@@ -254,6 +256,36 @@ _PATTERNS = (
         "critical",
         "safety",
     ),
+    # a fall from a floor or a height ("从三楼掉下来", "从楼顶摔下去")
+    (
+        re.compile(
+            r"从[^，。！？]{0,4}([0-9一二三四五六七八九十几]+楼|楼上|楼顶|阳台|窗户|窗口|屋顶|高处|"
+            r"脚手架|天台)[^，。！？]{0,3}(掉|摔|跌|坠|跳)"
+        ),
+        "critical",
+        "safety",
+    ),
+    # no breath ("没气了"), not a gas bottle or a tyre
+    (
+        re.compile(r"(?<![罐瓶胎球气表机调箱器])(没气了|冇气|没了呼吸|不会呼吸了)"),
+        "critical",
+        "medical:sick",
+    ),
+    # threats of fire ("拿着汽油说要烧房子")
+    (
+        re.compile(
+            r"(扬言|威胁|说要|要)(放火)?(烧|炸)(房子|屋|楼|他家|她家|我家|你家|死|掉他|掉她)"
+            r"|(拿着|泼|淋|浇)(了)?汽油"
+        ),
+        "critical",
+        "safety",
+    ),
+    # a child locked in a room or at home alone
+    (
+        re.compile(rf"(锁|关|反锁)(在)?{_STOP}{{0,3}}(家里|屋里|房间|房里|屋内)"),
+        "critical_if_child",
+        "safety",
+    ),
     # a locked car: critical when a child, old or disabled person is inside
     (
         re.compile(rf"(锁|关|困|反锁)(在)?{_STOP}{{0,3}}车(里|内|上)"),
@@ -288,12 +320,18 @@ _PATTERN_KEYS = (
     "河江海塘库池井沟粪水",
     "压埋卡夹",
     "气",
+    "楼顶台窗户处架",
+    "气吸",
+    "烧炸油",
+    "锁关",
     "车",
 )
 assert len(_PATTERN_KEYS) == len(_PATTERNS)
 _KEYED_PATTERNS = tuple(
     (frozenset(keys), *entry) for keys, entry in zip(_PATTERN_KEYS, _PATTERNS, strict=True)
 )
+# "家里没气了，做不了饭": the gas supply, not a breath.
+_GAS_SUPPLY = ("燃气", "煤气", "天然气", "液化气", "充值", "饭", "煮", "炒菜", "热水", "气费")
 _AGE_BARE_RE = re.compile(
     r"(?<![0-9一二三四五六七八九十两百千万第])([六七八九]十[一二三四五六七八九]?|[6-9][0-9])"
     r"(多|几|来)?(?=了|的人|的老|高龄|[，,。！!；;]|$)"
@@ -478,6 +516,8 @@ def apply_rules(text: str) -> RuleFindings:
                         found.reasons.append(f"“{term}”出现在{why}句中，不作危急")
                     elif past or _told_as_past(sentence, start + len(term)):
                         found.reasons.append(f"“{term}”是过去的事，不作危急")
+                    elif _pet_before(sentence, start):
+                        found.reasons.append(f"“{term}”说的是动物，不作危急")
                     elif term in TRAPPED and any(w in sentence for w in LOCKDOWN):
                         found.reasons.append(f"“{term}”指封控中出不去，不作危急")
                     else:
@@ -548,10 +588,16 @@ def apply_rules(text: str) -> RuleFindings:
         found.category_hint = sign_found[1]
         if found.category_hint == "medical":
             found.vulnerable.add("sick")
+    child_only = [m.removeprefix("child:") for m in missing if m.startswith("child:")]
+    missing = [m for m in missing if not m.startswith("child:")]
     if missing and level < 2 and found.vulnerable & {"elderly", "child", "disabled"}:
         level = 2
         found.category_hint = "safety"
         found.reasons.append(f"老人、儿童或残疾人“{missing[0]}”→危急")
+    if child_only and level < 2 and "child" in found.vulnerable:
+        level = 2
+        found.category_hint = "safety"
+        found.reasons.append(f"儿童“{child_only[0]}”→危急")
     if need_hits and level < 2:
         strong = [t for t, v in need_hits if v.startswith("strong:")]
         if strong or found.vulnerable:
@@ -621,11 +667,17 @@ def _sentence_patterns(
             need_hits.append((said, value if kind == "need" else "strong:" + value))
         elif kind == "critical_if_vulnerable":
             missing.append(said)
+        elif kind == "critical_if_child":
+            missing.append("child:" + said)
         elif kind == "sign":
             if not past:
                 signs.append((said, value, acute))
         elif past or _told_as_past(sentence, m.end()):
             found.reasons.append(f"“{said}”是过去的事，不作危急")
+        elif said in ("没气了", "冇气") and any(g in sentence for g in _GAS_SUPPLY):
+            continue  # the gas supply ran out, not a person's breath
+        elif _pet_before(sentence, m.start()):
+            found.reasons.append(f"“{said}”说的是动物，不作危急")
         elif value == "safety" and _consequence(sentence, m.start(), m.end()):
             found.reasons.append(f"“{said}”出现在隐患或后果句中，不作危急")
         else:

@@ -304,3 +304,43 @@ def test_reasons_of_new_families_are_readable_chinese():
     assert any("胸口闷" in r and "危急" in r for r in found.reasons)
     found = apply_rules("楼道堆满杂物，着火了就跑不掉")
     assert any("不作危急" in r for r in found.reasons)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我阿爸头先食饭突然讲唔出嘢，半边身冇力",  # Cantonese stroke signs
+        "老婆话心口好翳，出咗好多冷汗",
+        "小孩在浴缸里没气了",
+        "我妈把一瓶降压药都吃了",
+        "对面楼窗口冒出好大的火",
+        "楼下的小孩从三楼掉下来了",
+        "有人拿着汽油说要烧房子",
+        "两岁的孩子被反锁在家里，家里开着煤气",
+    ],
+)
+def test_more_phrasings_are_critical(text):
+    assert apply_rules(text).urgency == "critical", apply_rules(text).reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "家里没气了，做不了饭",  # the gas supply, not a breath
+        "封控期间的燃气表没气了，网上充值充不进去",
+        "我们被锁在房间里出不去",  # adults in isolation: no child
+        "我家的猫从楼上掉下去了，还活着",  # an animal
+        "我的车被锁在停车场里了",
+    ],
+)
+def test_more_hard_negatives_are_normal(text):
+    assert apply_rules(text).urgency == "normal", apply_rules(text).reasons
+
+
+def test_cantonese_all_gone_is_a_need():
+    assert apply_rules("我家BB的奶粉冇晒了").urgency == "urgent"
+
+
+def test_poisoning_does_not_flag_sick():
+    found = apply_rules("我女朋友吃了一整瓶安眠药，现在叫不应")
+    assert found.urgency == "critical" and "sick" not in found.vulnerable
