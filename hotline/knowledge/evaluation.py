@@ -17,6 +17,15 @@ from pathlib import Path
 DATA = Path(__file__).resolve().parent / "data"
 DEMO_ARTICLES = DATA / "demo_articles.jsonl"
 EVAL_QUESTIONS = DATA / "eval_questions.jsonl"
+#: Every evaluation set, in the order it was written (who wrote each and what was tuned on it:
+#: docs/KNOWLEDGE.md). The blind sets were written by someone who had not seen the search code,
+#: its synonyms, the similar questions or the other sets; each is blind until its first score.
+EVAL_SETS = {
+    "main": EVAL_QUESTIONS,
+    "held-out": DATA / "eval_heldout.jsonl",
+    "blind 1": DATA / "eval_blind.jsonl",
+    "blind 2": DATA / "eval_blind2.jsonl",
+}
 EVAL_AT = dt.datetime(2022, 11, 7, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
 
