@@ -92,7 +92,7 @@ _PATTERNS = (
     (
         re.compile(
             rf"(奶粉|尿不湿|纸尿裤|尿片|米粉){_STOP}{{0,6}}"
-            r"(快没了|没了|没有了|吃完|喝完|用完|见底|不够|只剩|就剩|冇晒|冇哂|冇咗|饮晒|用晒)"
+            r"(快没了|没了|没有了|吃完|喝完|用完|见底|不够|只剩|就剩|只够|冇晒|冇哂|冇咗|饮晒|用晒)"
         ),
         "strong",
         "supplies",
@@ -155,6 +155,7 @@ _PATTERNS = (
         re.compile(
             rf"血{_STOP}{{0,3}}(止不住|不停|一直流|流不停|哗哗)"
             r"|(流|出)了?(好多|很多|一大摊|一地|大量|一大堆|满地)的?血"
+            r"|(满头|满脸|满身|一身|一头|全身|头上)(是|都是)血"
         ),
         "critical",
         "medical:sick",
@@ -242,7 +243,7 @@ _PATTERNS = (
     # trapped or pinned people ("下面压着两个工人", "里面的人卡着出不来")
     (
         re.compile(
-            rf"(压|埋)(着|住|在){_STOP}{{0,4}}(人|工人|下面|里面)"
+            rf"(压|埋)(着|住|在|到)了?{_STOP}{{0,4}}(人|工人|下面|里面)"
             rf"|(卡|夹)(着|住|在){_STOP}{{0,4}}(人|动不了)"
         ),
         "critical",
@@ -265,6 +266,14 @@ _PATTERNS = (
         "critical",
         "safety",
     ),
+    # hit by a vehicle ("被货车撞了"), not a barrier knocked askew
+    (
+        re.compile(r"被[^，。！？]{0,3}车(子)?(撞|压|碾|撞倒|撞飞)(了|倒|伤|飞|到)"),
+        "critical",
+        "safety",
+    ),
+    # a lift falling ("电梯突然掉下去了")
+    (re.compile(rf"电梯{_STOP}{{0,4}}(掉下|坠落|下坠|失控|冲顶|往下掉)"), "critical", "safety"),
     # no breath ("没气了"), not a gas bottle or a tyre
     (
         re.compile(r"(?<![罐瓶胎球气表机调箱器])(没气了|冇气|没了呼吸|不会呼吸了)"),
@@ -321,6 +330,8 @@ _PATTERN_KEYS = (
     "压埋卡夹",
     "气",
     "楼顶台窗户处架",
+    "车",
+    "梯",
     "气吸",
     "烧炸油",
     "锁关",

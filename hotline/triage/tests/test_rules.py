@@ -344,3 +344,72 @@ def test_cantonese_all_gone_is_a_need():
 def test_poisoning_does_not_flag_sick():
     found = apply_rules("我女朋友吃了一整瓶安眠药，现在叫不应")
     assert found.urgency == "critical" and "sick" not in found.vulnerable
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我老公骑摩托车被货车撞了，躺在路上不动",
+        "楼下有辆车撞了电动车，骑车的人满头是血",
+        "电梯突然掉下去了，里面有人",
+        "老房子的墙倒了，压到了人",
+        "我老母亲在洗澡时滑倒，现在起不来，头流血",
+        "有人在水库游泳，沉下去没上来",
+    ],
+)
+def test_accidents_are_critical(text):
+    assert apply_rules(text).urgency == "critical", apply_rules(text).reasons
+
+
+def test_drowning_prevention_is_no_emergency():
+    assert apply_rules("请问溺水急救培训在哪里报名").urgency == "normal"
+    assert apply_rules("学校发了防溺水的通知").urgency == "normal"
+
+
+def test_every_pattern_match_holds_one_of_its_key_characters():
+    """The key-character gate must never hide a match (rules._PATTERN_KEYS)."""
+    from hotline.triage import rules
+
+    samples = [
+        "药只剩两天的了",
+        "针还没打",
+        "奶粉冇晒了",
+        "米和菜都见底了",
+        "只剩半包米",
+        "没人给她送饭",
+        "想去医院看看，小区不给出",
+        "叫他都没反应",
+        "心脏好痛",
+        "嘴唇都紫了",
+        "喘气好辛苦",
+        "头好痛",
+        "血一直流止不住",
+        "满头是血",
+        "烧到41度，在抽",
+        "要掐死我",
+        "把洁厕灵喝了",
+        "一瓶降压药都吃了",
+        "倒在厕所里",
+        "拿着菜刀追着砍",
+        "羊水已经破了",
+        "半边身冇力",
+        "看样子想往下跳",
+        "爬出栏杆外面",
+        "掉进村口的水塘",
+        "下面压着两个工人",
+        "煤气管子好像裂了",
+        "从三楼掉下来",
+        "被货车撞了",
+        "电梯突然掉下去了",
+        "小孩在浴缸里没气了",
+        "拿着汽油说要烧房子",
+        "孩子被反锁在家里",
+        "宝宝被锁在车里了",
+    ]
+    matched = 0
+    for keys, pattern, _kind, _value in rules._KEYED_PATTERNS:
+        for text in samples:
+            for m in pattern.finditer(text):
+                matched += 1
+                assert not keys.isdisjoint(m.group(0)), (pattern.pattern, m.group(0))
+    assert matched >= len(samples)
