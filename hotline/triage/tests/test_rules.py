@@ -331,6 +331,8 @@ def test_more_phrasings_are_critical(text):
         "我们被锁在房间里出不去",  # adults in isolation: no child
         "我家的猫从楼上掉下去了，还活着",  # an animal
         "我的车被锁在停车场里了",
+        "刚才那个工作人员态度太差了，我气得说不出话",  # anger, not a stroke
+        "刚才打电话客服不理人",
     ],
 )
 def test_more_hard_negatives_are_normal(text):
