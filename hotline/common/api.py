@@ -1,7 +1,7 @@
 """Platform endpoints: health."""
 
 from django.db import connection
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from hotline import __version__
 
@@ -23,5 +23,6 @@ def health(request):
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception:  # any database failure means "not healthy", never a 500
-        return 503, {"status": "database_unavailable", "database": vendor, "version": __version__}
+        body = {"status": "database_unavailable", "database": vendor, "version": __version__}
+        return Status(503, body)
     return {"status": "ok", "database": vendor, "version": __version__}

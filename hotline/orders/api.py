@@ -9,6 +9,7 @@ co-handler); any other order is "not found" to them.
 from django.db import transaction
 from django.utils import timezone
 from ninja import Header, Query, Router
+from ninja import Status as Reply
 
 from hotline.common.masking import mask_address, mask_coordinate, mask_name, mask_phone
 
@@ -157,7 +158,7 @@ def receive_order(
     result = services.receive(request.user, **payload.dict(), idempotency_key=idempotency_key or "")
     order = result.order
     body = order_json(order, now=timezone.now(), events=timeline(order))
-    return (201 if result.created else 200), body
+    return Reply(201 if result.created else 200, body)
 
 
 @router.get("/orders", response={200: OrderPage, **ERRORS}, summary="工单列表")
