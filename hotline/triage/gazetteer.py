@@ -253,6 +253,8 @@ def _aliases(div: Division) -> list[tuple[str, bool]]:
                 out.append((core, False))
     else:
         base = _VILLAGE_SUFFIX.sub("", name)
+        if name.endswith(("村委会", "村民委员会")) and not base.endswith("村"):
+            base += "村"  # "谭屋村委会" is 谭屋村, not a 谭屋 community
         if base.endswith("社区"):
             core = base[:-2]
             out += [(base, True), (core + "居委会", True), (core + "居委", True)]

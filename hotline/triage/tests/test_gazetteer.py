@@ -42,3 +42,11 @@ def test_gazetteer_is_cached_and_covers_the_city():
     assert gaz is Gazetteer.for_city("4409")
     levels = {d.level for d in gaz.by_code.values()}
     assert levels == {"district", "town", "village"}
+
+
+def test_village_committee_names_are_found_as_villages():
+    # "谭屋村委会" is said 谭屋村 / 谭屋村委; a village unique in the city names its town
+    assert locate("谭屋村口那个超市青菜卖十五块").town == "金塘镇"
+    assert locate("柏桥村后面的小路").town == "根子镇"
+    assert locate("我们是荷榭村委的").village == "荷榭村委会"
+    assert locate("荷榭社区").village is None  # no community of that name
