@@ -25,7 +25,7 @@ from hotline.triage.gazetteer import DEFAULT_CITY, Place, locate
 from hotline.triage.model import TextModel, get_model
 from hotline.triage.rules import URGENCY_ORDER, VULNERABLE, apply_rules
 
-RULES_VERSION = "rules-2"
+RULES_VERSION = "rules-3"
 CRITICAL_THRESHOLD = 0.45
 URGENT_THRESHOLD = 0.40
 EPIDEMIC_CATEGORIES = frozenset({"health_code", "testing", "control"})
@@ -122,7 +122,10 @@ def assess(
         model_level = (
             2 if p_crit >= CRITICAL_THRESHOLD else 1 if p_crit + p_urg >= URGENT_THRESHOLD else 0
         )
-        if model_level > level:
+        stop = _model_stop(findings) if model_level > level else None
+        if stop:
+            reasons.append(stop)
+        elif model_level > level:
             level = model_level
             reasons.append(
                 f"模型判断为{URGENCY_ZH[URGENCY_ORDER[level]]}，依据{because('urgency')}"
@@ -156,6 +159,15 @@ def assess(
     if urgency != "normal" and appeal_type in ("inquiry", "suggestion", "praise"):
         appeal_type = "help"
         reasons.append(f"{URGENCY_ZH[urgency]}诉求按求助处理")
+    if (
+        urgency == "normal"
+        and category != "other"
+        and (appeal_type == "praise" or findings.hotline)
+    ):
+        # TAXONOMY: other covers praise; a complaint about the hotline itself is no matter of
+        # any other field.
+        category = "other"
+        reasons.append("表扬或反映热线本身→其他（规则）")
 
     epidemic = bool(findings.epidemic_terms) or category in EPIDEMIC_CATEGORIES
     if findings.epidemic_terms:
@@ -177,7 +189,26 @@ def assess(
     )
 
 
+def _model_stop(findings) -> str | None:
+    """Why the model may not raise this appeal, if it may not (docs/TRIAGE.md, rules-3).
+
+    A word of complaint, report, suggestion or praise, a complaint about the hotline itself and a
+    matter of work or commuting: out of fold on the training set none of these appeals is urgent
+    or critical, and the model's raises on them are false alarms. The rules still raise them.
+    """
+    if findings.type_hint in ("complaint", "report", "suggestion", "praise"):
+        return "来电人明说投诉、举报、建议或表扬→模型不升级"
+    if findings.hotline:
+        return "反映热线本身→模型不升级"
+    if findings.work:
+        return "上班通勤事项→模型不升级"
+    return None
+
+
 def _resolved(findings) -> bool:
-    return any("危险已解除" in r for r in findings.reasons) or any(
-        "假设句" in r for r in findings.reasons
+    return (
+        findings.hypothetical
+        or findings.thanks
+        or any("危险已解除" in r for r in findings.reasons)
+        or any("假设句" in r for r in findings.reasons)
     )

@@ -28,6 +28,7 @@ from hotline.triage.lexicon import (
     CRITICAL,
     CRITICAL_IF_VULNERABLE,
     EPIDEMIC,
+    GRATITUDE,
     GROWN,
     HABITUAL,
     HEARSAY,
@@ -42,6 +43,7 @@ from hotline.triage.lexicon import (
     PETS,
     QUESTION,
     RESOLVED,
+    RETROSPECT,
     RISK,
     SICK_SIGNS,
     SIGN,
@@ -52,6 +54,7 @@ from hotline.triage.lexicon import (
     TYPE_CUES,
     VULN_GENERIC,
     VULN_SPECIFIC,
+    WORK,
 )
 from hotline.triage.tokenize import normalize
 
@@ -76,14 +79,23 @@ _POISON = (
     "消毒液|消毒水|洗洁精|洁厕灵|洗衣液|老鼠药|农药|百草枯|敌敌畏|除草剂|杀虫剂|漂白水|84|"
     "电池|磁铁|干燥剂|水银|汽油|毒蘑菇|野蘑菇"
 )
+# Small objects a child swallows ("把一颗纽扣电池吞下去了", "硬币吞了").
+_OBJECTS = "纽扣|硬币|磁珠|珠子|弹珠|钉子|图钉|别针|螺丝|耳环|戒指|发夹|刀片|零件|玻璃"
+# Regular medicines named without 药 ("胰岛素没有了", "华法林只剩两天").
+_MEDS = (
+    "胰岛素|华法林|二甲双胍|优甲乐|硝酸甘油|阿司匹林|氯吡格雷|波立维|他克莫司|恩替卡韦|"
+    "替诺福韦|沙丁胺醇|激素"
+)
 _STOP = "[^，。！？,.!?；;]"
 _PATTERNS = (
     # a medicine running out, in any word order ("药也快没了", "药只剩两天的了")
     (
         re.compile(
-            rf"((?<!农)药(?![店房])|丸|胰岛素|氧气|喷雾|针剂){_STOP}{{0,6}}"
-            r"(快没了|没了|断了|吃完|用完|快完了|只剩|就剩|只够|不够吃|没货|见底|冇晒|冇哂|冇咗|食晒|用晒)"
+            rf"((?<!农)药(?![店房])|丸|{_MEDS}|氧气|喷雾|针剂){_STOP}{{0,6}}"
+            r"(快没了|没了|没有了|断了|吃完|用完|用光|吃光|快完了|只剩|就剩|只够|不够吃|不够用|没货|"
+            r"见底|冇晒|冇哂|冇咗|食晒|用晒)"
             rf"|针{_STOP}{{0,3}}(还没打|没得打|打不了|断了)"
+            rf"|(只剩|就剩|只够|还剩)(下)?{_STOP}{{0,5}}的?((?<!农)药(?![店房])|{_MEDS})"
         ),
         "out_of_medicine",
         "medical",
@@ -102,7 +114,9 @@ _PATTERNS = (
         re.compile(
             rf"(吃的|米|菜|粮|食物|口粮|存粮|面条|饭){_STOP}{{0,5}}"
             r"(快没了|快没有了|没了|没有了|吃完|吃光|见底|不够吃|不多了|剩不多|空了|冇晒|冇哂|食晒)"
-            rf"|(只剩|就剩|只够|还剩){_STOP}{{0,4}}(顿|餐|包米|斤米|点米|把米|天的)"
+            rf"|(只剩|就剩|只够|还剩){_STOP}{{0,4}}(顿|餐|包米|斤米|点米|把米|天的)(?!药|{_MEDS})"
+            rf"|[0-9一二三两四五六七八九十几]+天{_STOP}{{0,6}}没{_STOP}{{0,4}}"
+            r"(买过?菜|买过?吃的|吃过?饭|吃过?东西|开过?火|做过?饭)"
         ),
         "need",
         "supplies",
@@ -118,6 +132,8 @@ _PATTERNS = (
         re.compile(
             r"(医院|看病|看医生|就医|急诊)[^。！？；;]{0,8}(不给出|不让出|出不去|不放行|不给走)"
             rf"|(不给出|不让出|出不去){_STOP}{{0,4}}(看病|看医生|就医|去医院)"
+            r"|(医院|急诊|门诊|诊所|卫生院)[^。！？；;]{0,8}"
+            r"(不给进|不让进|进不去|不收|拒收|不接诊|不给看|不肯看|不给挂号|挂不了号)(?![^。！？；;]{0,4}(探|陪))"
         ),
         "need",
         "medical",
@@ -175,7 +191,8 @@ _PATTERNS = (
     # something poisonous swallowed, or a whole bottle of pills
     (
         re.compile(
-            rf"(喝|吃|吞|咽|食|误服){_STOP}{{0,5}}({_POISON})|({_POISON}){_STOP}{{0,4}}(喝|吃|吞)了"
+            rf"(喝|吃|吞|咽|食|误服){_STOP}{{0,5}}({_POISON}|{_OBJECTS})"
+            rf"|({_POISON}|{_OBJECTS}){_STOP}{{0,4}}(喝|吃|吞|咽)(下去|进去|下|进|落肚)?(了|咗)"
             r"|(吃|吞|服|喝)了?(一整?瓶|大半瓶|半瓶|一大?把|好多|很多|一大堆|一整?板|一整?盒|"
             r"大量|几十[片粒颗])的?[^，。！？]{0,5}(药|片|丸)"
             r"|(一整?瓶|整瓶|一整?板|一整?盒|整盒|一大把)[^，。！？]{0,6}(药|片|丸)[^，。！？]{0,3}"
@@ -306,11 +323,11 @@ _PATTERNS = (
 # For speed, a pattern is only tried on a sentence holding one of its key characters (one per
 # pattern above, in order: each pattern needs at least one of them to match).
 _PATTERN_KEYS = (
-    "药丸胰氧喷针",
+    "药丸胰氧喷针华二优硝阿氯波他恩替沙激",
     "奶尿米",
-    "吃米菜粮食面饭剩够",
+    "吃米菜粮食面饭剩够天",
     "没",
-    "出行走",
+    "出行走进收诊看挂",
     "醒应静",
     "胸心",
     "紫乌",
@@ -345,11 +362,18 @@ _KEYED_PATTERNS = tuple(
 _GAS_SUPPLY = ("燃气", "煤气", "天然气", "液化气", "充值", "饭", "煮", "炒菜", "热水", "气费")
 _AGE_BARE_RE = re.compile(
     r"(?<![0-9一二三四五六七八九十两百千万第])([六七八九]十[一二三四五六七八九]?|[6-9][0-9])"
-    r"(多|几|来)?(?=了|的人|的老|高龄|[，,。！!；;]|$)"
+    r"(多|几|来|好几)?(?=了|的人|的老|高龄|[，,。！!；;\s]|$)"
 )
 _AGE_PERSON = "爸妈父母爷奶婆公伯叔姑舅姨老人他她亲两老年纪岁数今年"
+# "女儿读三年级": a primary-school pupil is a child.
+_GRADE_RE = re.compile(r"(读|上|念|在读)(小学)?[一二三四五六1-6]年级")
 _AGE_YEAR_RE = re.compile(
     r"今年([0-9]{2}|[一二三四五六七八九]十[一二三四五六七八九]?)(?![0-9年月号])"
+)
+# A complaint about the hotline itself ("你们热线怎么一直打不通"), not 120 or a clinic.
+_HOTLINE_RE = re.compile(
+    r"(热线|12345|你们(这个|的)?电话|市长电话|你们这里)[^。！？；;]{0,8}"
+    r"(打不通|打不进|占线|难打|没人接|一直忙|接不通|老是忙)"
 )
 _SENTENCE_RE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;\n]?")
 _CN_DIGITS = {
@@ -376,6 +400,10 @@ class RuleFindings:
     category_hint: str | None = None
     type_hint: str | None = None
     hearsay: bool = False
+    hypothetical: bool = False  # a danger or need named only in a hypothetical sentence
+    thanks: bool = False  # thanks or praise for a matter already over
+    hotline: bool = False  # a complaint about the hotline itself (打不通, 占线)
+    work: bool = False  # a matter of work or commuting (上班, 复工, 扣工资)
     lowered: bool = False
     phones: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
@@ -504,7 +532,11 @@ def apply_rules(text: str) -> RuleFindings:
         )
         kinds_here = {k for _s, _t, ks in hits for k, _v in ks}
         rumour = "hearsay" in kinds_here
-        hypothetical = "hypothetical" in kinds_here
+        # a hypothetical ("万一…", "如果…") covers what follows its cue in the sentence, not what
+        # precedes it: "我爸降压药吃完了，万一出事怎么办" is a real need
+        hyp_at = min(
+            (s for s, _t, ks in hits if any(k == "hypothetical" for k, _v in ks)), default=None
+        )
         acute = "acute" in kinds_here and "chronic" not in kinds_here
         past = any(w in sentence for w in PAST) or any(w in sentence for w in HABITUAL)
         question = is_question_text or any(q in sentence for q in QUESTION)
@@ -514,6 +546,7 @@ def apply_rules(text: str) -> RuleFindings:
         signs: list[tuple[str, str, bool]] = []  # (term, category hint, may stand alone: acute)
         minor_signs: list[str] = []
         for start, term, kinds in hits:
+            hypothetical = hyp_at is not None and start >= hyp_at
             for kind, value in kinds:
                 if kind == "critical":
                     if _negated(sentence, start):
@@ -586,13 +619,27 @@ def apply_rules(text: str) -> RuleFindings:
                     elif value not in found.vulnerable:
                         found.reasons.append(f"“{term}”→{VULNERABLE_ZH[value]}")
                         found.vulnerable.add(value)
-        if not (rumour or hypothetical):
+        if not rumour:
             level = _sentence_patterns(
-                sentence, found, level, need_hits, missing, signs, acute, past
+                sentence[:hyp_at], found, level, need_hits, missing, signs, acute, past
             )
+            if hyp_at is not None:
+                _hypothetical_needs(sentence[hyp_at:], hits, hyp_at, found)
         if signs and sign_found is None:
             sign_found = _judge_signs(signs, minor_signs)
     _ages(norm, found, is_question_text and not has_anchor)
+    if _HOTLINE_RE.search(norm):
+        found.hotline = True
+        found.reasons.append("反映热线本身难打通→其他")
+        if found.type_hint is None:
+            found.type_hint = "complaint"
+    found.work = any(w in norm for w in WORK)
+    thanks = next((w for w in GRATITUDE if w in norm), None)
+    if thanks and any(w in norm for w in RETROSPECT):
+        found.thanks = resolved = True
+        found.reasons.append(f"感谢已经过去的事“{thanks}”→危险已解除，按一般处理")
+        if found.type_hint is None:
+            found.type_hint = "praise"
     if sign_found and level < 2:
         level = 2
         found.reasons.append(sign_found[0])
@@ -633,6 +680,29 @@ def apply_rules(text: str) -> RuleFindings:
         level -= 1
     found.urgency = URGENCY_ORDER[level]
     return found
+
+
+def _hypothetical_needs(tail: str, hits: list, hyp_at: int, found: RuleFindings) -> None:
+    """A need or danger named after a hypothetical cue ("万一降压药吃完了怎么办"): never raised,
+    not even by the model (``found.hypothetical``)."""
+    said = next(
+        (
+            t
+            for s, t, ks in hits
+            for k, _v in ks
+            if s >= hyp_at and k in ("critical", "need", "need_strong", "sign", "sign_event")
+        ),
+        None,
+    )
+    if said is None:
+        chars = set(tail)
+        for keys, pattern, _kind, _value in _KEYED_PATTERNS:
+            if not chars.isdisjoint(keys) and (m := pattern.search(tail)):
+                said = m.group(0)
+                break
+    if said is not None:
+        found.hypothetical = True
+        found.reasons.append(f"“{said}”出现在假设句中，不升级")
 
 
 def _judge_signs(signs: list, minor_signs: list) -> tuple[str, str] | None:
@@ -726,6 +796,10 @@ def _ages(norm: str, found: RuleFindings, generic_question: bool) -> None:
         if age and age >= 60 and not generic_question and "elderly" not in found.vulnerable:
             found.vulnerable.add("elderly")
             found.reasons.append(f"“{m.group(0)}”→老")
+    m = _GRADE_RE.search(norm)
+    if m and not generic_question and "child" not in found.vulnerable:
+        found.vulnerable.add("child")
+        found.reasons.append(f"“{m.group(0)}”→幼")
     m = _MONTHS_RE.search(norm)
     if m and not generic_question and "child" not in found.vulnerable:
         if (

@@ -407,6 +407,13 @@ def test_every_pattern_match_holds_one_of_its_key_characters():
         "拿着汽油说要烧房子",
         "孩子被反锁在家里",
         "宝宝被锁在车里了",
+        "胰岛素没有了",
+        "华法林只剩两天",
+        "只剩两天的药",
+        "医院不给进",
+        "三天没见他们买过菜",
+        "纽扣电池吞下去了",
+        "硬币吞咗",
     ]
     matched = 0
     for keys, pattern, _kind, _value in rules._KEYED_PATTERNS:
@@ -415,3 +422,117 @@ def test_every_pattern_match_holds_one_of_its_key_characters():
                 matched += 1
                 assert not keys.isdisjoint(m.group(0)), (pattern.pattern, m.group(0))
     assert matched >= len(samples)
+
+
+# -- rules-3: families exposed by blind set 1 (own phrasings, each with hard negatives) ---------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # swallowed objects, object before the verb and other word orders
+        "我儿子两岁 好像把一颗纽扣电池吞下去了",
+        "孙女把磁珠吞进去了",
+        "细路把个硬币吞咗",
+        "宝宝吃了一颗纽扣，一直咳",
+        "小孩吃果冻卡在喉咙里了",
+        # fire with people inside, open flame, heavy smoke
+        "对面楼三楼冒好大的烟 有明火 里面好像还有人",
+        "隔壁仓库冒浓烟，里面还有人没出来",
+        "我看到明火从窗口出来了",
+    ],
+)
+def test_rules3_critical_families(text):
+    found = apply_rules(text)
+    assert found.urgency == "critical", found.reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "药片太大吞不下去，能不能换成小的",  # negated swallowing
+        "把药吞下去了还是苦",  # a medicine swallowed on purpose
+        "手机电池鼓包了还能用吗",
+        "工厂烟囱冒黑烟，污染空气",  # smoke alone, no person in danger
+        "烧完垃圾烟很大，熏得难受",
+        "只是有焦味，没有明火",  # negated flame
+        "工地严禁明火，请问电焊要审批吗",
+    ],
+)
+def test_rules3_critical_hard_negatives(text):
+    found = apply_rules(text)
+    assert found.urgency == "normal", found.reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("胰岛素没有了 我打了十几年的 现在居家隔离", "sick"),
+        ("爷爷长期吃华法林 只剩两天的药 他走不动", "sick"),
+        ("我妈的二甲双胍用光了，药店送不了", "sick"),
+        ("小孩发烧39度两天了 医院不给进", "child"),
+        ("我奶奶肚子痛，卫生院说没有核酸不收", "elderly"),
+        ("楼下那对老夫妻都八十好几了 三天没见他们买过菜", "elderly"),
+        ("隔壁阿婆七十多 一个人住 我送了一点菜但不够吃", "elderly"),
+    ],
+)
+def test_rules3_urgent_families(text, flag):
+    found = apply_rules(text)
+    assert found.urgency == "urgent", found.reasons
+    assert flag in found.vulnerable
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我妈住院了，医院不让进去探视",  # visiting, not treatment refused
+        "社区发的菜包不够吃，建议多发点",  # nobody vulnerable
+        "我三天没吃过外卖了，想问外卖什么时候恢复",  # nobody vulnerable
+        "万一我爸的降压药吃完了怎么办 现在还剩半个月的量",  # hypothetical
+        "我妈八十了 菜还够吃两三天 想问万一吃完了可以找谁代买",
+    ],
+)
+def test_rules3_urgent_hard_negatives(text):
+    found = apply_rules(text)
+    assert found.urgency == "normal", found.reasons
+
+
+def test_hypothetical_covers_only_what_follows_its_cue():
+    found = apply_rules("我爸降压药吃完了，万一出事怎么办")
+    assert found.urgency == "urgent" and not found.hypothetical
+    found = apply_rules("万一我爸的降压药吃完了怎么办")
+    assert found.urgency == "normal" and found.hypothetical
+    assert apply_rules("如果孕妇见红怎么办").vulnerable == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "外婆前两天走丢 后来是社区志愿者在菜市场找到送回来的 人没事 想谢谢他们",
+        "上次我爸晕倒，你们很快派了车，想感谢一下那位司机",
+        "前天打电话说伯母家里没吃的了 结果两个钟头就有人送菜来 真的谢谢你们",
+    ],
+)
+def test_thanks_for_a_matter_already_over_is_normal_praise(text):
+    found = apply_rules(text)
+    assert found.urgency == "normal" and found.thanks, found.reasons
+    assert found.type_hint == "praise"
+
+
+def test_thanks_inside_a_live_emergency_is_still_raised():
+    assert apply_rules("我爸突然晕倒了，快派车，谢谢你们").urgency == "critical"
+    assert not apply_rules("我奶奶没吃的了，麻烦你们，谢谢").thanks
+
+
+def test_quantities_and_grades():
+    assert "elderly" in apply_rules("楼下那对老夫妻都八十好几了").vulnerable
+    assert "child" in apply_rules("女儿读三年级 烧已经退了").vulnerable
+    assert "child" not in apply_rules("我读大三，学校什么时候开学").vulnerable
+    assert "pregnant" in apply_rules("我老婆羊水破了").vulnerable
+    assert "disabled" in apply_rules("阿婆七十多 耳朵聋").vulnerable
+
+
+def test_hotline_complaint_and_work_cues():
+    assert apply_rules("你们热线怎么一直打不通 我打了二十几次了").hotline
+    assert not apply_rules("120一直打不通，我爸晕倒了").hotline
+    assert apply_rules("公司叫我们明天回去上班 小区还封着出不去").work
