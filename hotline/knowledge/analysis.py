@@ -111,12 +111,12 @@ def _dictionary_sources() -> list[Path]:
 
 
 @lru_cache(maxsize=4)
-def _fingerprint(extra_words: int) -> str:
+def _fingerprint(extra_words: tuple[str, ...]) -> str:
     digest = hashlib.sha1(usedforsecurity=False)
     digest.update(version("rjieba").encode() + b"\0" + _STOPWORDS_TEXT.encode())
     for path in _dictionary_sources():
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    for word in tokenizer._extra_words[:extra_words]:
+    for word in extra_words:
         digest.update(word.encode() + b"\n")
     return digest.hexdigest()[:12]
 
@@ -128,7 +128,7 @@ def token_scheme() -> str:
     conservative — any edit of them makes search cut the words again — and takes some 30 ms
     once per process, where building the dictionary takes a tenth of a second. Synonyms apply
     to queries only and are not in it."""
-    return f"{TOKEN_SCHEME}.{_fingerprint(len(tokenizer._extra_words))}"
+    return f"{TOKEN_SCHEME}.{_fingerprint(tokenizer.added_words())}"
 
 
 def stored_tokens(title: str, tags: Sequence[str], questions: Sequence[str], body: str) -> dict:

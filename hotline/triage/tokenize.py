@@ -196,6 +196,12 @@ def add_words(words: Iterable[str]) -> None:
             _jieba.add_word(word, 200000, None)
 
 
+def added_words() -> tuple[str, ...]:
+    """The words :func:`add_words` has added in this process, in order (the knowledge base's
+    stored tokens depend on them)."""
+    return tuple(_extra_words)
+
+
 def tokenize(text: str) -> list[str]:
     """Cut ``text`` into words: normalised, punctuation and white space dropped.
 
