@@ -893,7 +893,10 @@ def build(seed: int = 4409) -> tuple[list[dict], list[dict]]:
                 {
                     "id": f"t{number:03d}-{variant}",
                     "text": text,
-                    "category": category,
+                    # TAXONOMY: category "other" covers praise. Templates were first written
+                    # filing praise under the field of who was praised; the label follows the
+                    # contract, the template's own category still decides its split.
+                    "category": "other" if appeal_type == "praise" else category,
                     "appeal_type": appeal_type,
                     "urgency": urgency,
                     "vulnerable": sorted(vulnerable),
