@@ -84,7 +84,7 @@ _OBJECTS = "纽扣|硬币|磁珠|珠子|弹珠|钉子|图钉|别针|螺丝|耳�
 # Regular medicines named without 药 ("胰岛素没有了", "华法林只剩两天").
 _MEDS = (
     "胰岛素|华法林|二甲双胍|优甲乐|硝酸甘油|阿司匹林|氯吡格雷|波立维|他克莫司|恩替卡韦|"
-    "替诺福韦|沙丁胺醇|激素"
+    "替诺福韦|沙丁胺醇|激素|喷剂|吸入剂|气雾剂"
 )
 _STOP = "[^，。！？,.!?；;]"
 _PATTERNS = (
@@ -93,7 +93,7 @@ _PATTERNS = (
         re.compile(
             rf"((?<!农)药(?![店房])|丸|{_MEDS}|氧气|喷雾|针剂){_STOP}{{0,6}}"
             r"(快没了|没了|没有了|断了|吃完|用完|用光|吃光|快完了|只剩|就剩|只够|不够吃|不够用|没货|"
-            r"见底|冇晒|冇哂|冇咗|食晒|用晒)"
+            r"见底)"
             rf"|针{_STOP}{{0,3}}(还没打|没得打|打不了|断了)"
             rf"|(只剩|就剩|只够|还剩)(下)?{_STOP}{{0,5}}的?((?<!农)药(?![店房])|{_MEDS})"
         ),
@@ -104,7 +104,7 @@ _PATTERNS = (
     (
         re.compile(
             rf"(奶粉|尿不湿|纸尿裤|尿片|米粉){_STOP}{{0,6}}"
-            r"(快没了|没了|没有了|吃完|喝完|用完|见底|不够|只剩|就剩|只够|冇晒|冇哂|冇咗|饮晒|用晒)"
+            r"(快没了|没了|没有了|吃完|喝完|用完|见底|不够|只剩|就剩|只够)"
         ),
         "strong",
         "supplies",
@@ -113,7 +113,7 @@ _PATTERNS = (
     (
         re.compile(
             rf"(吃的|米|菜|粮|食物|口粮|存粮|面条|饭){_STOP}{{0,5}}"
-            r"(快没了|快没有了|没了|没有了|吃完|吃光|见底|不够吃|不多了|剩不多|空了|冇晒|冇哂|食晒)"
+            r"(快没了|快没有了|没了|没有了|吃完|吃光|见底|不够吃|不多了|剩不多|空了)"
             rf"|(只剩|就剩|只够|还剩){_STOP}{{0,4}}(顿|餐|包米|斤米|点米|把米|天的)(?!药|{_MEDS})"
             rf"|[0-9一二三两四五六七八九十几]+天{_STOP}{{0,6}}没{_STOP}{{0,4}}"
             r"(买过?菜|买过?吃的|吃过?饭|吃过?东西|开过?火|做过?饭)"
@@ -142,7 +142,7 @@ _PATTERNS = (
     (
         re.compile(
             rf"(叫|喊|摇|拍){_STOP}{{0,4}}"
-            r"(不醒|不太醒|不怎么醒|醒不过来|没反应|没有反应|唔醒|没动静|不应)"
+            r"(不醒|不太醒|不怎么醒|醒不过来|没反应|没有反应|没动静|不应)"
         ),
         "critical",
         "medical",
@@ -169,7 +169,7 @@ _PATTERNS = (
     # heavy bleeding ("血一直流止不住", "流了一地的血")
     (
         re.compile(
-            rf"血{_STOP}{{0,3}}(止不住|不停|一直流|流不停|哗哗)"
+            rf"血{_STOP}{{0,3}}(止不住|不停|一直流|流不停|哗哗|一直喷|喷出来|狂喷|直喷)"
             r"|(流|出)了?(好多|很多|一大摊|一地|大量|一大堆|满地)的?血"
             r"|(满头|满脸|满身|一身|一头|全身|头上)(是|都是)血"
         ),
@@ -192,11 +192,11 @@ _PATTERNS = (
     (
         re.compile(
             rf"(喝|吃|吞|咽|食|误服){_STOP}{{0,5}}({_POISON}|{_OBJECTS})"
-            rf"|({_POISON}|{_OBJECTS}){_STOP}{{0,4}}(喝|吃|吞|咽)(下去|进去|下|进|落肚)?(了|咗)"
+            rf"|({_POISON}|{_OBJECTS}){_STOP}{{0,4}}(喝|吃|吞|咽)(下去|进去|下|进|落肚)?了"
             r"|(吃|吞|服|喝)了?(一整?瓶|大半瓶|半瓶|一大?把|好多|很多|一大堆|一整?板|一整?盒|"
             r"大量|几十[片粒颗])的?[^，。！？]{0,5}(药|片|丸)"
             r"|(一整?瓶|整瓶|一整?板|一整?盒|整盒|一大把)[^，。！？]{0,6}(药|片|丸)[^，。！？]{0,3}"
-            r"(吃|吞|喝)(了|晒|咗)"
+            r"(吃|吞|喝)(了|完)"
         ),
         "critical",
         "medical",
@@ -225,7 +225,7 @@ _PATTERNS = (
     (
         re.compile(
             r"(半边|一边|半身|左边|右边|左手左脚|右手右脚)(身子|身体|身|手脚|手|脚|脸)?"
-            rf"{_STOP}{{0,3}}(动不了|不能动|没力|冇力|没知觉|冇知觉|发麻|麻了|不听使唤|郁唔到)"
+            rf"{_STOP}{{0,3}}(动不了|不能动|没力|没知觉|发麻|麻了|不听使唤)"
         ),
         "sign",
         "medical",
@@ -293,7 +293,7 @@ _PATTERNS = (
     (re.compile(rf"电梯{_STOP}{{0,4}}(掉下|坠落|下坠|失控|冲顶|往下掉)"), "critical", "safety"),
     # no breath ("没气了"), not a gas bottle or a tyre
     (
-        re.compile(r"(?<![罐瓶胎球气表机调箱器])(没气了|冇气|没了呼吸|不会呼吸了)"),
+        re.compile(r"(?<![罐瓶胎球气表机调箱器])(没气了|没气|没了呼吸|不会呼吸了)"),
         "critical",
         "medical:sick",
     ),
@@ -487,13 +487,19 @@ def find_phones(text: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+_WOULD_FAIL = re.compile(r"(走|跑|逃|出)都?(走|跑|逃|出)?不(到|了|掉|出去)")
+
+
 def _consequence(sentence: str, start: int, end: int) -> bool:
     """A danger named as a risk or a consequence: "容易着火", "着火了就跑不掉", "着火的话"."""
     before = sentence[max(0, start - 2) : start]
     after = sentence[end : end + 2]
-    return any(before.endswith(r) for r in RISK) or after.startswith(
+    if any(before.endswith(r) for r in RISK) or after.startswith(
         ("了就", "就", "的话", "隐患", "事件", "的风险", "的问题")
-    )
+    ):
+        return True
+    # "真是有火灾走都走不到": an escape that would fail, said of a fire that is not happening
+    return bool(_WOULD_FAIL.search(sentence, end, end + 8)) and "有" in before
 
 
 def _told_as_past(sentence: str, end: int) -> bool:
@@ -755,7 +761,7 @@ def _sentence_patterns(
                 signs.append((said, value, acute))
         elif past or _told_as_past(sentence, m.end()):
             found.reasons.append(f"“{said}”是过去的事，不作危急")
-        elif said in ("没气了", "冇气") and any(g in sentence for g in _GAS_SUPPLY):
+        elif said.startswith("没气") and any(g in sentence for g in _GAS_SUPPLY):
             continue  # the gas supply ran out, not a person's breath
         elif _pet_before(sentence, m.start()):
             found.reasons.append(f"“{said}”说的是动物，不作危急")

@@ -154,12 +154,124 @@ _jieba: rjieba.Jieba | None = None
 _extra_words: list[str] = []
 
 
+#: Cantonese (粤语) words callers in Maoming use, and the Mandarin words the lexicons, the model
+#: and the knowledge base are written in. Written for this project from common usage; only words
+#: and characters that mean nothing else in Mandarin are mapped (食, 饮, 系, 话 … only in the
+#: contexts below), and none occurs in a Maoming place name (checked against the villages file).
+CANTONESE: dict[str, str] = {
+    # phrases first (the alternation tries longer keys first)
+    "系唔系": "是不是",
+    "系咪": "是不是",
+    "係咪": "是不是",
+    "得唔得": "行不行",
+    "使唔使": "要不要",
+    "有冇": "有没有",
+    "冇晒": "没了",
+    "冇哂": "没了",
+    "仲得": "只剩",
+    "满晒": "满了",
+    "多谢": "谢谢",
+    "担水": "挑水",
+    "而家": "现在",
+    "宜家": "现在",
+    "屋企": "家里",
+    "细路仔": "小孩",
+    "细路女": "小女孩",
+    "细路": "小孩",
+    "隔篱": "隔壁",
+    "琴晚": "昨晚",
+    "寻晚": "昨晚",
+    "琴日": "昨天",
+    "寻日": "昨天",
+    "今朝": "今天早上",
+    "听日": "明天",
+    "边度": "哪里",
+    "边个": "谁",
+    "点算": "怎么办",
+    "点解": "为什么",
+    "点样": "怎样",
+    "乜嘢": "什么",
+    "呢度": "这里",
+    "嗰度": "那里",
+    "呢个": "这个",
+    "嗰个": "那个",
+    "呢啲": "这些",
+    "嗰啲": "那些",
+    "好似": "好像",
+    "成日": "整天",
+    "啱啱": "刚刚",
+    "即刻": "马上",
+    "头先": "刚才",
+    "老豆": "爸爸",
+    "阿爸": "爸爸",
+    "阿妈": "妈妈",
+    "个女": "女儿",
+    "个仔": "儿子",
+    "搞掂": "搞定",
+    "揾唔到": "找不到",
+    "郁唔到": "动不了",
+    "跌咗落": "掉进",
+    "跌落": "掉进",
+    "喺度": "在这里",
+    "佢哋": "他们",
+    "我哋": "我们",
+    "你哋": "你们",
+    # characters
+    "咗": "了",
+    "唔": "不",
+    "冇": "没",
+    "喺": "在",
+    "嘅": "的",
+    "佢": "他",
+    "啲": "些",
+    "嗰": "那",
+    "揾": "找",
+    "睇": "看",
+    "瞓": "睡",
+    "俾": "给",
+    "畀": "给",
+    "攞": "拿",
+    "嘢": "东西",
+    "咁": "这么",
+    "哋": "们",
+    "嚟": "来",
+    "冚": "全",
+}
+#: Words whose Cantonese sense needs a context (the Mandarin sense elsewhere is kept).
+_CANTONESE_CONTEXT = (
+    (re.compile(r"([用食饮卖空吃喝])[晒哂]"), r"\1完"),  # 用晒 → 用完 (not 晒太阳)
+    (re.compile(r"食(?=[饭药嘢东了完不没晒])"), "吃"),  # 食饭 → 吃饭 (not 食品, 粮食)
+    (re.compile(r"(?<=[没不够得])食"), "吃"),  # 冇得食 → 没得吃
+    (re.compile(r"饮(?=[了水奶醋酒药东完])"), "喝"),  # 饮醋 → 喝醋 (not 饮食)
+    (re.compile(r"(?<=[我你他都就不真还即])系(?![统列数])"), "是"),  # 我系 → 我是 (not 联系)
+    (re.compile(r"(?<![电说通对讲笑])话(?=[不没是要他我你说])"), "说"),  # 医院话不收 (not 电话)
+    (re.compile(r"仲(?![裁夏秋春冬介])"), "还"),  # 仲有 → 还有 (not 仲裁)
+    (re.compile(r"(?<![a-z])bb(?![a-z])"), "宝宝"),
+)
+_CANTONESE_RE = re.compile("|".join(sorted(map(re.escape, CANTONESE), key=len, reverse=True)))
+#: Characters that only Cantonese text has, or that start a context rule: a text without any of
+#: them skips the dialect step.
+_CANTONESE_CUES = frozenset("".join(CANTONESE) + "晒哂食饮系话仲b")
+
+
+def _mandarin(text: str) -> str:
+    """Cantonese words of ``text`` as the Mandarin words the rest of triage knows."""
+    if _CANTONESE_CUES.isdisjoint(text):
+        return text
+    text = _CANTONESE_RE.sub(lambda m: CANTONESE[m.group()], text)
+    for pattern, replacement in _CANTONESE_CONTEXT:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 def normalize(text: str) -> str:
     """Return ``text`` in NFKC form (full-width letters and digits become ASCII), lower-cased,
-    with runs of white space collapsed to one space."""
+    with runs of white space collapsed to one space and Cantonese words in Mandarin
+    (:data:`CANTONESE`)."""
     if not text:
         return ""
-    return _SPACE_RE.sub(" ", unicodedata.normalize("NFKC", text)).strip().lower()
+    text = _SPACE_RE.sub(" ", unicodedata.normalize("NFKC", text)).strip().lower()
+    return _mandarin(text)
 
 
 def _place_words() -> Iterable[str]:

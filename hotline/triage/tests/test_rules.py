@@ -2,8 +2,9 @@
 
 import pytest
 
+from hotline.triage import assess
 from hotline.triage.rules import apply_rules, find_phones
-from hotline.triage.tokenize import char_ngrams, tokenize
+from hotline.triage.tokenize import char_ngrams, normalize, tokenize
 
 
 def test_tokenize_keeps_domain_words_and_places():
@@ -418,7 +419,7 @@ def test_every_pattern_match_holds_one_of_its_key_characters():
     matched = 0
     for keys, pattern, _kind, _value in rules._KEYED_PATTERNS:
         for text in samples:
-            for m in pattern.finditer(text):
+            for m in pattern.finditer(normalize(text)):  # rules see normalised text
                 matched += 1
                 assert not keys.isdisjoint(m.group(0)), (pattern.pattern, m.group(0))
     assert matched >= len(samples)
@@ -536,3 +537,49 @@ def test_hotline_complaint_and_work_cues():
     assert apply_rules("你们热线怎么一直打不通 我打了二十几次了").hotline
     assert not apply_rules("120一直打不通，我爸晕倒了").hotline
     assert apply_rules("公司叫我们明天回去上班 小区还封着出不去").work
+
+
+# -- rules-4: Cantonese read as Mandarin, families exposed by blind set 2 -----------------------
+
+
+@pytest.mark.parametrize(
+    "cantonese, mandarin",
+    [
+        ("隔篱屋个细路跌咗落鱼塘", "隔壁屋个小孩掉进鱼塘"),
+        ("佢喘唔上气，嘴唇都变紫咗", "他喘不上气,嘴唇都变紫了"),
+        ("个喷剂用晒啦", "个喷剂用完啦"),
+        ("医院话唔收", "医院说不收"),
+        ("bb嘅奶粉仲得半罐", "宝宝的奶粉只剩半罐"),
+        ("我系孕妇", "我是孕妇"),
+    ],
+)
+def test_cantonese_is_read_as_mandarin(cantonese, mandarin):
+    assert normalize(cantonese) == mandarin
+
+
+@pytest.mark.parametrize(
+    "mandarin",
+    ["请联系社区", "劳动仲裁怎么申请", "食品涨价了", "在阳台晒太阳", "打电话没人接", "饮食要注意"],
+)
+def test_mandarin_words_with_cantonese_characters_are_kept(mandarin):
+    assert normalize(mandarin) == mandarin
+
+
+@pytest.mark.parametrize(
+    "text, urgency",
+    [
+        ("对门个阿叔喘唔上气，嘴唇都变紫咗，屋企得佢自己", "critical"),
+        ("我阿妈有老年痴呆，排队嗰阵一转头就唔见咗，揾咗四个钟都揾唔到", "critical"),
+        ("老公切菜切到手 血一直喷 毛巾包了两条都没用", "critical"),
+        ("我们这栋电梯困住人了 里面有个阿婆", "critical"),
+        ("我女十二岁有哮喘，个喷剂用晒啦，药店全部冇开", "urgent"),
+        ("我阿爷八十几岁一个人住，停了两日水，冇力去担水", "urgent"),
+        # hard negatives
+        ("楼梯口堆满杂物，真系有火灾走都走唔到", "normal"),
+        ("之前打过嚟话我爸冇药食，今日卫生院已经送上门啦，真系多谢你哋", "normal"),
+        ("我们小区水压有点小，能不能反映一下", "normal"),
+        ("电梯经常困人，物业也不修", "normal"),
+    ],
+)
+def test_rules4_families(text, urgency):
+    assert assess(text).urgency == urgency, assess(text).reasons
