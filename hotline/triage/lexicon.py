@@ -19,7 +19,8 @@ CRITICAL: dict[str, str] = {
             "胸痛 胸口痛 胸口疼 心口痛 心口疼 喘不上气 喘不过气 上不来气 呼吸困难 "
             "透不过气 叫不醒 喊不醒 昏迷 晕倒 昏倒 晕过去 不省人事 没有意识 没意识 "
             "没反应 抽搐 抽筋 口吐白沫 大出血 流血不止 血止不住 见红 羊水破 破水 "
-            "要生了 快生了 肚子疼得厉害 宫缩 脸色发紫 嘴唇发紫 心跳停 没呼吸 没有呼吸 "
+            "要生了 快生了 就来生 要来生 肚痛得厉害 肚痛到很厉害 肚痛到好厉害 "
+            "肚子疼得厉害 宫缩 脸色发紫 嘴唇发紫 心跳停 没呼吸 没有呼吸 "
             "心梗 脑梗 中风了 想不开 不想活 自杀 轻生 寻死 跳楼 割腕 喝农药 "
             "误吞 吞了 误服 误食 卡住喉咙 卡喉咙 卡在喉咙 卡在喉咙里 卡在气管 卡住气管 "
             "噎住 噎到了 烫伤严重 被咬 "
@@ -106,6 +107,7 @@ NEED: dict[str, str] = {
             "尿不湿没了 没人照顾 无人照顾 没人管 联系不上 一个人在家 独自在家 没人送饭 "
             "没什么吃的 没啥吃的 没有什么吃的 米缸见底 冰箱空了 冰箱已经空了 吃的都吃完 "
             "一直喊饿 喊饿 饿着 没人照看 没人看着 没人理 起不了床 "
+            "护工进不来 护工来不了 保姆进不来 保姆来不了 没人帮她换 没人帮他换 没人喂 "
             "没水喝 没有水喝 没水用 停了两天水 停了几天水 停水两天 停水几天 挑不了水 担不了水"
         ),
         "supplies",
@@ -199,7 +201,8 @@ RESOLVED = _w(
     "火已经灭 已经灭了 已经扑灭 已经找到 找到了 已经没事 已经好了 已经醒了 没人受伤 "
     "救上来了 救出了 已经处理好 已经解决 已经救出来 救出来了 "
     " 已经被救 人已经出来了 已经抢救过来 已经回来了 已经回家了 人没事 人都没事 "
-    "找回来了 送回来了 平安回来 平安回家 人找到了 不是来求助"
+    "找回来了 送回来了 平安回来 平安回家 人找到了 不是来求助 "
+    "现在好了 现在没事了 呼吸正常 已经出院 出院了 放了支架"
 )
 # Thanks and praise; with a RETROSPECT cue the appeal is about a matter already over (找到送回来了，
 # 人没事，想谢谢他们) and is never raised.
@@ -209,7 +212,7 @@ GRATITUDE = _w(
 )
 RETROSPECT = _w(
     "前天 前两天 前几天 昨天 上次 上个星期 上周 后来 当时 之前 那天 那次 已经 结果 "
-    "送回来 找到 送到 不是来求助"
+    "送回来 找到 送到 不是来求助 送上门了 就送了 已经送 送了米 好快就"
 )
 # A matter of work or commuting under the lockdown: no basic need, so the model does not raise it.
 WORK = _w("上班 值班 复工 开工 返岗 扣工资 通勤")
@@ -303,7 +306,7 @@ SIGN_MINOR = _w(
 # Cues that the danger is happening now.
 ACUTE = _w("突然 忽然 刚才 刚刚 一下子 猛地 快来 救命 快派 赶紧 马上 快点 快叫 现在人")
 # Past events: a danger told as history ("去年厨房着火过") is no emergency now.
-PAST = _w("去年 上次 上个月 前年 那次 曾经")
+PAST = _w("去年 上次 上个月 前年 那次 曾经 上个星期 上周 上星期")
 # Habitual or reported events ("经常出现电梯困人") are no emergency happening now.
 HABITUAL = _w("经常 频发 多次 时常 屡次 每次 常常 总是")
 # "被困" during a lockdown is no one trapped in danger: these in its sentence cancel it.

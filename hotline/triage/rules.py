@@ -133,7 +133,8 @@ _PATTERNS = (
             r"(医院|看病|看医生|就医|急诊)[^。！？；;]{0,8}(不给出|不让出|出不去|不放行|不给走)"
             rf"|(不给出|不让出|出不去){_STOP}{{0,4}}(看病|看医生|就医|去医院)"
             r"|(医院|急诊|门诊|诊所|卫生院)[^。！？；;]{0,8}"
-            r"(不给进|不让进|进不去|不收|拒收|不接诊|不给看|不肯看|不给挂号|挂不了号)(?![^。！？；;]{0,4}(探|陪))"
+            r"(不给进|不让进|进不去|不收|拒收|不接诊|不给看|不肯看|不给挂号|挂不了号|"
+            r"要先做核酸|要等核酸结果|等结果才)(?![^。！？；;]{0,4}(探|陪))"
         ),
         "need",
         "medical",
@@ -171,7 +172,7 @@ _PATTERNS = (
         re.compile(
             rf"血{_STOP}{{0,3}}(止不住|不停|一直流|流不停|哗哗|一直喷|喷出来|狂喷|直喷)"
             r"|(流|出)了?(好多|很多|一大摊|一地|大量|一大堆|满地)的?血"
-            r"|(满头|满脸|满身|一身|一头|全身|头上)(是|都是)血"
+            r"|(满头|满脸|满身|一身|一头|全身|头上|满地|一地)(是|都是)血"
         ),
         "critical",
         "medical:sick",
@@ -487,15 +488,28 @@ def find_phones(text: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+#: Risk words that may stand a few characters before the danger ("很容易搞出山火").
+RISK_WIDE = ("容易", "可能", "担心", "隐患", "防止", "以防", "预防", "避免")
 _WOULD_FAIL = re.compile(r"(走|跑|逃|出)都?(走|跑|逃|出)?不(到|了|掉|出去)")
+
+
+#: Hearsay cues that come before what they report; within the first characters of a sentence
+#: they make the whole sentence a rumour (the caller opens with it).
+HEARSAY_LEAD = frozenset(
+    ("听说", "据说", "网传", "网上说", "网上传", "有人说", "朋友圈说", "群里说")
+)
+HEARSAY_OPENING = 6
 
 
 def _consequence(sentence: str, start: int, end: int) -> bool:
     """A danger named as a risk or a consequence: "容易着火", "着火了就跑不掉", "着火的话"."""
     before = sentence[max(0, start - 2) : start]
     after = sentence[end : end + 2]
-    if any(before.endswith(r) for r in RISK) or after.startswith(
-        ("了就", "就", "的话", "隐患", "事件", "的风险", "的问题")
+    wider = sentence[max(0, start - 6) : start]
+    if (
+        any(before.endswith(r) for r in RISK)
+        or any(r in wider for r in RISK_WIDE)
+        or after.startswith(("了就", "就", "的话", "隐患", "事件", "的风险", "的问题"))
     ):
         return True
     # "真是有火灾走都走不到": an escape that would fail, said of a fire that is not happening
@@ -537,7 +551,16 @@ def apply_rules(text: str) -> RuleFindings:
             [(end - len(term) + 1, term, kinds) for end, (term, kinds) in _AUTOMATON.iter(sentence)]
         )
         kinds_here = {k for _s, _t, ks in hits for k, _v in ks}
-        rumour = "hearsay" in kinds_here
+        # Hearsay told before the matter ("听说…", "群里说…") covers what follows its cue; a
+        # cue that judges the whole ("…是真的吗", "传言") covers the sentence. So "好浓的煤气味，
+        # 敲门没人应，听说他家在隔离" is a gas leak, not a rumour.
+        hear_at = min(
+            (s for s, t, ks in hits if any(k == "hearsay" for k, _v in ks) and t in HEARSAY_LEAD),
+            default=None,
+        )
+        rumour = any(
+            t not in HEARSAY_LEAD for _s, t, ks in hits if any(k == "hearsay" for k, _v in ks)
+        ) or (hear_at is not None and hear_at <= HEARSAY_OPENING)
         # a hypothetical ("万一…", "如果…") covers what follows its cue in the sentence, not what
         # precedes it: "我爸降压药吃完了，万一出事怎么办" is a real need
         hyp_at = min(
@@ -551,6 +574,8 @@ def apply_rules(text: str) -> RuleFindings:
         blocked = "blocked" in kinds_here
         signs: list[tuple[str, str, bool]] = []  # (term, category hint, may stand alone: acute)
         minor_signs: list[str] = []
+        if hear_at is not None and not rumour:
+            hyp_at = hear_at if hyp_at is None else min(hyp_at, hear_at)  # the same scope rule
         for start, term, kinds in hits:
             hypothetical = hyp_at is not None and start >= hyp_at
             for kind, value in kinds:

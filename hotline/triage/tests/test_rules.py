@@ -583,3 +583,28 @@ def test_mandarin_words_with_cantonese_characters_are_kept(mandarin):
 )
 def test_rules4_families(text, urgency):
     assert assess(text).urgency == urgency, assess(text).reasons
+
+
+# -- rules-5: families exposed by blind set 3 (own phrasings, with hard negatives) -------------
+
+
+@pytest.mark.parametrize(
+    "text, urgency",
+    [
+        ("阿爸割到手，血一直标出嚟，止唔到", "critical"),
+        ("厨房成地都是血，佢话头晕", "critical"),
+        ("隔壁飘来好浓的煤气味，敲门没人应，听说他家在隔离", "critical"),
+        ("老婆肚痛到好犀利，话就嚟生啦，车出唔去", "critical"),
+        ("我妈瘫痪在床，护工进不来，屎尿都没人帮她换", "urgent"),
+        ("宝宝发烧到39度，发热门诊说要先做核酸，等结果才给看", "urgent"),
+        # hard negatives
+        ("听说隔壁村有人煤气泄漏，是真的吗", "normal"),
+        ("群里说公馆那边有人晕倒在核酸点", "normal"),
+        ("有人在后山烧垃圾，风大，很容易搞出山火", "normal"),
+        ("我爸上个礼拜心梗放了支架，已经出院了，复查要走什么流程", "normal"),
+        ("孩子刚才吃东西呛了一下，现在好了，呼吸正常", "normal"),
+        ("上午说我妈的降压药断了，下午社区就送上门了，真的很感谢", "normal"),
+    ],
+)
+def test_rules5_families(text, urgency):
+    assert assess(text).urgency == urgency, assess(text).reasons
