@@ -145,7 +145,8 @@ VULN_SPECIFIC: dict[str, str] = {
     ),
     **dict.fromkeys(
         _w(
-            "残疾 瘫痪 瘫在床 卧床 偏瘫 盲人 失明 眼睛看不见 眼睛看不到 看不见东西 眼瞎 聋哑 耳聋 "
+            "残疾 瘫痪 瘫在床 卧床 偏瘫 盲人 瞎子 失明 "
+            "眼睛看不见 眼睛看不到 看不见东西 眼瞎 聋哑 耳聋 "
             "听不见 耳朵聋 耳朵背 耳背 坐轮椅 轮椅 行动不便 行动不方便 截肢 智障 智力障碍 "
             "腿脚不便 腿脚不方便 "
             "腿脚不好 "
@@ -185,7 +186,7 @@ TYPE_CUES: dict[str, str] = {
     **dict.fromkeys(_w("建议 提个建议 提议"), "suggestion"),
 }
 # Treatments that cannot wait; with a BLOCKED word in the sentence they are urgent.
-TREATMENT = _w("透析 化疗 放疗 产检 复诊 打胰岛素 血透 打针")
+TREATMENT = _w("透析 化疗 放疗 产检 复诊 复查 打胰岛素 血透 打针")
 BLOCKED = _w(
     "去不了 出不去 不让出 不给出 被拦 拦住 进不去 没法去 没办法去 无法去 "
     "耽误 被征用 不给过 不让过 拦着 "
@@ -215,7 +216,7 @@ RETROSPECT = _w(
     "送回来 找到 送到 不是来求助 送上门了 就送了 已经送 送了米 好快就"
 )
 # A matter of work or commuting under the lockdown: no basic need, so the model does not raise it.
-WORK = _w("上班 值班 复工 开工 返岗 扣工资 通勤")
+WORK = _w("上班 值班 复工 开工 返岗 到岗 旷工 扣工资 通勤")
 # Longer words that contain a lexicon term without meaning it (发热门诊 is no sick person).
 MASKS = _w(
     "发热门诊 发烧门诊 儿童医院 妇幼保健院 打不着火 点不着火 火车 慢性病的药 小孩子气 "

@@ -608,3 +608,24 @@ def test_rules4_families(text, urgency):
 )
 def test_rules5_families(text, urgency):
     assert assess(text).urgency == urgency, assess(text).reasons
+
+
+# -- rules-6: families exposed by blind set 4 (own phrasings, with hard negatives) -------------
+
+
+@pytest.mark.parametrize(
+    "text, urgency",
+    [
+        ("切到手了，血一直涌出来，按都按不住", "critical"),
+        ("电梯停在五楼和六楼中间，里面有个老人，困了快一个钟", "critical"),
+        ("电梯卡住了入面有人，物业冇人听电话", "critical"),
+        ("我是瞎子，七十岁了，屋里就剩一把面条", "urgent"),
+        ("宝宝出生十天，黄疸高，医生叫今天回去复查，我们那栋封了出不去", "urgent"),
+        # hard negatives
+        ("我们小区电梯经常坏，上次还困过人，物业也不修", "normal"),
+        ("家里就剩一把面条了，明天出入卡能出去买吗", "normal"),  # nobody vulnerable
+        ("公司要求必须到岗，我小区封着，这算旷工吗", "normal"),
+    ],
+)
+def test_rules6_families(text, urgency):
+    assert assess(text).urgency == urgency, assess(text).reasons
