@@ -629,3 +629,10 @@ def test_rules5_families(text, urgency):
 )
 def test_rules6_families(text, urgency):
     assert assess(text).urgency == urgency, assess(text).reasons
+
+
+def test_every_cantonese_key_holds_a_cue_character():
+    """The fast path of the dialect step skips texts without a cue: no key may lack one."""
+    from hotline.triage.tokenize import CANTONESE, KEY_CUES
+
+    assert all(not KEY_CUES.isdisjoint(key) for key in CANTONESE)
