@@ -25,7 +25,7 @@ from hotline.triage.gazetteer import DEFAULT_CITY, Place, locate
 from hotline.triage.model import TextModel, get_model
 from hotline.triage.rules import URGENCY_ORDER, VULNERABLE, apply_rules
 
-RULES_VERSION = "rules-6"
+RULES_VERSION = "rules-7"
 CRITICAL_THRESHOLD = 0.45
 URGENT_THRESHOLD = 0.40
 EPIDEMIC_CATEGORIES = frozenset({"health_code", "testing", "control"})

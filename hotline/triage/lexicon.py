@@ -186,7 +186,7 @@ TYPE_CUES: dict[str, str] = {
     **dict.fromkeys(_w("建议 提个建议 提议"), "suggestion"),
 }
 # Treatments that cannot wait; with a BLOCKED word in the sentence they are urgent.
-TREATMENT = _w("透析 化疗 放疗 产检 复诊 复查 打胰岛素 血透 打针")
+TREATMENT = _w("透析 洗肾 化疗 放疗 产检 复诊 复查 打胰岛素 血透 打针")
 BLOCKED = _w(
     "去不了 出不去 不让出 不给出 被拦 拦住 进不去 没法去 没办法去 无法去 "
     "耽误 被征用 不给过 不让过 拦着 "
@@ -263,7 +263,7 @@ SICK_SIGNS = frozenset(
     )
 )
 # Critical only when a vulnerable person is concerned: a missing old man or child.
-CRITICAL_IF_VULNERABLE = _w("没回来 不见了 找不到了 找不着了 走丢")
+CRITICAL_IF_VULNERABLE = _w("没回来 不见了 找不到了 找不着了 走丢 走散了 走散 还没找到 都没找到")
 # Danger signs that are not enough alone: critical with an acute cue in their sentence (and no
 # cue of a long-standing state), with a second sign, or with a minor sign anywhere in the appeal
 # (突然胸口闷; 胸口闷 + 冒冷汗).

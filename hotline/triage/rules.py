@@ -293,7 +293,9 @@ _PATTERNS = (
     ),
     # someone shut in a stopped lift ("电梯卡在七楼同八楼中间，里面有个阿伯，困了半个钟")
     (
-        re.compile(r"电梯[^。！？；;]{0,12}(困了|困住|困着|里面有人|里面有个|关着人)"),
+        re.compile(
+            r"电梯[^。！？；;]{0,12}(困了|困住|困着|里面有人|里面有个|里面一个|关着人|关了)"
+        ),
         "critical",
         "safety",
     ),
@@ -319,6 +321,15 @@ _PATTERNS = (
         re.compile(rf"(锁|关|反锁)(在)?{_STOP}{{0,3}}(家里|屋里|房间|房里|屋内)"),
         "critical_if_child",
         "safety",
+    ),
+    # dialysis said the colloquial way and blocked ("一个星期洗三次肾…小区不让出")
+    (
+        re.compile(
+            r"洗[一二两三四五六七八九几0-9]*次?肾[^。！？；;]{0,24}"
+            r"(不让出|不给出|出不去|不放行|不给过|不让过|进不去|被拦|封了)"
+        ),
+        "strong",
+        "medical",
     ),
     # a locked car: critical when a child, old or disabled person is inside
     (
@@ -361,6 +372,7 @@ _PATTERN_KEYS = (
     "气吸",
     "烧炸油",
     "锁关",
+    "肾",
     "车",
 )
 assert len(_PATTERN_KEYS) == len(_PATTERNS)
@@ -524,6 +536,18 @@ def _consequence(sentence: str, start: int, end: int) -> bool:
     return bool(_WOULD_FAIL.search(sentence, end, end + 8)) and "有" in before
 
 
+_CLAUSE_SEP = re.compile(r"[,，、\s]")
+
+
+def _past_in_clause(sentence: str, start: int, end: int) -> bool:
+    """A past or habitual cue in the clause of ``sentence[start:end]`` (clauses end at commas and
+    spaces: "喷雾上个星期就用完了" is past, "喘不上气，嘴唇都紫了" beside it is not)."""
+    left = max((m.end() for m in _CLAUSE_SEP.finditer(sentence, 0, start)), default=0)
+    right = _CLAUSE_SEP.search(sentence, end)
+    clause = sentence[left : right.start() if right else len(sentence)]
+    return any(w in clause for w in PAST) or any(w in clause for w in HABITUAL)
+
+
 def _told_as_past(sentence: str, end: int) -> bool:
     """ "着火过": the experiential 过 right after a term (not 过来/过去)."""
     return sentence[end : end + 1] == "过" and sentence[end : end + 2] not in ("过来", "过去")
@@ -575,7 +599,10 @@ def apply_rules(text: str) -> RuleFindings:
             (s for s, _t, ks in hits if any(k == "hypothetical" for k, _v in ks)), default=None
         )
         acute = "acute" in kinds_here and "chronic" not in kinds_here
-        past = any(w in sentence for w in PAST) or any(w in sentence for w in HABITUAL)
+
+        def past_at(start: int, end: int, sentence: str = sentence) -> bool:
+            return _past_in_clause(sentence, start, end)
+
         question = is_question_text or any(q in sentence for q in QUESTION)
         if rumour:
             found.hearsay = True
@@ -597,7 +624,9 @@ def apply_rules(text: str) -> RuleFindings:
                     ):
                         why = "传闻" if rumour else "假设" if hypothetical else "隐患或后果"
                         found.reasons.append(f"“{term}”出现在{why}句中，不作危急")
-                    elif past or _told_as_past(sentence, start + len(term)):
+                    elif past_at(start, start + len(term)) or _told_as_past(
+                        sentence, start + len(term)
+                    ):
                         found.reasons.append(f"“{term}”是过去的事，不作危急")
                     elif _pet_before(sentence, start):
                         found.reasons.append(f"“{term}”说的是动物，不作危急")
@@ -613,7 +642,7 @@ def apply_rules(text: str) -> RuleFindings:
                 elif kind in ("sign", "sign_event", "sign_minor"):
                     if rumour or hypothetical or _negated(sentence, start):
                         continue
-                    if past:
+                    if past_at(start, start + len(term)):
                         continue
                     if kind == "sign_minor":
                         minor_signs.append(term)
@@ -660,7 +689,7 @@ def apply_rules(text: str) -> RuleFindings:
                         found.vulnerable.add(value)
         if not rumour:
             level = _sentence_patterns(
-                sentence[:hyp_at], found, level, need_hits, missing, signs, acute, past
+                sentence[:hyp_at], found, level, need_hits, missing, signs, acute
             )
             if hyp_at is not None:
                 _hypothetical_needs(sentence[hyp_at:], hits, hyp_at, found)
@@ -764,7 +793,6 @@ def _sentence_patterns(
     missing: list,
     signs: list,
     acute: bool,
-    past: bool,
 ) -> int:
     """Run the phrasing patterns over one sentence (not a rumour or hypothetical)."""
     chars = set(sentence)
@@ -790,9 +818,9 @@ def _sentence_patterns(
         elif kind == "critical_if_child":
             missing.append("child:" + said)
         elif kind == "sign":
-            if not past:
+            if not _past_in_clause(sentence, m.start(), m.end()):
                 signs.append((said, value, acute))
-        elif past or _told_as_past(sentence, m.end()):
+        elif _past_in_clause(sentence, m.start(), m.end()) or _told_as_past(sentence, m.end()):
             found.reasons.append(f"“{said}”是过去的事，不作危急")
         elif said.startswith("没气") and any(g in sentence for g in _GAS_SUPPLY):
             continue  # the gas supply ran out, not a person's breath

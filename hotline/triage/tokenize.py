@@ -171,6 +171,8 @@ CANTONESE: dict[str, str] = {
     "冇哂": "没了",
     "仲得": "只剩",
     "入面": "里面",
+    "打交": "打架",
+    "嗌救命": "喊救命",
     "返去": "回去",
     "标出来": "喷出来",
     "标出嚟": "喷出来",
@@ -270,7 +272,7 @@ _CANTONESE_RE = re.compile("|".join(sorted(map(re.escape, CANTONESE), key=len, r
 #: and skips the table (about two texts in three). A test checks every key holds one.
 KEY_CUES = frozenset(
     "乜仔仲企似佢使係俾先入冇冚即呢咁咗咪哋唔啱啲喺嗰嘅嘢嚟女宜寻度惊成担拜掂揾攞日易晒朝标样犀"
-    "琴畀睇瞓算篱细而解谢豆跌边返阿"
+    "琴畀睇瞓算篱细而解谢豆跌边返阿嗌交"
 )
 
 

@@ -122,7 +122,7 @@ def test_assess_contract():
     assert (a.urgency, a.category, a.appeal_type) == ("urgent", "medical", "help")
     assert a.vulnerable == ("elderly", "sick")
     assert a.epidemic_related and a.place.town == "公馆镇" and a.phones == ("13812345678",)
-    assert a.reasons and a.model_version.startswith("rules-6+")
+    assert a.reasons and a.model_version.startswith("rules-7+")
     json.dumps(a.to_dict(), ensure_ascii=False)
 
 

@@ -636,3 +636,25 @@ def test_every_cantonese_key_holds_a_cue_character():
     from hotline.triage.tokenize import CANTONESE, KEY_CUES
 
     assert all(not KEY_CUES.isdisjoint(key) for key in CANTONESE)
+
+
+# -- rules-7: families exposed by blind set 5 (own phrasings, with hard negatives) -------------
+
+
+@pytest.mark.parametrize(
+    "text, urgency",
+    [
+        # a past cue speaks for its own clause only
+        ("我仔喘唔上气，嘴唇都紫了，九岁，喷雾上个星期就用完了", "critical"),
+        ("我阿爷有老人痴呆，排队时走散了，四个钟都没找到，八十岁", "critical"),
+        ("隔篱两公婆打交好犀利，个女人嗌救命", "critical"),
+        ("电梯卡住了，里面一个坐轮椅的老人家，关了半个钟", "critical"),
+        ("我妈一个星期洗三次肾，明天要洗，小区不让出", "urgent"),
+        # hard negatives
+        ("去年我爸心梗过一次，现在想问复查要预约吗", "normal"),
+        ("我们小区经常有人打架，晚上很吵，希望管一下", "normal"),
+        ("请问洗肾的病人出入有没有绿色通道", "normal"),
+    ],
+)
+def test_rules7_families(text, urgency):
+    assert assess(text).urgency == urgency, assess(text).reasons
