@@ -15,7 +15,7 @@ from ninja.responses import Status as HttpStatus
 from . import queries, search, services
 from .choices import Status
 from .errors import forbidden, not_found
-from .models import Article, can_read, is_policy_team
+from .models import CONTENT_FIELDS, Article, can_read, is_policy_team
 from .schemas import (
     ArticleCreateIn,
     ArticleIn,
@@ -83,22 +83,7 @@ def article_json(article: Article, *, show_working_copy: bool) -> dict:
         "status_label": STATUS_LABELS[article.status],
         "published": article.is_published,
         "validity": live.validity_at(now) if live is not None else None,
-        **{
-            f: getattr(source, f)
-            for f in (
-                "title",
-                "body",
-                "tags",
-                "questions",
-                "category",
-                "audience",
-                "source_issuer",
-                "source_number",
-                "source_date",
-                "valid_from",
-                "valid_until",
-            )
-        },
+        **{f: getattr(source, f) for f in CONTENT_FIELDS},
         "live_version": live.number if live is not None else None,
         "review_note": article.review_note if show_working_copy else "",
         "versions": [

@@ -39,3 +39,19 @@ class EventCode(models.TextChoices):
     RETIRED = "knowledge.article.retired", "停用"
     IMPORTED = "knowledge.article.imported", "批量导入"
     SYNONYMS_CHANGED = "knowledge.synonyms.changed", "同义词变更"
+
+
+#: The content fields shared by the working copy and each version (the import/export format).
+CONTENT_FIELDS = (
+    "title",
+    "body",
+    "tags",
+    "questions",
+    "category",
+    "audience",
+    "source_issuer",
+    "source_number",
+    "source_date",
+    "valid_from",
+    "valid_until",
+)

@@ -16,7 +16,7 @@ from django.db.models import Q
 
 from hotline.accounts.roles import CENTER_ROLES, Role, roles_of
 
-from .choices import Audience, Category, Status, Validity
+from .choices import CONTENT_FIELDS, Audience, Category, Status, Validity
 
 #: Roles that write and review articles (the policy team, 政策组).
 POLICY_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
@@ -24,21 +24,6 @@ POLICY_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 KEY_PATTERN = r"^[a-z0-9][a-z0-9._-]{1,99}$"
 key_validator = RegexValidator(
     KEY_PATTERN, "条目编号只能用小写字母、数字、点、横线和下划线，2 到 100 个字符。"
-)
-
-#: The content fields shared by the working copy and each version (the import/export format).
-CONTENT_FIELDS = (
-    "title",
-    "body",
-    "tags",
-    "questions",
-    "category",
-    "audience",
-    "source_issuer",
-    "source_number",
-    "source_date",
-    "valid_from",
-    "valid_until",
 )
 
 

@@ -39,7 +39,7 @@ from hotline.triage.tokenize import normalize
 
 from . import analysis
 from .analysis import content_words
-from .choices import Audience, Validity
+from .choices import CONTENT_FIELDS, Audience, Validity
 
 log = logging.getLogger(__name__)
 
@@ -501,16 +501,8 @@ def load_synonyms() -> Synonyms:
     return Synonyms(tuple(groups))
 
 
-ROW_FIELDS = (
-    "title",
-    "body",
-    "tags",
-    "questions",
-    "category",
-    "audience",
-    "valid_from",
-    "valid_until",
-)
+#: What search reads of a live version: its content without the source of the notice.
+ROW_FIELDS = tuple(f for f in CONTENT_FIELDS if not f.startswith("source_"))
 #: Above this many versions missing from the per-process cache, their stored tokens are read
 #: with the rows (one query) rather than by id (SQLite limits the parameters of a query).
 _BY_ID_LIMIT = 500

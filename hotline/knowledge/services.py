@@ -491,18 +491,12 @@ def retire(actor, key: str, *, reason: str = "", now=None) -> Article:
 
 # --- import and export ---------------------------------------------------------------------
 
+#: One import line: the key, the content (the notice's source as one object) and the status.
 IMPORT_FIELDS = {
     "key",
-    "title",
-    "body",
-    "tags",
-    "questions",
-    "category",
-    "audience",
-    "valid_from",
-    "valid_until",
     "source",
     "status",
+    *(f for f in CONTENT_FIELDS if not f.startswith("source_")),
 }
 
 
