@@ -565,70 +565,55 @@ def test_mandarin_words_with_cantonese_characters_are_kept(mandarin):
     assert normalize(mandarin) == mandarin
 
 
-@pytest.mark.parametrize(
-    "text, urgency",
-    [
-        ("对门个阿叔喘唔上气，嘴唇都变紫咗，屋企得佢自己", "critical"),
-        ("我阿妈有老年痴呆，排队嗰阵一转头就唔见咗，揾咗四个钟都揾唔到", "critical"),
-        ("老公切菜切到手 血一直喷 毛巾包了两条都没用", "critical"),
-        ("我们这栋电梯困住人了 里面有个阿婆", "critical"),
-        ("我女十二岁有哮喘，个喷剂用晒啦，药店全部冇开", "urgent"),
-        ("我阿爷八十几岁一个人住，停了两日水，冇力去担水", "urgent"),
-        # hard negatives
-        ("楼梯口堆满杂物，真系有火灾走都走唔到", "normal"),
-        ("之前打过嚟话我爸冇药食，今日卫生院已经送上门啦，真系多谢你哋", "normal"),
-        ("我们小区水压有点小，能不能反映一下", "normal"),
-        ("电梯经常困人，物业也不修", "normal"),
-    ],
-)
-def test_rules4_families(text, urgency):
-    assert assess(text).urgency == urgency, assess(text).reasons
+ROUND_4_CASES = [
+    ("对门个阿叔喘唔上气，嘴唇都变紫咗，屋企得佢自己", "critical"),
+    ("我阿妈有老年痴呆，排队嗰阵一转头就唔见咗，揾咗四个钟都揾唔到", "critical"),
+    ("老公切菜切到手 血一直喷 毛巾包了两条都没用", "critical"),
+    ("我们这栋电梯困住人了 里面有个阿婆", "critical"),
+    ("我女十二岁有哮喘，个喷剂用晒啦，药店全部冇开", "urgent"),
+    ("我阿爷八十几岁一个人住，停了两日水，冇力去担水", "urgent"),
+    # hard negatives
+    ("楼梯口堆满杂物，真系有火灾走都走唔到", "normal"),
+    ("之前打过嚟话我爸冇药食，今日卫生院已经送上门啦，真系多谢你哋", "normal"),
+    ("我们小区水压有点小，能不能反映一下", "normal"),
+    ("电梯经常困人，物业也不修", "normal"),
+]
 
 
 # -- rules-5: families exposed by blind set 3 (own phrasings, with hard negatives) -------------
 
 
-@pytest.mark.parametrize(
-    "text, urgency",
-    [
-        ("阿爸割到手，血一直标出嚟，止唔到", "critical"),
-        ("厨房成地都是血，佢话头晕", "critical"),
-        ("隔壁飘来好浓的煤气味，敲门没人应，听说他家在隔离", "critical"),
-        ("老婆肚痛到好犀利，话就嚟生啦，车出唔去", "critical"),
-        ("我妈瘫痪在床，护工进不来，屎尿都没人帮她换", "urgent"),
-        ("宝宝发烧到39度，发热门诊说要先做核酸，等结果才给看", "urgent"),
-        # hard negatives
-        ("听说隔壁村有人煤气泄漏，是真的吗", "normal"),
-        ("群里说公馆那边有人晕倒在核酸点", "normal"),
-        ("有人在后山烧垃圾，风大，很容易搞出山火", "normal"),
-        ("我爸上个礼拜心梗放了支架，已经出院了，复查要走什么流程", "normal"),
-        ("孩子刚才吃东西呛了一下，现在好了，呼吸正常", "normal"),
-        ("上午说我妈的降压药断了，下午社区就送上门了，真的很感谢", "normal"),
-    ],
-)
-def test_rules5_families(text, urgency):
-    assert assess(text).urgency == urgency, assess(text).reasons
+ROUND_5_CASES = [
+    ("阿爸割到手，血一直标出嚟，止唔到", "critical"),
+    ("厨房成地都是血，佢话头晕", "critical"),
+    ("隔壁飘来好浓的煤气味，敲门没人应，听说他家在隔离", "critical"),
+    ("老婆肚痛到好犀利，话就嚟生啦，车出唔去", "critical"),
+    ("我妈瘫痪在床，护工进不来，屎尿都没人帮她换", "urgent"),
+    ("宝宝发烧到39度，发热门诊说要先做核酸，等结果才给看", "urgent"),
+    # hard negatives
+    ("听说隔壁村有人煤气泄漏，是真的吗", "normal"),
+    ("群里说公馆那边有人晕倒在核酸点", "normal"),
+    ("有人在后山烧垃圾，风大，很容易搞出山火", "normal"),
+    ("我爸上个礼拜心梗放了支架，已经出院了，复查要走什么流程", "normal"),
+    ("孩子刚才吃东西呛了一下，现在好了，呼吸正常", "normal"),
+    ("上午说我妈的降压药断了，下午社区就送上门了，真的很感谢", "normal"),
+]
 
 
 # -- rules-6: families exposed by blind set 4 (own phrasings, with hard negatives) -------------
 
 
-@pytest.mark.parametrize(
-    "text, urgency",
-    [
-        ("切到手了，血一直涌出来，按都按不住", "critical"),
-        ("电梯停在五楼和六楼中间，里面有个老人，困了快一个钟", "critical"),
-        ("电梯卡住了入面有人，物业冇人听电话", "critical"),
-        ("我是瞎子，七十岁了，屋里就剩一把面条", "urgent"),
-        ("宝宝出生十天，黄疸高，医生叫今天回去复查，我们那栋封了出不去", "urgent"),
-        # hard negatives
-        ("我们小区电梯经常坏，上次还困过人，物业也不修", "normal"),
-        ("家里就剩一把面条了，明天出入卡能出去买吗", "normal"),  # nobody vulnerable
-        ("公司要求必须到岗，我小区封着，这算旷工吗", "normal"),
-    ],
-)
-def test_rules6_families(text, urgency):
-    assert assess(text).urgency == urgency, assess(text).reasons
+ROUND_6_CASES = [
+    ("切到手了，血一直涌出来，按都按不住", "critical"),
+    ("电梯停在五楼和六楼中间，里面有个老人，困了快一个钟", "critical"),
+    ("电梯卡住了入面有人，物业冇人听电话", "critical"),
+    ("我是瞎子，七十岁了，屋里就剩一把面条", "urgent"),
+    ("宝宝出生十天，黄疸高，医生叫今天回去复查，我们那栋封了出不去", "urgent"),
+    # hard negatives
+    ("我们小区电梯经常坏，上次还困过人，物业也不修", "normal"),
+    ("家里就剩一把面条了，明天出入卡能出去买吗", "normal"),  # nobody vulnerable
+    ("公司要求必须到岗，我小区封着，这算旷工吗", "normal"),
+]
 
 
 def test_every_cantonese_key_holds_a_cue_character():
@@ -641,20 +626,24 @@ def test_every_cantonese_key_holds_a_cue_character():
 # -- rules-7: families exposed by blind set 5 (own phrasings, with hard negatives) -------------
 
 
+ROUND_7_CASES = [
+    # a past cue speaks for its own clause only
+    ("我仔喘唔上气，嘴唇都紫了，九岁，喷雾上个星期就用完了", "critical"),
+    ("我阿爷有老人痴呆，排队时走散了，四个钟都没找到，八十岁", "critical"),
+    ("隔篱两公婆打交好犀利，个女人嗌救命", "critical"),
+    ("电梯卡住了，里面一个坐轮椅的老人家，关了半个钟", "critical"),
+    ("我妈一个星期洗三次肾，明天要洗，小区不让出", "urgent"),
+    # hard negatives
+    ("去年我爸心梗过一次，现在想问复查要预约吗", "normal"),
+    ("我们小区经常有人打架，晚上很吵，希望管一下", "normal"),
+    ("请问洗肾的病人出入有没有绿色通道", "normal"),
+]
+
+
 @pytest.mark.parametrize(
-    "text, urgency",
-    [
-        # a past cue speaks for its own clause only
-        ("我仔喘唔上气，嘴唇都紫了，九岁，喷雾上个星期就用完了", "critical"),
-        ("我阿爷有老人痴呆，排队时走散了，四个钟都没找到，八十岁", "critical"),
-        ("隔篱两公婆打交好犀利，个女人嗌救命", "critical"),
-        ("电梯卡住了，里面一个坐轮椅的老人家，关了半个钟", "critical"),
-        ("我妈一个星期洗三次肾，明天要洗，小区不让出", "urgent"),
-        # hard negatives
-        ("去年我爸心梗过一次，现在想问复查要预约吗", "normal"),
-        ("我们小区经常有人打架，晚上很吵，希望管一下", "normal"),
-        ("请问洗肾的病人出入有没有绿色通道", "normal"),
-    ],
+    "text, urgency", [*ROUND_4_CASES, *ROUND_5_CASES, *ROUND_6_CASES, *ROUND_7_CASES]
 )
-def test_rules7_families(text, urgency):
+def test_families_of_the_blind_set_rounds(text, urgency):
+    """Rounds rules-4 … rules-7: the whole pipeline (rules and model) on each family's phrasings
+    and hard negatives."""
     assert assess(text).urgency == urgency, assess(text).reasons
