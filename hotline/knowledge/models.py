@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 
 from hotline.accounts.roles import CENTER_ROLES, Role, roles_of
+from hotline.common.models import DomainEvent
 
 from .choices import CONTENT_FIELDS, Audience, Category, Status, Validity
 
@@ -228,31 +229,17 @@ class ArticleVersion(ArticleContent):
         return f"{self.article_id} v{self.number}"
 
 
-class KnowledgeEvent(models.Model):
+class KnowledgeEvent(DomainEvent):
     """One thing that happened in the knowledge base (append-only), with a dotted code."""
 
     article = models.ForeignKey(
         Article, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
     )
-    code = models.CharField("事件", max_length=64, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    payload = models.JSONField("内容", default=dict, blank=True)
-    at = models.DateTimeField("时间", db_index=True)
 
     class Meta:
         verbose_name = "知识库事件"
         verbose_name_plural = "知识库事件"
         ordering = ["id"]
-
-    def __str__(self) -> str:
-        return f"{self.code} @ {self.at:%Y-%m-%d %H:%M}"
 
 
 class IndexStamp(models.Model):

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
 from hotline.accounts.roles import Role, roles_of
+from hotline.common.models import DomainEvent
 
 from .choices import (
     CLOCKS,
@@ -270,7 +271,7 @@ class Order(models.Model):
         return bool(roles_of(user) & REVEAL_ROLES) or self.is_lead_handler(user)
 
 
-class OrderEvent(models.Model):
+class OrderEvent(DomainEvent):
     """One thing that happened to an order (append-only). Ordered by ``id`` within an order.
 
     ``code`` is dotted (``orders.order.dispatched``); ``payload`` carries what changed, including
@@ -278,15 +279,6 @@ class OrderEvent(models.Model):
     """
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
-    code = models.CharField("事件", max_length=64, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
     unit = models.ForeignKey(
         "geo.HandlingUnit",
         verbose_name="单位",
@@ -295,16 +287,11 @@ class OrderEvent(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    payload = models.JSONField("内容", default=dict, blank=True)
-    at = models.DateTimeField("时间", db_index=True)
 
     class Meta:
         verbose_name = "工单事件"
         verbose_name_plural = "工单事件"
         ordering = ["order_id", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.code} @ {self.at:%Y-%m-%d %H:%M}"
 
 
 class OrderDaySequence(models.Model):
