@@ -103,6 +103,14 @@ class Gazetteer:
         for div in divisions:
             for alias, exact in _aliases(div):
                 self.aliases.setdefault(alias, []).append((div.code, exact))
+            if div.level == "town":
+                # A bare name kept out for being an everyday word (城南, 分界) is still the town
+                # right after its district's short name: "茂南城南", "高州分界".
+                core = _TOWN_SUFFIX.sub("", div.name)
+                parent = self.by_code.get(div.parent)
+                if core in _BARE_STOPLIST and parent is not None:
+                    district = _DISTRICT_SUFFIX.sub("", parent.name)
+                    self.aliases.setdefault(district + core, []).append((div.code, False))
         self._automaton = ahocorasick.Automaton()
         for alias, entries in self.aliases.items():
             self._automaton.add_word(alias, (alias, tuple(entries)))

@@ -1,5 +1,7 @@
 """Place names: suffixes, repeats resolved by context, ambiguity reported, not guessed."""
 
+import pytest
+
 from hotline.triage.gazetteer import Gazetteer, locate
 
 
@@ -50,3 +52,17 @@ def test_village_committee_names_are_found_as_villages():
     assert locate("柏桥村后面的小路").town == "根子镇"
     assert locate("我们是荷榭村委的").village == "荷榭村委会"
     assert locate("荷榭社区").village is None  # no community of that name
+
+
+@pytest.mark.parametrize(
+    "text, district, town",
+    [
+        ("我哋喺化州文楼", "化州市", "文楼镇"),
+        ("住在茂南城南这边", "茂南区", "城南街道"),
+        ("我在高州分界做的核酸", "高州市", "分界镇"),
+        ("分界线在哪里", None, None),  # the everyday word alone is not the town
+    ],
+)
+def test_a_bare_everyday_town_name_counts_after_its_district(text, district, town):
+    place = Gazetteer.for_city().locate(text)
+    assert (place.district, place.town) == (district, town)
