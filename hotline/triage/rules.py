@@ -600,31 +600,27 @@ def apply_rules(text: str) -> RuleFindings:
         )
         acute = "acute" in kinds_here and "chronic" not in kinds_here
 
-        def past_at(start: int, end: int, sentence: str = sentence) -> bool:
-            return _past_in_clause(sentence, start, end)
-
         question = is_question_text or any(q in sentence for q in QUESTION)
         if rumour:
             found.hearsay = True
         blocked = "blocked" in kinds_here
         signs: list[tuple[str, str, bool]] = []  # (term, category hint, may stand alone: acute)
         minor_signs: list[str] = []
-        if hear_at is not None and not rumour:
-            hyp_at = hear_at if hyp_at is None else min(hyp_at, hear_at)  # the same scope rule
         for start, term, kinds in hits:
             hypothetical = hyp_at is not None and start >= hyp_at
+            hearsay = rumour or (hear_at is not None and start >= hear_at)
             for kind, value in kinds:
                 if kind == "critical":
                     if _negated(sentence, start):
                         found.reasons.append(f"“{term}”前有否定，不作危急")
                     elif (
-                        rumour
+                        hearsay
                         or hypothetical
                         or (value == "safety" and _consequence(sentence, start, start + len(term)))
                     ):
-                        why = "传闻" if rumour else "假设" if hypothetical else "隐患或后果"
+                        why = "传闻" if hearsay else "假设" if hypothetical else "隐患或后果"
                         found.reasons.append(f"“{term}”出现在{why}句中，不作危急")
-                    elif past_at(start, start + len(term)) or _told_as_past(
+                    elif _past_in_clause(sentence, start, start + len(term)) or _told_as_past(
                         sentence, start + len(term)
                     ):
                         found.reasons.append(f"“{term}”是过去的事，不作危急")
@@ -640,20 +636,20 @@ def apply_rules(text: str) -> RuleFindings:
                         if term in SICK_SIGNS:
                             found.vulnerable.add("sick")
                 elif kind in ("sign", "sign_event", "sign_minor"):
-                    if rumour or hypothetical or _negated(sentence, start):
+                    if hearsay or hypothetical or _negated(sentence, start):
                         continue
-                    if past_at(start, start + len(term)):
+                    if _past_in_clause(sentence, start, start + len(term)):
                         continue
                     if kind == "sign_minor":
                         minor_signs.append(term)
                     elif not _consequence(sentence, start, start + len(term)):
                         signs.append((term, value, kind == "sign" and acute))
-                elif kind == "critical_if_vulnerable" and not (rumour or hypothetical):
+                elif kind == "critical_if_vulnerable" and not (hearsay or hypothetical):
                     if not _negated(sentence, start):
                         missing.append(term)
-                elif kind in ("need_strong", "need") and not (rumour or hypothetical):
+                elif kind in ("need_strong", "need") and not (hearsay or hypothetical):
                     need_hits.append((term, value if kind == "need" else "strong:" + value))
-                elif kind == "treatment" and blocked and not (rumour or hypothetical):
+                elif kind == "treatment" and blocked and not (hearsay or hypothetical):
                     need_hits.append((term + "受阻", "strong:medical"))
                 elif kind == "lower" and not _negated(sentence, start):
                     found.lowered = True
@@ -669,7 +665,7 @@ def apply_rules(text: str) -> RuleFindings:
                 elif kind == "vuln":
                     if (
                         (_negated(sentence, start) and value == "sick")
-                        or ((rumour or hypothetical) and not has_anchor)
+                        or ((hearsay or hypothetical) and not has_anchor)
                         or (value == "sick" and _pet_before(sentence, start))
                         or (term in CHILD_KIN and _grown(sentence, start))
                     ):
@@ -679,7 +675,7 @@ def apply_rules(text: str) -> RuleFindings:
                     found.vulnerable.add(value)
                 elif kind == "vuln_generic":
                     if not _anchored(sentence, start) and (
-                        question or rumour or hypothetical or suggestion
+                        question or hearsay or hypothetical or suggestion
                     ):
                         found.reasons.append(
                             f"“{term}”是泛指的提问，不标记为{VULNERABLE_ZH[value]}"
@@ -688,8 +684,10 @@ def apply_rules(text: str) -> RuleFindings:
                         found.reasons.append(f"“{term}”→{VULNERABLE_ZH[value]}")
                         found.vulnerable.add(value)
         if not rumour:
+            # patterns read only what no hypothetical or hearsay cue covers
+            cut = min((c for c in (hyp_at, hear_at) if c is not None), default=None)
             level = _sentence_patterns(
-                sentence[:hyp_at], found, level, need_hits, missing, signs, acute
+                sentence[:cut], found, level, need_hits, missing, signs, acute
             )
             if hyp_at is not None:
                 _hypothetical_needs(sentence[hyp_at:], hits, hyp_at, found)

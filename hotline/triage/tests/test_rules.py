@@ -647,3 +647,10 @@ def test_families_of_the_blind_set_rounds(text, urgency):
     """Rounds rules-4 … rules-7: the whole pipeline (rules and model) on each family's phrasings
     and hard negatives."""
     assert assess(text).urgency == urgency, assess(text).reasons
+
+
+def test_hearsay_later_in_a_sentence_covers_only_what_follows_and_says_so():
+    found = apply_rules("好浓的煤气味，敲门没人应，听说他家有人晕倒了")
+    assert found.urgency == "critical"  # the smell is the caller's own
+    assert "“晕倒”出现在传闻句中，不作危急" in found.reasons
+    assert not found.hearsay  # not a rumour appeal: the category stays the model's
