@@ -5,10 +5,11 @@ Pure and fast: no database, models and gazetteer loaded once per process. The ru
 documented in docs/TRIAGE.md:
 
 * urgency = the higher of the rule level and the model level, where the model raises to
-  *critical* when P(critical) >= ``CRITICAL_THRESHOLD`` and to *urgent* when
-  P(critical) + P(urgent) >= ``URGENT_THRESHOLD`` (thresholds set low on purpose: a missed
-  emergency costs more than a false alarm); a rumour, hypothetical or "already over" cue found by
-  the rules stops the model from raising;
+  *critical* when P(critical) >= the critical threshold and to *urgent* when
+  P(critical) + P(urgent) >= the urgent threshold (the model's ``operating_point``, else
+  ``CRITICAL_THRESHOLD`` and ``URGENT_THRESHOLD``; chosen for recall: a missed emergency costs
+  more than a false alarm); a rumour, hypothetical or "already over" cue found by the rules stops
+  the model from raising;
 * category = the rule's hint when a rule raised the urgency (fire -> safety, medicine -> medical),
   otherwise the model's;
 * appeal type = the word the caller used (举报, 投诉, 表扬, 建议) if any, otherwise the model's;
@@ -119,8 +120,13 @@ def assess(
         p = preds["urgency"].probabilities
         p_crit, p_urg = p.get("critical", 0.0), p.get("urgent", 0.0)
         scores.update(p_critical=round(p_crit, 3), p_urgent=round(p_urg, 3))
+        point = model.operating_point
         model_level = (
-            2 if p_crit >= CRITICAL_THRESHOLD else 1 if p_crit + p_urg >= URGENT_THRESHOLD else 0
+            2
+            if p_crit >= point.get("critical", CRITICAL_THRESHOLD)
+            else 1
+            if p_crit + p_urg >= point.get("urgent", URGENT_THRESHOLD)
+            else 0
         )
         stop = _model_stop(findings) if model_level > level else None
         if stop:

@@ -7,6 +7,7 @@ can call them without Django. None of them touches the database.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TextIO
@@ -83,16 +84,25 @@ def read_records(path: str | Path) -> list[dict]:
 
 
 def train_file(
-    path: str | Path,
+    paths: str | Path | Sequence[str | Path],
     text_fields: Sequence[str],
     label_fields: Sequence[str],
     out: str | Path,
     *,
     version: str | None = None,
+    operating_point: dict[str, float] | None = None,
 ) -> TextModel:
-    """Train a model from a JSON-lines file and save it to ``out``."""
-    records = read_records(path)
-    model = train_records(records, text_fields, label_fields, version=version or Path(out).stem)
+    """Train a model from one or more JSON-lines files and save it to ``out``."""
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    records = [r for path in paths for r in read_records(path)]
+    model = train_records(
+        records,
+        text_fields,
+        label_fields,
+        version=version or Path(out).stem,
+        operating_point=operating_point,
+    )
     model.save(out)
     return model
 
@@ -242,49 +252,117 @@ def check_file(path: str | Path, *, model_path: str | Path | None = None) -> tup
 
     Records carry ``text``, ``category``, ``urgency``, ``vulnerable`` and optionally ``town``.
     """
-    records = read_records(path)
-    model = get_model(model_path)
-    n_crit = hit_crit = n_high = hit_high = n_normal = false_alarm = 0
-    cat_ok = town_n = town_ok = tp = fp = fn = type_ok = 0
+    misses, tally = check_records(read_records(path), get_model(model_path))
+    return "\n".join(misses), summarize(tally)
+
+
+def check_records(records: Iterable[dict], model: TextModel | None) -> tuple[list[str], Counter]:
+    """Run ``assess()`` on labelled records: the misses as lines, and raw counts to pool."""
+    c: Counter = Counter()
     misses = []
     for r in records:
         a = assess(r["text"], model=model)
         truth_u, got = r["urgency"], a.urgency
+        c["n"] += 1
         if truth_u == "critical":
-            n_crit += 1
-            hit_crit += got == "critical"
+            c["n_critical"] += 1
+            c["hit_critical"] += got == "critical"
         if truth_u in ("critical", "urgent"):
-            n_high += 1
-            hit_high += got in ("critical", "urgent")
+            c["n_critical_or_urgent"] += 1
+            c["hit_critical_or_urgent"] += got in ("critical", "urgent")
             if got == "normal":
                 misses.append(f"missed {truth_u}: {r['text']}")
         else:
-            n_normal += 1
+            c["n_normal"] += 1
             if got != "normal":
-                false_alarm += 1
+                c["false_alarms"] += 1
                 misses.append(f"false alarm ({got}): {r['text']}")
-        cat_ok += a.category == r["category"]
-        type_ok += a.appeal_type == r.get("appeal_type")
+        c["category_ok"] += a.category == r["category"]
+        c["type_ok"] += a.appeal_type == r.get("appeal_type")
         want, have = set(r.get("vulnerable", [])), set(a.vulnerable)
-        tp, fp, fn = tp + len(want & have), fp + len(have - want), fn + len(want - have)
+        c["tp"] += len(want & have)
+        c["fp"] += len(have - want)
+        c["fn"] += len(want - have)
         if r.get("town"):
-            town_n += 1
-            town_ok += a.place.town == r["town"]
-    n = len(records)
-    summary = {
-        "n": n,
-        "critical_recall": round(hit_crit / n_crit, 4) if n_crit else None,
-        "critical_or_urgent_recall": round(hit_high / n_high, 4) if n_high else None,
-        "false_alarm_rate": round(false_alarm / n_normal, 4) if n_normal else None,
-        "vulnerable_micro_f1": round(2 * tp / (2 * tp + fp + fn), 4) if tp + fp + fn else None,
-        "category_accuracy": round(cat_ok / n, 4) if n else None,
-        "appeal_type_accuracy": round(type_ok / n, 4) if n else None,
-        "town_accuracy": round(town_ok / town_n, 4) if town_n else None,
-        "n_critical": n_crit,
-        "n_critical_or_urgent": n_high,
-        "n_with_town": town_n,
+            c["n_with_town"] += 1
+            c["town_ok"] += a.place.town == r["town"]
+    return misses, c
+
+
+def summarize(c: Counter) -> dict:
+    """The target figures from the counts of :func:`check_records` (pooled or not)."""
+
+    def rate(hit: str, of: str) -> float | None:
+        return round(c[hit] / c[of], 4) if c[of] else None
+
+    f1_denominator = 2 * c["tp"] + c["fp"] + c["fn"]
+    return {
+        "n": c["n"],
+        "critical_recall": rate("hit_critical", "n_critical"),
+        "critical_or_urgent_recall": rate("hit_critical_or_urgent", "n_critical_or_urgent"),
+        "false_alarm_rate": rate("false_alarms", "n_normal"),
+        "vulnerable_micro_f1": round(2 * c["tp"] / f1_denominator, 4) if f1_denominator else None,
+        "category_accuracy": rate("category_ok", "n"),
+        "appeal_type_accuracy": rate("type_ok", "n"),
+        "town_accuracy": rate("town_ok", "n_with_town"),
+        "n_critical": c["n_critical"],
+        "n_critical_or_urgent": c["n_critical_or_urgent"],
+        "n_with_town": c["n_with_town"],
     }
-    return "\n".join(misses), summary
+
+
+def sweep_operating_point(
+    paths: Sequence[str | Path],
+    *,
+    train_only: Sequence[str | Path] = (),
+    critical: Sequence[float] = (0.35, 0.45, 0.55, 0.65),
+    urgent: Sequence[float] = (0.3, 0.4, 0.5, 0.6),
+    budget: float = 0.10,
+) -> tuple[list[dict], dict]:
+    """Choose the urgency thresholds of the whole pipeline, leaving one file out at a time.
+
+    Each file is one writer's (or one batch's) appeals. For each file the three heads are trained
+    on every other file and ``assess()`` (rules + that model) runs on the held file at every pair
+    of thresholds; counts are pooled over the files. So each figure is what the pipeline does on
+    a writer the model never read — though not one the rules never read, when the rules were
+    written while reading that file. Files in ``train_only`` (templated data, say, whose
+    variants are no other writer) are always trained on and never held out. Returns one row per
+    pair and the chosen pair: among pairs
+    whose false alarms stay within ``budget``, the highest critical recall, then the highest
+    critical-or-urgent recall, then the fewest false alarms.
+    """
+    sources = {str(p): [r for r in read_records(p) if _checkable(r)] for p in paths}
+    always = [r for p in train_only for r in read_records(p) if _checkable(r)]
+    if len(sources) < 2:
+        raise ValueError("give at least two files to hold out in turn")
+    every = always + [r for rs in sources.values() for r in rs]
+    heads = [h for h in DEFAULT_LABELS if all(r.get(h) not in (None, "") for r in every)]
+    pairs = [(c, u) for c in critical for u in urgent]
+    tallies = {pair: Counter() for pair in pairs}
+    for held, records in sources.items():
+        rest = always + [r for name, rs in sources.items() if name != held for r in rs]
+        model = train_records(rest, ["text"], heads, version="held-out")
+        for pair in pairs:
+            model.operating_point = {"critical": pair[0], "urgent": pair[1]}
+            tallies[pair].update(check_records(records, model)[1])
+    rows = [
+        {"critical_threshold": c, "urgent_threshold": u, **summarize(tallies[(c, u)])}
+        for c, u in pairs
+    ]
+    within = [r for r in rows if (r["false_alarm_rate"] or 0.0) <= budget] or rows
+    best = max(
+        within,
+        key=lambda r: (
+            r["critical_recall"] or 0.0,
+            r["critical_or_urgent_recall"] or 0.0,
+            -(r["false_alarm_rate"] or 0.0),
+        ),
+    )
+    return rows, best
+
+
+def _checkable(record: dict) -> bool:
+    return all(isinstance(record.get(f), str) for f in ("text", "urgency", "category"))
 
 
 def write_json_line(stream: TextIO, data: dict) -> None:

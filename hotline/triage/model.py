@@ -81,6 +81,9 @@ class TextModel:
         self.version: str = meta["version"]
         self.text_fields: list[str] = meta["text_fields"]
         self.heads: dict[str, dict] = meta["heads"]
+        # Urgency thresholds chosen for this model's training data (docs/TRIAGE.md, operating
+        # point); a model without them uses the defaults of ``hotline.triage.assess``.
+        self.operating_point: dict[str, float] = dict(meta.get("operating_point") or {})
         self.feature_names = [*meta["word_vocab"], *meta["char_vocab"]]
         self.n_words = len(meta["word_vocab"])
         self.word_index = {w: i for i, w in enumerate(meta["word_vocab"])}
@@ -204,6 +207,7 @@ def train(
     C: float = 0.5,
     char_min_df: int = 2,
     word_weight: dict[str, float] | None = None,
+    operating_point: dict[str, float] | None = None,
 ) -> TextModel:
     """Fit one linear SVM head per label field over word + character TF-IDF.
 
@@ -213,7 +217,8 @@ def train(
     ``labels`` maps a head name (the label field) to one label per text; a head with a single
     class is rejected because it could not tell anything apart. ``word_weight`` (default
     :data:`WORD_WEIGHT`) scales the word view of a head against its character view; the factor is
-    folded into the compiled weights, so inference does not change.
+    folded into the compiled weights, so inference does not change. ``operating_point``
+    (``{"critical": …, "urgent": …}``) stores the urgency thresholds chosen for this model.
     """
     from scipy.sparse import hstack
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -256,6 +261,7 @@ def train(
         "text_fields": list(text_fields),
         "heads": heads,
         "n_train": len(texts),
+        "operating_point": dict(operating_point or {}),
         "word_vocab": [w for w, _i in sorted(words.vocabulary_.items(), key=lambda kv: kv[1])],
         "char_vocab": [c for c, _i in sorted(chars.vocabulary_.items(), key=lambda kv: kv[1])],
     }

@@ -143,3 +143,98 @@ def test_sweep_prints_one_line_per_threshold(tmp_path):
     lines = [json.loads(x) for x in out.getvalue().splitlines()]
     assert [x["threshold"] for x in lines] == [0.3, 0.4, 0.5, 0.6, 0.7]
     assert all(0 <= x["false_alarm_rate"] <= 1 for x in lines)
+
+
+def _lines(path, rows):
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    return str(path)
+
+
+def _writer(n, offset):
+    """One small "writer": urgent and normal appeals, each said a little differently."""
+    rows = []
+    for i in range(n):
+        k = offset + i
+        rows.append(
+            {
+                "text": f"我奶奶{k}岁药吃完了",
+                "category": "medical",
+                "urgency": "urgent",
+                "vulnerable": ["elderly", "sick"],
+            }
+        )
+        rows.append(
+            {
+                "text": f"请问第{k}号核酸点几点开门",
+                "category": "testing",
+                "urgency": "normal",
+                "vulnerable": [],
+            }
+        )
+    return rows
+
+
+def test_train_reads_several_files_and_keeps_the_operating_point(tmp_path):
+    a = _lines(tmp_path / "a.jsonl", _writer(4, 0))
+    b = _lines(tmp_path / "b.jsonl", _writer(4, 10))
+    model = tmp_path / "m.npz"
+    out = io.StringIO()
+    call_command(
+        "triage",
+        "train",
+        "--input",
+        a,
+        b,
+        "--label-field",
+        "category,urgency",
+        "--out",
+        str(model),
+        "--urgent-threshold",
+        "0.55",
+        stdout=out,
+    )
+    reply = json.loads(out.getvalue())
+    assert reply["n_train"] == 16 and reply["operating_point"] == {"urgent": 0.55}
+    from hotline.triage.model import TextModel
+
+    assert TextModel.load(model).operating_point == {"urgent": 0.55}
+
+
+def test_operating_point_holds_out_each_file_and_chooses_within_budget(tmp_path):
+    files = [_lines(tmp_path / f"w{n}.jsonl", _writer(5, 10 * n)) for n in range(3)]
+    base = _lines(tmp_path / "base.jsonl", _writer(5, 100))
+    out = io.StringIO()
+    call_command(
+        "triage",
+        "operating-point",
+        "--input",
+        *files,
+        "--train-only",
+        base,
+        "--critical",
+        "0.5",
+        "--urgent",
+        "0.3,0.6",
+        stdout=out,
+    )
+    rows = [json.loads(x) for x in out.getvalue().splitlines()]
+    assert [(r["critical_threshold"], r["urgent_threshold"]) for r in rows[:-1]] == [
+        (0.5, 0.3),
+        (0.5, 0.6),
+    ]
+    assert all(r["n"] == 30 for r in rows[:-1])  # every held file once, the base never
+    chosen = rows[-1]["chosen"]
+    assert chosen in rows[:-1] and chosen["false_alarm_rate"] <= 0.10
+
+
+def test_operating_point_refuses_bad_arguments(tmp_path):
+    import pytest
+    from django.core.management.base import CommandError
+
+    one = _lines(tmp_path / "one.jsonl", _writer(3, 0))
+    with pytest.raises(CommandError, match="at least two files"):
+        call_command("triage", "operating-point", "--input", one)
+    with pytest.raises(CommandError, match="between 0 and 1"):
+        call_command("triage", "operating-point", "--input", one, one, "--urgent", "4")
+    with pytest.raises(CommandError, match="numbers"):
+        call_command("triage", "operating-point", "--input", one, one, "--critical", "高")

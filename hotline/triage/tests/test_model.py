@@ -136,3 +136,15 @@ def test_assess_hard_negative_and_bad_input():
 def test_assess_critical_is_help_even_when_phrased_as_question():
     a = assess("我爸胸口痛喘不上气，能不能派车？")
     assert a.urgency == "critical" and a.appeal_type == "help" and a.category == "medical"
+
+
+def test_assess_uses_the_model_operating_point():
+    """The thresholds travel with the model: the same scores raise or not by its point."""
+    texts = ["家里老人药快吃完了", "我妈降压药没有了", "核酸点在哪里", "今天几点做核酸"] * 3
+    urgency = ["urgent", "urgent", "normal", "normal"] * 3
+    text = "外婆的药快没了"
+    low = train(texts, {"urgency": urgency}, char_min_df=1, operating_point={"urgent": 0.01})
+    high = train(texts, {"urgency": urgency}, char_min_df=1, operating_point={"urgent": 0.999})
+    assert low.operating_point == {"urgent": 0.01}
+    assert assess(text, model=low).urgency != "normal"
+    assert assess(text, model=high).urgency == assess(text, model=None).urgency

@@ -17,6 +17,16 @@ def _fields(value: str | None) -> list[str] | None:
     return [f.strip() for f in value.split(",") if f.strip()] if value else None
 
 
+def _thresholds(value: str) -> list[float]:
+    try:
+        numbers = [float(v) for v in _fields(value) or []]
+    except ValueError as exc:
+        raise CommandError(f"thresholds must be numbers separated by commas: {value!r}") from exc
+    if not numbers or not all(0.0 <= v <= 1.0 for v in numbers):
+        raise CommandError(f"thresholds must lie between 0 and 1: {value!r}")
+    return numbers
+
+
 class Command(BaseCommand):
     help = "Triage appeals in batch, train and evaluate triage models (no database needed)."
     requires_system_checks: list[str] = []
@@ -28,7 +38,7 @@ class Command(BaseCommand):
         a.add_argument("--input", help="JSON-lines file (default: stdin)")
         a.add_argument("--model", help="model file (default: the shipped model)")
         t = sub.add_parser("train", help="train a model from labelled JSON lines")
-        t.add_argument("--input", required=True)
+        t.add_argument("--input", required=True, nargs="+", help="one or more JSON-lines files")
         t.add_argument("--text-fields", default="text", help="comma-separated, e.g. title,text")
         t.add_argument(
             "--label-field",
@@ -37,6 +47,12 @@ class Command(BaseCommand):
         )
         t.add_argument("--out", required=True, help="model file to write (.npz)")
         t.add_argument("--version", help="model version string (default: the file stem)")
+        t.add_argument(
+            "--critical-threshold", type=float, help="P(critical) at which the model raises"
+        )
+        t.add_argument(
+            "--urgent-threshold", type=float, help="P(critical)+P(urgent) at which it raises"
+        )
         e = sub.add_parser("evaluate", help="per-class table, confusion matrix, JSON summary")
         e.add_argument("--input", required=True)
         e.add_argument("--model", help="model file (default: the shipped model)")
@@ -51,6 +67,17 @@ class Command(BaseCommand):
         w = sub.add_parser("sweep", help="urgency head alone: out-of-fold recall by threshold")
         w.add_argument("--input", required=True)
         w.add_argument("--folds", type=int, default=5)
+        o = sub.add_parser(
+            "operating-point",
+            help="whole pipeline by urgency thresholds, each file held out in turn",
+        )
+        o.add_argument("--input", required=True, nargs="+", help="two or more JSON-lines files")
+        o.add_argument(
+            "--train-only", nargs="+", default=[], help="files always trained on, never held out"
+        )
+        o.add_argument("--critical", help="comma-separated P(critical) thresholds to try")
+        o.add_argument("--urgent", help="comma-separated P(critical)+P(urgent) thresholds")
+        o.add_argument("--budget", type=float, default=0.10, help="most false alarms allowed")
         c = sub.add_parser("check", help="score assess() against the triage targets")
         c.add_argument("--input", required=True)
         c.add_argument("--model")
@@ -72,12 +99,18 @@ class Command(BaseCommand):
                 self._assess(options)
             elif action == "train":
                 labels = _fields(options["label_field"]) or list(batch.DEFAULT_LABELS)
+                point = {
+                    level: options[f"{level}_threshold"]
+                    for level in ("critical", "urgent")
+                    if options[f"{level}_threshold"] is not None
+                }
                 model = batch.train_file(
                     options["input"],
                     _fields(options["text_fields"]) or ["text"],
                     labels,
                     options["out"],
                     version=options["version"],
+                    operating_point=point,
                 )
                 self.stdout.write(
                     json.dumps(
@@ -86,6 +119,7 @@ class Command(BaseCommand):
                             "version": model.version,
                             "heads": {h: s["classes"] for h, s in model.heads.items()},
                             "n_train": model.meta["n_train"],
+                            "operating_point": model.operating_point,
                         },
                         ensure_ascii=False,
                     )
@@ -104,6 +138,21 @@ class Command(BaseCommand):
             elif action == "sweep":
                 for row in batch.sweep_urgency(options["input"], folds=options["folds"]):
                     self.stdout.write(json.dumps(row))
+            elif action == "operating-point":
+                grid = {
+                    name: _thresholds(options[name])
+                    for name in ("critical", "urgent")
+                    if options[name]
+                }
+                rows, best = batch.sweep_operating_point(
+                    options["input"],
+                    train_only=options["train_only"],
+                    budget=options["budget"],
+                    **grid,
+                )
+                for row in rows:
+                    self.stdout.write(json.dumps(row, ensure_ascii=False))
+                self.stdout.write(json.dumps({"chosen": best}, ensure_ascii=False))
             elif action == "check":
                 misses, summary = batch.check_file(options["input"], model_path=options["model"])
                 if options["show_misses"] and misses:
