@@ -10,6 +10,8 @@ documented in docs/TRIAGE.md:
   ``CRITICAL_THRESHOLD`` and ``URGENT_THRESHOLD``; chosen for recall: a missed emergency costs
   more than a false alarm); a rumour, hypothetical or "already over" cue found by the rules stops
   the model from raising;
+* vulnerable = the rules' flags, plus a flag whose yes/no head (``vulnerable:elderly`` …) says
+  yes with P >= the vulnerable threshold; the model adds flags, it never removes one;
 * category = the rule's hint when a rule raised the urgency (fire -> safety, medicine -> medical),
   otherwise the model's;
 * appeal type = the word the caller used (举报, 投诉, 表扬, 建议) if any, otherwise the model's;
@@ -23,12 +25,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from hotline.triage.gazetteer import DEFAULT_CITY, Place, locate
-from hotline.triage.model import TextModel, get_model
-from hotline.triage.rules import URGENCY_ORDER, VULNERABLE, apply_rules
+from hotline.triage.model import TextModel, get_model, multi_label_heads
+from hotline.triage.rules import URGENCY_ORDER, VULNERABLE, VULNERABLE_ZH, apply_rules
 
 RULES_VERSION = "rules-7"
 CRITICAL_THRESHOLD = 0.45
 URGENT_THRESHOLD = 0.40
+VULNERABLE_THRESHOLD = 0.50
 EPIDEMIC_CATEGORIES = frozenset({"health_code", "testing", "control"})
 CATEGORY_ZH = {
     "medical": "就医用药",
@@ -138,6 +141,17 @@ def assess(
             )
     urgency = URGENCY_ORDER[level]
 
+    vulnerable = set(findings.vulnerable)
+    if preds:
+        bar = model.operating_point.get("vulnerable", VULNERABLE_THRESHOLD)
+        for flag, head in multi_label_heads(model, "vulnerable").items():
+            if flag in vulnerable or flag not in VULNERABLE:
+                continue
+            p_yes = preds[head].probabilities.get("yes", 0.0)
+            if p_yes >= bar:
+                vulnerable.add(flag)
+                reasons.append(f"弱势标记→{VULNERABLE_ZH[flag]}（模型，依据{because(head)}）")
+
     if findings.category_hint and findings.urgency != "normal":
         category = findings.category_hint
         reasons.append(f"类别→{CATEGORY_ZH.get(category, category)}（规则）")
@@ -185,7 +199,7 @@ def assess(
         appeal_type=appeal_type,
         category=category,
         urgency=urgency,
-        vulnerable=tuple(v for v in VULNERABLE if v in findings.vulnerable),
+        vulnerable=tuple(v for v in VULNERABLE if v in vulnerable),
         epidemic_related=epidemic,
         place=place,
         phones=tuple(findings.phones),

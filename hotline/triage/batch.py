@@ -15,7 +15,7 @@ from typing import TextIO
 from hotline.triage.assess import assess
 from hotline.triage.model import TextModel, get_model, record_text, train_records
 
-DEFAULT_LABELS = ("category", "appeal_type", "urgency")
+DEFAULT_LABELS = ("category", "appeal_type", "urgency", "vulnerable")
 
 
 def assess_lines(lines: Iterable[str], write: Callable[[str], None], *, model=None) -> int:
@@ -317,19 +317,23 @@ def sweep_operating_point(
     train_only: Sequence[str | Path] = (),
     critical: Sequence[float] = (0.35, 0.45, 0.55, 0.65),
     urgent: Sequence[float] = (0.3, 0.4, 0.5, 0.6),
+    vulnerable: Sequence[float] = (0.3, 0.4, 0.5, 0.6, 0.7),
     budget: float = 0.10,
 ) -> tuple[list[dict], dict]:
-    """Choose the urgency thresholds of the whole pipeline, leaving one file out at a time.
+    """Choose the thresholds of the whole pipeline, leaving one file out at a time.
 
-    Each file is one writer's (or one batch's) appeals. For each file the three heads are trained
-    on every other file and ``assess()`` (rules + that model) runs on the held file at every pair
-    of thresholds; counts are pooled over the files. So each figure is what the pipeline does on
-    a writer the model never read — though not one the rules never read, when the rules were
-    written while reading that file. Files in ``train_only`` (templated data, say, whose
-    variants are no other writer) are always trained on and never held out. Returns one row per
-    pair and the chosen pair: among pairs
-    whose false alarms stay within ``budget``, the highest critical recall, then the highest
-    critical-or-urgent recall, then the fewest false alarms.
+    Each file is one writer's (or one batch's) appeals. For each file the heads are trained on
+    every other file and ``assess()`` (rules + that model) runs on the held file; counts are
+    pooled over the files. So each figure is what the pipeline does on a writer the model never
+    read — though not one the rules never read, when the rules were written while reading that
+    file. Files in ``train_only`` (templated data, say, whose variants are no other writer) are
+    always trained on and never held out.
+
+    First every pair of urgency thresholds is tried; among pairs whose false alarms stay within
+    ``budget`` the chosen one has the highest critical recall, then the highest
+    critical-or-urgent recall, then the fewest false alarms (ties: the lower thresholds). Then,
+    at that pair, each vulnerable threshold; the chosen one has the best vulnerable micro-F1.
+    Returns one row per setting tried and the chosen setting.
     """
     sources = {str(p): [r for r in read_records(p) if _checkable(r)] for p in paths}
     always = [r for p in train_only for r in read_records(p) if _checkable(r)]
@@ -337,19 +341,31 @@ def sweep_operating_point(
         raise ValueError("give at least two files to hold out in turn")
     every = always + [r for rs in sources.values() for r in rs]
     heads = [h for h in DEFAULT_LABELS if all(r.get(h) not in (None, "") for r in every)]
-    pairs = [(c, u) for c in critical for u in urgent]
-    tallies = {pair: Counter() for pair in pairs}
-    for held, records in sources.items():
-        rest = always + [r for name, rs in sources.items() if name != held for r in rs]
-        model = train_records(rest, ["text"], heads, version="held-out")
-        for pair in pairs:
-            model.operating_point = {"critical": pair[0], "urgent": pair[1]}
-            tallies[pair].update(check_records(records, model)[1])
-    rows = [
-        {"critical_threshold": c, "urgent_threshold": u, **summarize(tallies[(c, u)])}
-        for c, u in pairs
+    models = {
+        held: train_records(
+            always + [r for name, rs in sources.items() if name != held for r in rs],
+            ["text"],
+            heads,
+            version="held-out",
+        )
+        for held in sources
+    }
+
+    def row(point: dict[str, float]) -> dict:
+        tally: Counter = Counter()
+        for held, model in models.items():
+            model.operating_point = point
+            tally.update(check_records(sources[held], model)[1])
+        return {f"{k}_threshold": v for k, v in point.items()} | summarize(tally)
+
+    from hotline.triage.assess import VULNERABLE_THRESHOLD
+
+    pair_rows = [
+        row({"critical": c, "urgent": u, "vulnerable": VULNERABLE_THRESHOLD})
+        for c in critical
+        for u in urgent
     ]
-    within = [r for r in rows if (r["false_alarm_rate"] or 0.0) <= budget] or rows
+    within = [r for r in pair_rows if (r["false_alarm_rate"] or 0.0) <= budget] or pair_rows
     best = max(
         within,
         key=lambda r: (
@@ -358,7 +374,18 @@ def sweep_operating_point(
             -(r["false_alarm_rate"] or 0.0),
         ),
     )
-    return rows, best
+    flag_rows = [
+        row(
+            {
+                "critical": best["critical_threshold"],
+                "urgent": best["urgent_threshold"],
+                "vulnerable": v,
+            }
+        )
+        for v in vulnerable
+    ]
+    best = max(flag_rows, key=lambda r: r["vulnerable_micro_f1"] or 0.0)
+    return pair_rows + flag_rows, best
 
 
 def _checkable(record: dict) -> bool:

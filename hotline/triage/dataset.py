@@ -211,7 +211,7 @@ study_work|suggestion|normal|child|建议网课不要排那么多，孩子眼睛
 study_work|help|normal||我是大学生，学校放假回不了家，在学校附近没地方住
 safety|help|critical||楼下着火了，烟很大，我们被封在楼里下不去
 safety|help|critical||我闻到很浓的煤气味，好像是隔壁煤气泄漏，敲门没人应
-safety|help|critical|elderly|{OLD}有老年痴呆，早上出门走失了，到现在还没找到
+safety|help|critical|elderly,sick|{OLD}有老年痴呆，早上出门走失了，到现在还没找到
 safety|help|critical|child|我家孩子在小区里走丢了，找了一个小时都没找到
 safety|help|critical||有人被困在电梯里一个多小时了，物业电话打不通
 safety|help|critical||隔壁有人打老婆，喊救命，我们是封控区不敢出去

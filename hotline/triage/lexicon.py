@@ -139,7 +139,7 @@ VULN_SPECIFIC: dict[str, str] = {
             "生病 病了 胰岛素 降压药 降糖药 华法林 二甲双胍 抗凝药 速效救心丸 硝酸甘油 "
             "发高烧 高烧不退 烧到39 烧到40 心梗 脑梗 "
             "重病 住院 病重 肺病 甲亢 乙肝 痛风 骨折 摔伤 咳血 肺不好 心脏不好 肾不好 冠心病 "
-            "帕金森 心衰 肾病 肝硬化 慢阻肺 肺炎 水痘 手足口 拉肚子 腹泻 上吐下泻 癌"
+            "帕金森 心衰 肾病 肝硬化 慢阻肺 肺炎 水痘 手足口 拉肚子 腹泻 上吐下泻 癌 痴呆 认知障碍"
         ),
         "sick",
     ),
@@ -163,6 +163,8 @@ VULN_SPECIFIC: dict[str, str] = {
         "pregnant",
     ),
 }
+# A second flag for words that name two at once: dementia is old age and an illness.
+VULN_ALSO: dict[str, str] = dict.fromkeys(_w("老年痴呆 阿尔茨海默 失智"), "sick")
 # term -> flag; these words name a group and flag only when anchored to a person.
 VULN_GENERIC: dict[str, str] = {
     **dict.fromkeys(
@@ -227,7 +229,13 @@ MASKS = _w(
     "被困在家 被车撞歪 被车撞坏 被车撞断 被车撞烂 满月酒 火烛小心 中毒了一样 吃完了饭 吃完了再"
 )
 # Rumours: danger words in these sentences are not emergencies.
-HEARSAY = _w("听说 据说 网传 网上说 网上传 传言 谣言 有人说 朋友圈说 群里说 是真的吗 是不是真的")
+HEARSAY = _w(
+    "听说 据说 网传 网上说 网上传 传言 谣言 有人说 朋友圈说 群里说 是真的吗 是不是真的 "
+    # hearsay in Cantonese, and what happened on a screen: news, dramas, live streams
+    # (what a screen said, not that someone watched it: "看新闻时突然倒地" is an emergency)
+    "听讲 听闻 真的假的 是不是真 新闻里说 新闻说 新闻讲 新闻报道 看新闻讲 看新闻说 电视上说 "
+    "电视里说 电视新闻讲 电视新闻说 电视剧里 电影里 视频里说 直播里 主播说 刷到"
+)
 HYPOTHETICAL = _w("如果 万一 假如 要是 假设 一旦")
 QUESTION = _w(
     "请问 吗 呢 ? 怎么 哪里 在哪 哪些 能否 是否 可不可以 能不能 有没有 多少 几点 什么时候 咨询"

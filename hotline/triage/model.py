@@ -277,11 +277,34 @@ def train(
 def train_records(
     records: Sequence[dict], text_fields: Sequence[str], label_fields: Sequence[str], **kwargs
 ) -> TextModel:
-    """Train from JSON records; records missing a label for a head are skipped for all heads."""
+    """Train from JSON records; records missing a label for a head are skipped for all heads.
+
+    A label field whose values are lists (``vulnerable``: a subset of flags) becomes one yes/no
+    head per value seen, named ``field:value`` (see :func:`multi_label_heads`).
+    """
     usable = [r for r in records if all(r.get(f) not in (None, "") for f in label_fields)]
     texts = [record_text(r, text_fields) for r in usable]
-    labels = {f: [str(r[f]) for r in usable] for f in label_fields}
+    labels: dict[str, list[str]] = {}
+    for f in label_fields:
+        if any(isinstance(r[f], list) for r in usable):
+            values = sorted({str(v) for r in usable for v in _as_list(r[f])})
+            for value in values:
+                labels[f"{f}:{value}"] = [
+                    "yes" if value in map(str, _as_list(r[f])) else "no" for r in usable
+                ]
+        else:
+            labels[f] = [str(r[f]) for r in usable]
     return train(texts, labels, text_fields=text_fields, **kwargs)
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def multi_label_heads(model: TextModel, field: str) -> dict[str, str]:
+    """``{value: head name}`` of the yes/no heads trained from the list-valued ``field``."""
+    prefix = f"{field}:"
+    return {h[len(prefix) :]: h for h in model.heads if h.startswith(prefix)}
 
 
 _lock = threading.Lock()

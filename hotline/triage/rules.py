@@ -52,6 +52,7 @@ from hotline.triage.lexicon import (
     TRAPPED,
     TREATMENT,
     TYPE_CUES,
+    VULN_ALSO,
     VULN_GENERIC,
     VULN_SPECIFIC,
     WORK,
@@ -455,6 +456,7 @@ def _build_automaton() -> ahocorasick.Automaton:
     add(HEARSAY, "hearsay", lambda t: "")
     add(HYPOTHETICAL, "hypothetical", lambda t: "")
     add(VULN_SPECIFIC, "vuln", VULN_SPECIFIC.get)
+    add(VULN_ALSO, "vuln", VULN_ALSO.get)
     add(VULN_GENERIC, "vuln_generic", VULN_GENERIC.get)
     add(EPIDEMIC, "epidemic", lambda t: "")
     add(TYPE_CUES, "type", TYPE_CUES.get)
@@ -516,7 +518,12 @@ _WOULD_FAIL = re.compile(r"(走|跑|逃|出)都?(走|跑|逃|出)?不(到|了|�
 #: Hearsay cues that come before what they report; within the first characters of a sentence
 #: they make the whole sentence a rumour (the caller opens with it).
 HEARSAY_LEAD = frozenset(
-    ("听说", "据说", "网传", "网上说", "网上传", "有人说", "朋友圈说", "群里说")
+    (
+        *("听说", "据说", "网传", "网上说", "网上传", "有人说", "朋友圈说", "群里说", "听讲"),
+        *("听闻", "新闻里说", "新闻说", "新闻讲", "新闻报道", "看新闻讲", "看新闻说"),
+        *("电视上说", "电视里说", "电视新闻讲", "电视新闻说", "电视剧里", "电影里"),
+        *("视频里说", "直播里", "主播说", "刷到"),
+    )
 )
 HEARSAY_OPENING = 6
 

@@ -215,16 +215,20 @@ def test_operating_point_holds_out_each_file_and_chooses_within_budget(tmp_path)
         "0.5",
         "--urgent",
         "0.3,0.6",
+        "--vulnerable",
+        "0.4,0.99",
         stdout=out,
     )
     rows = [json.loads(x) for x in out.getvalue().splitlines()]
-    assert [(r["critical_threshold"], r["urgent_threshold"]) for r in rows[:-1]] == [
-        (0.5, 0.3),
-        (0.5, 0.6),
+    chosen = rows.pop()["chosen"]
+    settings = [
+        (r["critical_threshold"], r["urgent_threshold"], r["vulnerable_threshold"]) for r in rows
     ]
-    assert all(r["n"] == 30 for r in rows[:-1])  # every held file once, the base never
-    chosen = rows[-1]["chosen"]
-    assert chosen in rows[:-1] and chosen["false_alarm_rate"] <= 0.10
+    urgent = chosen["urgent_threshold"]
+    assert settings == [(0.5, 0.3, 0.5), (0.5, 0.6, 0.5), (0.5, urgent, 0.4), (0.5, urgent, 0.99)]
+    assert all(r["n"] == 30 for r in rows)  # every held file once, the base never
+    assert chosen in rows[2:] and chosen["false_alarm_rate"] <= 0.10
+    assert chosen["vulnerable_micro_f1"] == max(r["vulnerable_micro_f1"] for r in rows[2:])
 
 
 def test_operating_point_refuses_bad_arguments(tmp_path):

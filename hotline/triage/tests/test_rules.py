@@ -97,6 +97,11 @@ def test_ages_and_months():
     assert apply_rules("我今年35岁").vulnerable == set()
 
 
+def test_dementia_is_old_age_and_an_illness():
+    for text in ("我外公有老年痴呆，走丢了", "奶奶老人痴呆的", "阿尔茨海默的外婆不见了"):
+        assert {"elderly", "sick"} <= apply_rules(text).vulnerable, text
+
+
 def test_negated_symptom_is_not_sick():
     assert "sick" not in apply_rules("我没有发烧，为什么是黄码").vulnerable
 
@@ -654,3 +659,29 @@ def test_hearsay_later_in_a_sentence_covers_only_what_follows_and_says_so():
     assert found.urgency == "critical"  # the smell is the caller's own
     assert "“晕倒”出现在传闻句中，不作危急" in found.reasons
     assert not found.hearsay  # not a rumour appeal: the category stays the model's
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "听讲公馆镇有人喺隔离点跳楼,系咪真㗎?",  # Cantonese hearsay
+        "新闻里说有一家人在屋里烧炭取暖出了事，我想问冬天用炭火要注意什么",
+        "电视新闻讲有个细路食咗纽扣电池要开刀,我想问下点样预防",
+        "看新闻讲有小孩吞磁铁 想问家里细路吞了东西第一时间怎么处理",
+        "我在看一个直播，主播说他家着火了，结果是演的，这种人能不能举报",
+    ],
+)
+def test_what_a_screen_or_a_rumour_said_is_not_an_emergency(text):
+    assert apply_rules(text).urgency == "normal"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我爸刚才看新闻看着看着突然倒地不起，叫不醒",  # watching, not what was shown
+        "我妈在看电视剧，突然说不出话，嘴歪了",
+        "楼下着火了，我刚刷到视频才知道，快来人",  # the cue covers what follows it only
+    ],
+)
+def test_watching_a_screen_does_not_cancel_an_emergency(text):
+    assert apply_rules(text).urgency == "critical"

@@ -53,6 +53,9 @@ class Command(BaseCommand):
         t.add_argument(
             "--urgent-threshold", type=float, help="P(critical)+P(urgent) at which it raises"
         )
+        t.add_argument(
+            "--vulnerable-threshold", type=float, help="P(flag) at which the model adds a flag"
+        )
         e = sub.add_parser("evaluate", help="per-class table, confusion matrix, JSON summary")
         e.add_argument("--input", required=True)
         e.add_argument("--model", help="model file (default: the shipped model)")
@@ -77,6 +80,7 @@ class Command(BaseCommand):
         )
         o.add_argument("--critical", help="comma-separated P(critical) thresholds to try")
         o.add_argument("--urgent", help="comma-separated P(critical)+P(urgent) thresholds")
+        o.add_argument("--vulnerable", help="comma-separated P(flag) thresholds")
         o.add_argument("--budget", type=float, default=0.10, help="most false alarms allowed")
         c = sub.add_parser("check", help="score assess() against the triage targets")
         c.add_argument("--input", required=True)
@@ -101,7 +105,7 @@ class Command(BaseCommand):
                 labels = _fields(options["label_field"]) or list(batch.DEFAULT_LABELS)
                 point = {
                     level: options[f"{level}_threshold"]
-                    for level in ("critical", "urgent")
+                    for level in ("critical", "urgent", "vulnerable")
                     if options[f"{level}_threshold"] is not None
                 }
                 model = batch.train_file(
@@ -141,7 +145,7 @@ class Command(BaseCommand):
             elif action == "operating-point":
                 grid = {
                     name: _thresholds(options[name])
-                    for name in ("critical", "urgent")
+                    for name in ("critical", "urgent", "vulnerable")
                     if options[name]
                 }
                 rows, best = batch.sweep_operating_point(
