@@ -28,7 +28,7 @@ from hotline.triage.gazetteer import DEFAULT_CITY, Place, locate
 from hotline.triage.model import TextModel, get_model, multi_label_heads
 from hotline.triage.rules import URGENCY_ORDER, VULNERABLE, VULNERABLE_ZH, apply_rules
 
-RULES_VERSION = "rules-7"
+RULES_VERSION = "rules-8"
 CRITICAL_THRESHOLD = 0.45
 URGENT_THRESHOLD = 0.40
 VULNERABLE_THRESHOLD = 0.50

@@ -315,8 +315,8 @@ def sweep_operating_point(
     paths: Sequence[str | Path],
     *,
     train_only: Sequence[str | Path] = (),
-    critical: Sequence[float] = (0.35, 0.45, 0.55, 0.65),
-    urgent: Sequence[float] = (0.3, 0.4, 0.5, 0.6),
+    critical: Sequence[float] = (0.25, 0.3, 0.35, 0.4, 0.45, 0.55),
+    urgent: Sequence[float] = (0.4, 0.45, 0.5, 0.55, 0.6),
     vulnerable: Sequence[float] = (0.3, 0.4, 0.5, 0.6, 0.7),
     budget: float = 0.10,
 ) -> tuple[list[dict], dict]:

@@ -19,6 +19,15 @@ from pathlib import Path
 from hotline.triage.gazetteer import Gazetteer
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+# What the shipped model (data/default_model.npz) is trained on, in order: the templated appeals,
+# the blind sets after their first score, and the written corpora (one file per writer; see
+# docs/TRIAGE.md). heldout.jsonl, fresh.jsonl and the blind sets not listed are never trained on.
+SHIPPED_TRAINING = (
+    "train.jsonl",
+    "blind.jsonl",
+    *(f"blind{n}.jsonl" for n in range(2, 7)),
+    *(f"written{n}.jsonl" for n in range(1, 13)),
+)
 VARIANTS = 4
 HELDOUT_EVERY = 5
 

@@ -5,16 +5,19 @@ import json
 import pytest
 
 from hotline.triage import Assessment, assess
+from hotline.triage.assess import RULES_VERSION
 from hotline.triage.dataset import DATA_DIR, HELDOUT_EVERY, build
 from hotline.triage.model import (
     TextModel,
     _char_features,
     _word_features,
     get_model,
+    multi_label_heads,
     record_text,
     train,
     train_records,
 )
+from hotline.triage.rules import VULNERABLE
 
 TEXTS = [
     "健康码变黄了怎么办",
@@ -114,6 +117,19 @@ def test_shipped_model_is_cached_and_has_all_heads():
     model = get_model()
     assert model is get_model()
     assert {"category", "appeal_type", "urgency"} <= set(model.heads)
+    assert set(multi_label_heads(model, "vulnerable")) == set(VULNERABLE)
+    assert set(model.operating_point) == {"critical", "urgent", "vulnerable"}
+
+
+def test_shipped_model_is_trained_on_the_files_it_names():
+    """Retrain with the command in docs/TRIAGE.md; this catches a file added but not trained on."""
+    from hotline.triage.dataset import SHIPPED_TRAINING
+
+    count = 0
+    for name in SHIPPED_TRAINING:
+        with open(DATA_DIR / name, encoding="utf-8") as fh:
+            count += sum(1 for line in fh if line.strip())
+    assert get_model().meta["n_train"] == count
 
 
 def test_assess_contract():
@@ -122,7 +138,7 @@ def test_assess_contract():
     assert (a.urgency, a.category, a.appeal_type) == ("urgent", "medical", "help")
     assert a.vulnerable == ("elderly", "sick")
     assert a.epidemic_related and a.place.town == "公馆镇" and a.phones == ("13812345678",)
-    assert a.reasons and a.model_version.startswith("rules-7+")
+    assert a.reasons and a.model_version.startswith(f"{RULES_VERSION}+")
     json.dumps(a.to_dict(), ensure_ascii=False)
 
 

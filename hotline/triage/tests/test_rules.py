@@ -685,3 +685,9 @@ def test_what_a_screen_or_a_rumour_said_is_not_an_emergency(text):
 )
 def test_watching_a_screen_does_not_cancel_an_emergency(text):
     assert apply_rules(text).urgency == "critical"
+
+
+def test_treatment_blocked_said_as_not_let_go_is_urgent():
+    """Blind set 7 (after its score): 产检 + 不让走 is blocked care; 不让走 alone is no need."""
+    assert apply_rules("我怀孕32周，约好今天去妇幼产检，小区门口不让走").urgency == "urgent"
+    assert apply_rules("卡点不让走，我要投诉").urgency == "normal"

@@ -1,0 +1,51 @@
+"""Rebuild the shipped model: ``python -m hotline.triage.retrain --version default-N``.
+
+Two steps, both documented in docs/TRIAGE.md: choose the operating point holding out one writer's
+file at a time (:func:`hotline.triage.batch.sweep_operating_point`, the templated
+``train.jsonl`` always trained on), then train on every file of
+:data:`hotline.triage.dataset.SHIPPED_TRAINING` with those thresholds and write
+``data/default_model.npz``. Takes about two minutes; needs scikit-learn but no database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from hotline.triage.batch import DEFAULT_LABELS, sweep_operating_point, train_file
+from hotline.triage.dataset import DATA_DIR, SHIPPED_TRAINING
+from hotline.triage.model import DEFAULT_MODEL_PATH
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--version", required=True, help="e.g. default-7")
+    parser.add_argument("--out", default=str(DEFAULT_MODEL_PATH))
+    args = parser.parse_args(argv)
+    paths = [DATA_DIR / name for name in SHIPPED_TRAINING]
+    templated, writers = paths[:1], paths[1:]
+    rows, chosen = sweep_operating_point(writers, train_only=templated)
+    for row in rows:
+        print(json.dumps(row, ensure_ascii=False))
+    print(json.dumps({"chosen": chosen}, ensure_ascii=False))
+    point = {k: chosen[f"{k}_threshold"] for k in ("critical", "urgent", "vulnerable")}
+    model = train_file(
+        paths, ["text"], DEFAULT_LABELS, args.out, version=args.version, operating_point=point
+    )
+    print(
+        json.dumps(
+            {
+                "out": args.out,
+                "version": model.version,
+                "n_train": model.meta["n_train"],
+                "operating_point": model.operating_point,
+            },
+            ensure_ascii=False,
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
