@@ -11,7 +11,8 @@ documented in docs/TRIAGE.md:
   more than a false alarm); a rumour, hypothetical or "already over" cue found by the rules stops
   the model from raising;
 * vulnerable = the rules' flags, plus a flag whose yes/no head (``vulnerable:elderly`` …) says
-  yes with P >= the vulnerable threshold; the model adds flags, it never removes one;
+  yes with P >= that flag's threshold in the operating point (else the vulnerable threshold);
+  the model adds flags, it never removes one;
 * category = the rule's hint when a rule raised the urgency (fire -> safety, medicine -> medical),
   otherwise the model's;
 * appeal type = the word the caller used (举报, 投诉, 表扬, 建议) if any, otherwise the model's;
@@ -148,7 +149,7 @@ def assess(
             if flag in vulnerable or flag not in VULNERABLE:
                 continue
             p_yes = preds[head].probabilities.get("yes", 0.0)
-            if p_yes >= bar:
+            if p_yes >= model.operating_point.get(head, bar):
                 vulnerable.add(flag)
                 reasons.append(f"弱势标记→{VULNERABLE_ZH[flag]}（模型，依据{because(head)}）")
 

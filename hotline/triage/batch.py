@@ -12,8 +12,14 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from hotline.triage.assess import assess
-from hotline.triage.model import TextModel, get_model, record_text, train_records
+from hotline.triage.assess import VULNERABLE_THRESHOLD, assess
+from hotline.triage.model import (
+    TextModel,
+    get_model,
+    multi_label_heads,
+    record_text,
+    train_records,
+)
 
 DEFAULT_LABELS = ("category", "appeal_type", "urgency", "vulnerable")
 
@@ -317,7 +323,7 @@ def sweep_operating_point(
     train_only: Sequence[str | Path] = (),
     critical: Sequence[float] = (0.25, 0.3, 0.35, 0.4, 0.45, 0.55),
     urgent: Sequence[float] = (0.4, 0.45, 0.5, 0.55, 0.6),
-    vulnerable: Sequence[float] = (0.3, 0.4, 0.5, 0.6, 0.7),
+    vulnerable: Sequence[float] = (0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8),
     budget: float = 0.10,
 ) -> tuple[list[dict], dict]:
     """Choose the thresholds of the whole pipeline, leaving one file out at a time.
@@ -332,8 +338,9 @@ def sweep_operating_point(
     First every pair of urgency thresholds is tried; among pairs whose false alarms stay within
     ``budget`` the chosen one has the highest critical recall, then the highest
     critical-or-urgent recall, then the fewest false alarms (ties: the lower thresholds). Then,
-    at that pair, each vulnerable threshold; the chosen one has the best vulnerable micro-F1.
-    Returns one row per setting tried and the chosen setting.
+    at that pair, one threshold per vulnerable flag from ``vulnerable`` (:func:`_flag_thresholds`).
+    Returns one row per setting tried (urgency pairs, then flag thresholds) and the chosen
+    setting with its figures.
     """
     sources = {str(p): [r for r in read_records(p) if _checkable(r)] for p in paths}
     always = [r for p in train_only for r in read_records(p) if _checkable(r)]
@@ -358,8 +365,6 @@ def sweep_operating_point(
             tally.update(check_records(sources[held], model)[1])
         return {f"{k}_threshold": v for k, v in point.items()} | summarize(tally)
 
-    from hotline.triage.assess import VULNERABLE_THRESHOLD
-
     pair_rows = [
         row({"critical": c, "urgent": u, "vulnerable": VULNERABLE_THRESHOLD})
         for c in critical
@@ -374,18 +379,50 @@ def sweep_operating_point(
             -(r["false_alarm_rate"] or 0.0),
         ),
     )
-    flag_rows = [
-        row(
-            {
-                "critical": best["critical_threshold"],
-                "urgent": best["urgent_threshold"],
-                "vulnerable": v,
-            }
-        )
-        for v in vulnerable
-    ]
-    best = max(flag_rows, key=lambda r: r["vulnerable_micro_f1"] or 0.0)
-    return pair_rows + flag_rows, best
+    pair = {"critical": best["critical_threshold"], "urgent": best["urgent_threshold"]}
+    thresholds, flag_rows = _flag_thresholds(models, sources, pair, vulnerable)
+    point = pair | {"vulnerable": VULNERABLE_THRESHOLD} | thresholds
+    return pair_rows + flag_rows, row(point)
+
+
+def _flag_thresholds(models, sources, pair, grid) -> tuple[dict[str, float], list[dict]]:
+    """One threshold per vulnerable flag, chosen for the best pooled micro-F1 of all flags.
+
+    Runs ``assess()`` once with the model's flags off to get the rules' flags, keeps each
+    head's P(yes), then tries the grid flag by flag (two rounds of coordinate ascent, starting
+    from the default) without running the pipeline again: a flag is the rules' or P(yes) at or
+    above its threshold.
+    """
+    seen = []  # (wanted flags, the rules' flags, {flag: P(yes)})
+    for held, model in models.items():
+        heads = multi_label_heads(model, "vulnerable")
+        model.operating_point = pair | {"vulnerable": 2.0}  # the model adds no flag
+        for r in sources[held]:
+            ruled = set(assess(r["text"], model=model).vulnerable)
+            preds = model.predict_vector(model.vectorize(r["text"]), heads.values())
+            yes = {flag: preds[head].probabilities.get("yes", 0.0) for flag, head in heads.items()}
+            seen.append((set(r.get("vulnerable") or ()), ruled, yes))
+    flags = sorted({flag for _w, _r, yes in seen for flag in yes})
+
+    def micro_f1(chosen: dict[str, float]) -> float:
+        tp = fp = fn = 0
+        for want, ruled, yes in seen:
+            have = ruled | {f for f in flags if yes.get(f, 0.0) >= chosen[f]}
+            tp, fp, fn = tp + len(want & have), fp + len(have - want), fn + len(want - have)
+        return 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0
+
+    chosen = dict.fromkeys(flags, VULNERABLE_THRESHOLD)
+    rows: list[dict] = []
+    for _round in range(2):
+        rows = []
+        for flag in flags:
+            tried = []
+            for t in grid:
+                f1 = micro_f1(chosen | {flag: t})
+                tried.append((f1, -t, t))
+                rows.append({"flag": flag, "threshold": t, "vulnerable_micro_f1": round(f1, 4)})
+            chosen[flag] = max(tried)[2]  # ties: the higher threshold, the fewer model flags
+    return {f"vulnerable:{flag}": t for flag, t in chosen.items()}, rows
 
 
 def _checkable(record: dict) -> bool:

@@ -25,7 +25,7 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 SHIPPED_TRAINING = (
     "train.jsonl",
     "blind.jsonl",
-    *(f"blind{n}.jsonl" for n in range(2, 7)),
+    *(f"blind{n}.jsonl" for n in range(2, 9)),
     *(f"written{n}.jsonl" for n in range(1, 13)),
 )
 VARIANTS = 4

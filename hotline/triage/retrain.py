@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     for row in rows:
         print(json.dumps(row, ensure_ascii=False))
     print(json.dumps({"chosen": chosen}, ensure_ascii=False))
-    point = {k: chosen[f"{k}_threshold"] for k in ("critical", "urgent", "vulnerable")}
+    point = {k.removesuffix("_threshold"): v for k, v in chosen.items() if k.endswith("_threshold")}
     model = train_file(
         paths, ["text"], DEFAULT_LABELS, args.out, version=args.version, operating_point=point
     )

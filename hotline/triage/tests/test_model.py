@@ -118,7 +118,10 @@ def test_shipped_model_is_cached_and_has_all_heads():
     assert model is get_model()
     assert {"category", "appeal_type", "urgency"} <= set(model.heads)
     assert set(multi_label_heads(model, "vulnerable")) == set(VULNERABLE)
-    assert set(model.operating_point) == {"critical", "urgent", "vulnerable"}
+    assert {"critical", "urgent", "vulnerable"} <= set(model.operating_point)
+    assert set(model.operating_point) - {"critical", "urgent", "vulnerable"} <= {
+        f"vulnerable:{flag}" for flag in VULNERABLE
+    }
 
 
 def test_shipped_model_is_trained_on_the_files_it_names():
@@ -164,3 +167,17 @@ def test_assess_uses_the_model_operating_point():
     assert low.operating_point == {"urgent": 0.01}
     assert assess(text, model=low).urgency != "normal"
     assert assess(text, model=high).urgency == assess(text, model=None).urgency
+
+
+def test_a_flag_threshold_overrides_the_vulnerable_threshold():
+    texts = ["我奶奶药吃完了", "外公没饭吃", "核酸点在哪里", "今天几点做核酸"] * 3
+    flags = [["elderly"], ["elderly"], [], []] * 3
+    records = [{"text": t, "vulnerable": f} for t, f in zip(texts, flags, strict=True)]
+    text = "陈姨家里没饭吃了"  # no word the rules know as old
+    low = train_records(records, ["text"], ["vulnerable"], char_min_df=1)
+    low.operating_point = {"vulnerable": 0.99, "vulnerable:elderly": 0.01}
+    high = train_records(records, ["text"], ["vulnerable"], char_min_df=1)
+    high.operating_point = {"vulnerable": 0.01, "vulnerable:elderly": 0.999}
+    assert "elderly" not in assess(text, model=None).vulnerable
+    assert "elderly" in assess(text, model=low).vulnerable
+    assert "elderly" not in assess(text, model=high).vulnerable
