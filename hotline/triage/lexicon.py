@@ -205,7 +205,9 @@ RESOLVED = _w(
     "救上来了 救出了 已经处理好 已经解决 已经救出来 救出来了 "
     " 已经被救 人已经出来了 已经抢救过来 已经回来了 已经回家了 人没事 人都没事 "
     "找回来了 送回来了 平安回来 平安回家 人找到了 不是来求助 "
-    "现在好了 现在没事了 呼吸正常 已经出院 出院了 放了支架"
+    "现在好了 现在没事了 呼吸正常 已经出院 出院了 放了支架 "
+    # Cantonese after normalize(): 而家冇事喇 -> 现在没事喇, 揾返了 -> 找返了
+    "没事喇 找返了 已经找返"
 )
 # Thanks and praise; with a RETROSPECT cue the appeal is about a matter already over (找到送回来了，
 # 人没事，想谢谢他们) and is never raised.

@@ -3,7 +3,8 @@ more): a change that loses an emergency phrasing, a flag or a town fails here an
 
 Floors are the figures of `rules-8+default-8` rounded down (false alarms rounded up); raise them
 when a change earns it. The model is trained on train, blind–blind8 and written1–written12, so
-those rows guard against regressions, not generalisation; heldout and fresh were never trained on.
+those rows guard against regressions, not generalisation; heldout, fresh, blind9 and blind10 were
+never trained on.
 """
 
 from pathlib import Path
@@ -26,6 +27,8 @@ FLOORS = {
     "blind5": (1.0, 1.0, 0.02, 0.9, 0.96),
     "blind6": (1.0, 1.0, 0.02, 0.97, 0.98),
     "blind7": (1.0, 1.0, 0.04, 0.94, 0.98),
+    "blind9": (1.0, 1.0, 0.04, 0.94, 0.89),
+    "blind10": (1.0, 1.0, 0.03, 0.92, 0.89),
     "blind8": (1.0, 1.0, 0.02, 0.96, 0.98),
     "written1": (0.99, 0.99, 0.15, 0.95, 0.94),
     "written2": (1.0, 1.0, 0.05, 0.94, 0.93),

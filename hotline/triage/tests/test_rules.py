@@ -691,3 +691,16 @@ def test_treatment_blocked_said_as_not_let_go_is_urgent():
     """Blind set 7 (after its score): 产检 + 不让走 is blocked care; 不让走 alone is no need."""
     assert apply_rules("我怀孕32周，约好今天去妇幼产检，小区门口不让走").urgency == "urgent"
     assert apply_rules("卡点不让走，我要投诉").urgency == "normal"
+
+
+@pytest.mark.parametrize(
+    ("text", "urgency"),
+    [
+        # blind set 10 (after its score): Cantonese "already over" cues
+        ("之前阿爸喺屋企晕低,已经送咗医院,而家冇事喇。想投诉下嗰晚卡口拦住我哋车", "normal"),
+        ("电白，前晚有个阿伯走失，已经揾返了，想问下可唔可以登记个防走失手环", "normal"),
+        ("阿爷走失咗，揾到而家都揾唔返", "critical"),  # not found: still missing
+    ],
+)
+def test_cantonese_already_over(text, urgency):
+    assert apply_rules(text).urgency == urgency
