@@ -2,6 +2,7 @@
 orders and events are read-only (services are the only writers)."""
 
 from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
 
 from .errors import OrderError
 from .models import (
@@ -49,9 +50,33 @@ class OperatingModeAdmin(admin.ModelAdmin):
         # Through the service, as the board's switch: the same permission check, the record of
         # who switched and when, and this process's cache reset.
         try:
-            set_mode(request.user, obj.mode)
+            obj.pk = set_mode(request.user, obj.mode).pk  # the one row, created if need be
         except OrderError as exc:
-            self.message_user(request, str(exc), level=messages.ERROR)
+            request.hotline_refusal = str(exc)  # read by the response and log hooks below
+
+    def log_change(self, request, obj, message):
+        if not getattr(request, "hotline_refusal", None):  # nothing changed: nothing to log
+            return super().log_change(request, obj, message)
+        return None
+
+    def log_addition(self, request, obj, message):
+        if not getattr(request, "hotline_refusal", None):
+            return super().log_addition(request, obj, message)
+        return None
+
+    def response_change(self, request, obj):
+        return self._refused(request) or super().response_change(request, obj)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self._refused(request) or super().response_add(request, obj, post_url_continue)
+
+    def _refused(self, request):
+        """The service's refusal as the only message (not Django's "changed" beside it)."""
+        refusal = getattr(request, "hotline_refusal", None)
+        if not refusal:
+            return None
+        self.message_user(request, refusal, level=messages.ERROR)
+        return HttpResponseRedirect(request.path)
 
 
 @admin.register(RoutingRule)

@@ -94,3 +94,30 @@ def test_admin_switches_the_mode_through_the_service(client, people):
     row.refresh_from_db()
     assert (row.mode, row.changed_by) == ("surge", people.admin)
     assert clocks.current_mode() == "surge"
+
+
+def test_admin_refusal_is_the_only_message_and_nothing_is_logged(client, people):
+    """A staff member who may edit the row but is no supervisor: the service refuses, the admin
+    says so alone (no "changed successfully" beside it), and no change is logged."""
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.auth.models import Permission
+    from django.contrib.messages import get_messages
+
+    from hotline.orders.models import OperatingMode
+
+    clerk = people.agent
+    clerk.is_staff = True
+    clerk.save()
+    clerk.user_permissions.add(
+        *Permission.objects.filter(codename__in=["change_operatingmode", "view_operatingmode"])
+    )
+    row = OperatingMode.objects.get_or_create(pk=1)[0]
+    client.force_login(clerk)
+    url = f"/admin/orders/operatingmode/{row.pk}/change/"
+    r = client.post(url, {"mode": "surge"})
+    assert r.status_code == 302 and r.url == url
+    shown = [(m.level_tag, str(m)) for m in get_messages(r.wsgi_request)]
+    assert shown == [("error", "只有值班长或系统管理员可以切换时限模式。")]
+    row.refresh_from_db()
+    assert row.mode == "normal"
+    assert not LogEntry.objects.filter(object_id=str(row.pk)).exists()
