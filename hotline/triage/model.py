@@ -81,8 +81,9 @@ class TextModel:
         self.version: str = meta["version"]
         self.text_fields: list[str] = meta["text_fields"]
         self.heads: dict[str, dict] = meta["heads"]
-        # Urgency thresholds chosen for this model's training data (docs/TRIAGE.md, operating
-        # point); a model without them uses the defaults of ``hotline.triage.assess``.
+        # Thresholds chosen for this model (docs/TRIAGE.md, operating point): "critical",
+        # "urgent", "vulnerable" and per flag "vulnerable:elderly" …; what a model lacks, the
+        # defaults of ``hotline.triage.assess`` fill in.
         self.operating_point: dict[str, float] = dict(meta.get("operating_point") or {})
         self.feature_names = [*meta["word_vocab"], *meta["char_vocab"]]
         self.n_words = len(meta["word_vocab"])
@@ -218,7 +219,8 @@ def train(
     class is rejected because it could not tell anything apart. ``word_weight`` (default
     :data:`WORD_WEIGHT`) scales the word view of a head against its character view; the factor is
     folded into the compiled weights, so inference does not change. ``operating_point``
-    (``{"critical": …, "urgent": …}``) stores the urgency thresholds chosen for this model.
+    (``{"critical": …, "urgent": …, "vulnerable": …, "vulnerable:elderly": …}``) stores the
+    thresholds chosen for this model.
     """
     from scipy.sparse import hstack
     from sklearn.feature_extraction.text import TfidfVectorizer

@@ -20,7 +20,7 @@ from hotline.triage.model import DEFAULT_MODEL_PATH
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--version", required=True, help="e.g. default-7")
+    parser.add_argument("--version", required=True, help="e.g. default-9")
     parser.add_argument("--out", default=str(DEFAULT_MODEL_PATH))
     args = parser.parse_args(argv)
     paths = [DATA_DIR / name for name in SHIPPED_TRAINING]
