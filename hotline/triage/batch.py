@@ -421,7 +421,7 @@ def _flag_thresholds(models, sources, pair, grid) -> tuple[dict[str, float], lis
                 f1 = micro_f1(chosen | {flag: t})
                 tried.append((f1, -t, t))
                 rows.append({"flag": flag, "threshold": t, "vulnerable_micro_f1": round(f1, 4)})
-            chosen[flag] = max(tried)[2]  # ties: the higher threshold, the fewer model flags
+            chosen[flag] = max(tried)[2]  # ties: the lower threshold, as for urgency
     return {f"vulnerable:{flag}": t for flag, t in chosen.items()}, rows
 
 
