@@ -73,6 +73,17 @@ class Assessment:
     model_version: str
     scores: dict[str, float] = field(default_factory=dict, compare=False)
 
+    @property
+    def urgency_reasons(self) -> tuple[str, ...]:
+        """The reasons that set the urgency (a rule's "…→危急" or the model's "模型判断为危急…");
+        empty for a normal appeal. The critical banner shows the first."""
+        if self.urgency == "normal":
+            return ()
+        level = URGENCY_ZH[self.urgency]
+        return tuple(
+            r for r in self.reasons if r.endswith(f"→{level}") or r.startswith(f"模型判断为{level}")
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (place flattened to district/town/village names)."""
         data = asdict(self)

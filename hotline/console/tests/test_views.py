@@ -248,6 +248,20 @@ def test_live_triage_panel_explains(client, people):
     assert "判断依据" in html
 
 
+def test_critical_banner_gives_the_reason_for_the_urgency(client, people):
+    """Not the first reason (an age flag here) but the one that made the appeal critical."""
+    from hotline.triage import assess
+
+    text = "【跌倒告警】腕带用户 男 84岁 检测到跌倒 60秒未按取消 心率128 联系人电话未接通"
+    a = assess(text)
+    reason = a.urgency_reasons[0]
+    assert a.urgency == "critical" and reason != a.reasons[0]
+    client.force_login(people.agent)
+    r = client.post(reverse("console:intake-assess"), {"description": text})
+    banner = r.content.decode().split('role="alert"')[1].split("</div></div>")[0]
+    assert f"判断依据：{reason}" in banner
+
+
 def test_caller_history_shows_repeat_callers(client, people, register):
     order = register()
     client.force_login(people.agent)

@@ -181,3 +181,11 @@ def test_a_flag_threshold_overrides_the_vulnerable_threshold():
     assert "elderly" not in assess(text, model=None).vulnerable
     assert "elderly" in assess(text, model=low).vulnerable
     assert "elderly" not in assess(text, model=high).vulnerable
+
+
+def test_urgency_reasons_are_the_ones_that_set_the_level():
+    assert assess("我奶奶八十多岁，降压药吃完了").urgency_reasons == (
+        "基本需求未满足“药吃完”→紧急",
+    )
+    assert assess("楼下着火了").urgency_reasons == ("危及生命的表述“着火”→危急",)
+    assert assess("请问核酸点在哪").urgency_reasons == ()
