@@ -513,6 +513,10 @@ def find_phones(text: str) -> list[str]:
 #: Risk words that may stand a few characters before the danger ("很容易搞出山火").
 RISK_WIDE = ("容易", "可能", "担心", "隐患", "防止", "以防", "预防", "避免")
 _WOULD_FAIL = re.compile(r"(走|跑|逃|出)都?(走|跑|逃|出)?不(到|了|掉|出去)")
+# Cries that callers also use about prices ("救命啊这个价格", "一把葱八块，杀人啊"): in a sentence
+# about prices they are a complaint, not a danger (written corpus 12, after blind sets 9 and 10).
+PRICE_CRIES = frozenset(("救命啊", "杀人"))
+_PRICE = re.compile(r"价|多少钱|\d+块|[一二两三四五六七八九十几]+块|一斤|抢钱|太贵|好贵")
 
 
 #: Hearsay cues that come before what they report; within the first characters of a sentence
@@ -635,6 +639,8 @@ def apply_rules(text: str) -> RuleFindings:
                         found.reasons.append(f"“{term}”说的是动物，不作危急")
                     elif term in TRAPPED and any(w in sentence for w in LOCKDOWN):
                         found.reasons.append(f"“{term}”指封控中出不去，不作危急")
+                    elif term in PRICE_CRIES and _PRICE.search(sentence):
+                        found.reasons.append(f"“{term}”是对价格的夸张说法，不作危急")
                     else:
                         if level < 2:
                             found.category_hint = value

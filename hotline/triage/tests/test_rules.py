@@ -704,3 +704,19 @@ def test_treatment_blocked_said_as_not_let_go_is_urgent():
 )
 def test_cantonese_already_over(text, urgency):
     assert apply_rules(text).urgency == urgency
+
+
+@pytest.mark.parametrize(
+    ("text", "urgency"),
+    [
+        # cries about prices are complaints (written corpus 12)
+        ("救命啊这个价格，一斤白菜卖十二块，超市是抢钱吧", "normal"),
+        ("有没有人管管那些卖高价菜的，一把葱八块，杀人啊", "normal"),
+        # the same cries about a person stay critical
+        ("救命啊，有人拿刀杀人", "critical"),
+        ("菜市场有人拿刀杀人了", "critical"),
+        ("救命啊 我被人打了 他抢了我的钱包", "critical"),
+    ],
+)
+def test_a_cry_about_prices_is_not_an_emergency(text, urgency):
+    assert apply_rules(text).urgency == urgency
