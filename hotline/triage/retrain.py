@@ -5,6 +5,10 @@ file at a time (:func:`hotline.triage.batch.sweep_operating_point`, the template
 ``train.jsonl`` always trained on), then train on every file of
 :data:`hotline.triage.dataset.SHIPPED_TRAINING` with those thresholds and write
 ``data/default_model.npz``. Takes about two minutes; needs scikit-learn but no database.
+
+``--add FILE …`` adds labelled files of the city's own, such as the agents' corrections written by
+``hotline triage export-corrections``: each is held out in turn like a writer's file and then
+trained on, so the thresholds are chosen on the city's own appeals too.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from hotline.triage.batch import DEFAULT_LABELS, sweep_operating_point, train_file
 from hotline.triage.dataset import DATA_DIR, SHIPPED_TRAINING
@@ -22,8 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--version", required=True, help="e.g. default-9")
     parser.add_argument("--out", default=str(DEFAULT_MODEL_PATH))
+    parser.add_argument("--add", nargs="+", default=[], help="more labelled JSON-lines files")
     args = parser.parse_args(argv)
-    paths = [DATA_DIR / name for name in SHIPPED_TRAINING]
+    paths = [DATA_DIR / name for name in SHIPPED_TRAINING] + [Path(p) for p in args.add]
     templated, writers = paths[:1], paths[1:]
     rows, chosen = sweep_operating_point(writers, train_only=templated)
     for row in rows:
