@@ -231,13 +231,16 @@ MASKS = _w(
     "被困在家 被车撞歪 被车撞坏 被车撞断 被车撞烂 满月酒 火烛小心 中毒了一样 吃完了饭 吃完了再"
 )
 # Rumours: danger words in these sentences are not emergencies.
-HEARSAY = _w(
-    "听说 据说 网传 网上说 网上传 传言 谣言 有人说 朋友圈说 群里说 是真的吗 是不是真的 "
-    # hearsay in Cantonese, and what happened on a screen: news, dramas, live streams
-    # (what a screen said, not that someone watched it: "看新闻时突然倒地" is an emergency)
-    "听讲 听闻 真的假的 是不是真 新闻里说 新闻说 新闻讲 新闻报道 看新闻讲 看新闻说 电视上说 "
-    "电视里说 电视新闻讲 电视新闻说 电视剧里 电影里 视频里说 直播里 主播说 刷到"
+# Hearsay told before the matter ("听说…", "群里说…") covers what follows its cue; Cantonese
+# hearsay and what a screen said (news, dramas, live streams) count too — what it said, not that
+# someone watched it: "看新闻时突然倒地" is an emergency.
+HEARSAY_LEAD = _w(
+    "听说 据说 网传 网上说 网上传 有人说 朋友圈说 群里说 听讲 听闻 "
+    "新闻里说 新闻说 新闻讲 新闻报道 看新闻讲 看新闻说 电视上说 电视里说 电视新闻讲 电视新闻说 "
+    "电视剧里 电影里 视频里说 直播里 主播说 刷到"
 )
+# Cues that judge the whole sentence a rumour.
+HEARSAY = HEARSAY_LEAD + _w("传言 谣言 是真的吗 是不是真的 真的假的 是不是真")
 HYPOTHETICAL = _w("如果 万一 假如 要是 假设 一旦")
 QUESTION = _w(
     "请问 吗 呢 ? 怎么 哪里 在哪 哪些 能否 是否 可不可以 能不能 有没有 多少 几点 什么时候 咨询"

@@ -32,6 +32,7 @@ from hotline.triage.lexicon import (
     GROWN,
     HABITUAL,
     HEARSAY,
+    HEARSAY_LEAD,
     HYPOTHETICAL,
     LOCKDOWN,
     LOWER,
@@ -521,14 +522,7 @@ _PRICE = re.compile(r"价|多少钱|\d+块|[一二两三四五六七八九十几
 
 #: Hearsay cues that come before what they report; within the first characters of a sentence
 #: they make the whole sentence a rumour (the caller opens with it).
-HEARSAY_LEAD = frozenset(
-    (
-        *("听说", "据说", "网传", "网上说", "网上传", "有人说", "朋友圈说", "群里说", "听讲"),
-        *("听闻", "新闻里说", "新闻说", "新闻讲", "新闻报道", "看新闻讲", "看新闻说"),
-        *("电视上说", "电视里说", "电视新闻讲", "电视新闻说", "电视剧里", "电影里"),
-        *("视频里说", "直播里", "主播说", "刷到"),
-    )
-)
+_HEARSAY_LEADS = frozenset(HEARSAY_LEAD)
 HEARSAY_OPENING = 6
 
 
@@ -598,11 +592,11 @@ def apply_rules(text: str) -> RuleFindings:
         # cue that judges the whole ("…是真的吗", "传言") covers the sentence. So "好浓的煤气味，
         # 敲门没人应，听说他家在隔离" is a gas leak, not a rumour.
         hear_at = min(
-            (s for s, t, ks in hits if any(k == "hearsay" for k, _v in ks) and t in HEARSAY_LEAD),
+            (s for s, t, ks in hits if any(k == "hearsay" for k, _v in ks) and t in _HEARSAY_LEADS),
             default=None,
         )
         rumour = any(
-            t not in HEARSAY_LEAD for _s, t, ks in hits if any(k == "hearsay" for k, _v in ks)
+            t not in _HEARSAY_LEADS for _s, t, ks in hits if any(k == "hearsay" for k, _v in ks)
         ) or (hear_at is not None and hear_at <= HEARSAY_OPENING)
         # a hypothetical ("万一…", "如果…") covers what follows its cue in the sentence, not what
         # precedes it: "我爸降压药吃完了，万一出事怎么办" is a real need

@@ -253,3 +253,10 @@ def test_operating_point_refuses_bad_arguments(tmp_path):
         call_command("triage", "operating-point", "--input", one, one, "--urgent", "4")
     with pytest.raises(CommandError, match="numbers"):
         call_command("triage", "operating-point", "--input", one, one, "--critical", "高")
+    with pytest.raises(CommandError, match="between 0 and 1"):
+        call_command("triage", "operating-point", "--input", one, one, "--budget", "10")
+    with pytest.raises(CommandError, match="between 0 and 1"):
+        call_command(
+            "triage", "train", "--input", one, "--out", str(tmp_path / "m.npz"),
+            "--urgent-threshold", "2",
+        )  # fmt: skip

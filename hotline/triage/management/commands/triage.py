@@ -5,6 +5,7 @@ Works without a migrated database: no system checks, no migration checks, no que
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 
@@ -15,6 +16,17 @@ from hotline.triage import batch
 
 def _fields(value: str | None) -> list[str] | None:
     return [f.strip() for f in value.split(",") if f.strip()] if value else None
+
+
+def _probability(value: str) -> float:
+    """An argparse type: a threshold between 0 and 1."""
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0.0 <= number <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be a number between 0 and 1, not {value!r}")
+    return number
 
 
 def _thresholds(value: str) -> list[float]:
@@ -48,13 +60,15 @@ class Command(BaseCommand):
         t.add_argument("--out", required=True, help="model file to write (.npz)")
         t.add_argument("--version", help="model version string (default: the file stem)")
         t.add_argument(
-            "--critical-threshold", type=float, help="P(critical) at which the model raises"
+            "--critical-threshold", type=_probability, help="P(critical) at which the model raises"
         )
         t.add_argument(
-            "--urgent-threshold", type=float, help="P(critical)+P(urgent) at which it raises"
+            "--urgent-threshold", type=_probability, help="P(critical)+P(urgent) at which it raises"
         )
         t.add_argument(
-            "--vulnerable-threshold", type=float, help="P(flag) at which the model adds a flag"
+            "--vulnerable-threshold",
+            type=_probability,
+            help="P(flag) at which the model adds a flag",
         )
         e = sub.add_parser("evaluate", help="per-class table, confusion matrix, JSON summary")
         e.add_argument("--input", required=True)
@@ -81,7 +95,9 @@ class Command(BaseCommand):
         o.add_argument("--critical", help="comma-separated P(critical) thresholds to try")
         o.add_argument("--urgent", help="comma-separated P(critical)+P(urgent) thresholds")
         o.add_argument("--vulnerable", help="comma-separated P(flag) thresholds")
-        o.add_argument("--budget", type=float, default=0.10, help="most false alarms allowed")
+        o.add_argument(
+            "--budget", type=_probability, default=0.10, help="most false alarms allowed"
+        )
         c = sub.add_parser("check", help="score assess() against the triage targets")
         c.add_argument("--input", required=True)
         c.add_argument("--model")
