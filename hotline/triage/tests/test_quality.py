@@ -1,7 +1,7 @@
 """Floors under the figures docs/TRIAGE.md reports for every labelled set (none is blind any
 more): a change that loses an emergency phrasing, a flag or a town fails here and must say so.
 
-Floors are the figures of `rules-8+default-8` rounded down (false alarms rounded up); raise them
+Floors are the figures of `rules-8+default-9` rounded down (false alarms rounded up); raise them
 when a change earns it. The model is trained on train, blind–blind8 and written1–written12, so
 those rows guard against regressions, not generalisation; heldout, fresh, blind9 and blind10 were
 never trained on.
@@ -19,7 +19,7 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 FLOORS = {
     "train": (1.0, 1.0, 0.01, 1.0, 0.99),
     "heldout": (1.0, 1.0, 0.05, 0.93, 0.88),
-    "fresh": (1.0, 1.0, 0.0, 0.97, 0.93),
+    "fresh": (1.0, 1.0, 0.04, 0.97, 0.93),
     "blind": (1.0, 1.0, 0.0, 0.96, 1.0),
     "blind2": (1.0, 1.0, 0.02, 0.97, 0.98),
     "blind3": (1.0, 1.0, 0.0, 0.98, 1.0),
@@ -27,21 +27,21 @@ FLOORS = {
     "blind5": (1.0, 1.0, 0.02, 0.9, 0.96),
     "blind6": (1.0, 1.0, 0.02, 0.97, 0.98),
     "blind7": (1.0, 1.0, 0.04, 0.94, 0.98),
-    "blind9": (1.0, 1.0, 0.04, 0.94, 0.89),
-    "blind10": (1.0, 1.0, 0.03, 0.92, 0.89),
     "blind8": (1.0, 1.0, 0.02, 0.96, 0.98),
+    "blind9": (1.0, 1.0, 0.03, 0.94, 0.89),
+    "blind10": (1.0, 1.0, 0.03, 0.92, 0.89),
     "written1": (0.99, 0.99, 0.15, 0.95, 0.94),
-    "written2": (1.0, 1.0, 0.05, 0.94, 0.93),
-    "written3": (1.0, 0.99, 0.03, 0.96, 0.97),
+    "written2": (1.0, 1.0, 0.04, 0.94, 0.94),
+    "written3": (1.0, 0.99, 0.04, 0.96, 0.97),
     "written4": (0.99, 0.99, 0.09, 0.95, 0.93),
     "written5": (0.98, 0.98, 0.1, 0.9, 0.94),
     "written6": (1.0, 1.0, 0.06, 0.94, 0.94),
-    "written7": (1.0, 1.0, 0.08, 0.92, 0.94),
+    "written7": (1.0, 1.0, 0.09, 0.92, 0.94),
     "written8": (0.97, 0.97, 0.1, 0.93, 0.93),
     "written9": (0.98, 0.99, 0.09, 0.93, 0.92),
     "written10": (1.0, 1.0, 0.07, 0.77, 0.91),
     "written11": (1.0, 1.0, 0.12, 0.92, 0.92),
-    "written12": (0.98, 0.99, 0.1, 0.89, 0.9),
+    "written12": (0.98, 0.99, 0.09, 0.89, 0.91),
 }
 
 
