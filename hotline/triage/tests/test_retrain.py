@@ -1,9 +1,13 @@
 """`python -m hotline.triage.retrain`: thresholds chosen by writer, then one model on all."""
 
 import json
+import os
+
+import numpy as np
+import pytest
 
 from hotline.triage import retrain
-from hotline.triage.model import TextModel
+from hotline.triage.model import TextModel, get_model
 
 
 def _file(path, offset):
@@ -33,3 +37,20 @@ def test_retrain_holds_out_each_writer_and_the_added_files(tmp_path, monkeypatch
     assert model.version == "t-1" and model.meta["n_train"] == 48
     assert model.operating_point["urgent"] == chosen["urgent_threshold"]
     assert "vulnerable:elderly" in model.operating_point
+
+
+@pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="needs no database: it runs once, in the SQLite pass",
+)
+def test_the_shipped_model_is_what_retrain_makes(tmp_path, capsys):
+    """About 100 s. Fails when a data file or a rule changed and the model was not retrained:
+    run `python -m hotline.triage.retrain --version default-N` (docs/TRIAGE.md)."""
+    shipped = get_model()
+    out = tmp_path / "again.npz"
+    assert retrain.main(["--version", shipped.version, "--out", str(out)]) == 0
+    again = TextModel.load(out)
+    assert again.operating_point == shipped.operating_point
+    assert again.meta["n_train"] == shipped.meta["n_train"]
+    assert np.allclose(again.weights, shipped.weights, atol=1e-6)
+    assert np.allclose(again.bias, shipped.bias, atol=1e-6)
