@@ -3,7 +3,7 @@ more): a change that loses an emergency phrasing, a flag or a town fails here an
 
 Floors are the figures of `rules-8+default-9` rounded down (false alarms rounded up); raise them
 when a change earns it. The model is trained on train, blind–blind8 and written1–written12, so
-those rows guard against regressions, not generalisation; heldout, fresh, blind9 and blind10 were
+those rows guard against regressions, not generalisation; heldout, fresh and blind9–blind11 were
 never trained on.
 """
 
@@ -29,6 +29,7 @@ FLOORS = {
     "blind7": (1.0, 1.0, 0.04, 0.94, 0.98),
     "blind8": (1.0, 1.0, 0.02, 0.96, 0.98),
     "blind9": (1.0, 1.0, 0.03, 0.94, 0.89),
+    "blind11": (0.97, 1.0, 0.07, 0.89, 0.87),
     "blind10": (1.0, 1.0, 0.03, 0.92, 0.89),
     "written1": (0.99, 0.99, 0.15, 0.95, 0.94),
     "written2": (1.0, 1.0, 0.04, 0.94, 0.94),
