@@ -6,6 +6,7 @@ import json
 from django.core.management import call_command
 
 from hotline.triage.batch import assess_lines
+from hotline.triage.tests.samples import write_jsonl, writer_rows
 
 KEYS = {
     "id",
@@ -145,38 +146,9 @@ def test_sweep_prints_one_line_per_threshold(tmp_path):
     assert all(0 <= x["false_alarm_rate"] <= 1 for x in lines)
 
 
-def _lines(path, rows):
-    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
-    return str(path)
-
-
-def _writer(n, offset):
-    """One small "writer": urgent and normal appeals, each said a little differently."""
-    rows = []
-    for i in range(n):
-        k = offset + i
-        rows.append(
-            {
-                "text": f"我奶奶{k}岁药吃完了",
-                "category": "medical",
-                "urgency": "urgent",
-                "vulnerable": ["elderly", "sick"],
-            }
-        )
-        rows.append(
-            {
-                "text": f"请问第{k}号核酸点几点开门",
-                "category": "testing",
-                "urgency": "normal",
-                "vulnerable": [],
-            }
-        )
-    return rows
-
-
 def test_train_reads_several_files_and_keeps_the_operating_point(tmp_path):
-    a = _lines(tmp_path / "a.jsonl", _writer(4, 0))
-    b = _lines(tmp_path / "b.jsonl", _writer(4, 10))
+    a = write_jsonl(tmp_path / "a.jsonl", writer_rows(4, 0))
+    b = write_jsonl(tmp_path / "b.jsonl", writer_rows(4, 10))
     model = tmp_path / "m.npz"
     out = io.StringIO()
     call_command(
@@ -201,8 +173,8 @@ def test_train_reads_several_files_and_keeps_the_operating_point(tmp_path):
 
 
 def test_operating_point_holds_out_each_file_and_chooses_within_budget(tmp_path):
-    files = [_lines(tmp_path / f"w{n}.jsonl", _writer(5, 10 * n)) for n in range(3)]
-    base = _lines(tmp_path / "base.jsonl", _writer(5, 100))
+    files = [write_jsonl(tmp_path / f"w{n}.jsonl", writer_rows(5, 10 * n)) for n in range(3)]
+    base = write_jsonl(tmp_path / "base.jsonl", writer_rows(5, 100))
     out = io.StringIO()
     call_command(
         "triage",
@@ -246,7 +218,7 @@ def test_operating_point_refuses_bad_arguments(tmp_path):
     import pytest
     from django.core.management.base import CommandError
 
-    one = _lines(tmp_path / "one.jsonl", _writer(3, 0))
+    one = write_jsonl(tmp_path / "one.jsonl", writer_rows(3, 0))
     with pytest.raises(CommandError, match="at least two files"):
         call_command("triage", "operating-point", "--input", one)
     with pytest.raises(CommandError, match="between 0 and 1"):

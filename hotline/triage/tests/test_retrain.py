@@ -8,17 +8,11 @@ import pytest
 
 from hotline.triage import retrain
 from hotline.triage.model import TextModel, get_model
+from hotline.triage.tests.samples import write_jsonl, writer_rows
 
 
 def _file(path, offset):
-    rows = []
-    for i in range(6):
-        k = offset + i
-        rows.append({"text": f"我奶奶{k}岁药吃完了", "category": "medical", "appeal_type": "help",
-                     "urgency": "urgent", "vulnerable": ["elderly", "sick"]})  # fmt: skip
-        rows.append({"text": f"请问第{k}号核酸点几点开门", "category": "testing",
-                     "appeal_type": "inquiry", "urgency": "normal", "vulnerable": []})  # fmt: skip
-    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    write_jsonl(path, writer_rows(6, offset))
     return path.name
 
 
