@@ -1,11 +1,12 @@
 """Navigation by role, for the base layout.
 
 Each entry: (label, url name, roles that see it; empty = everyone signed in). Later apps add
-their pages to NAV_ITEMS.
+their pages as ``nav_items`` on their AppConfig (same shape), listed after these.
 """
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
@@ -28,6 +29,14 @@ NAV_ITEMS: list[tuple[str, str, frozenset[str]]] = [
 ]
 
 
+def all_nav_items() -> list[tuple[str, str, frozenset[str]]]:
+    """NAV_ITEMS, then each installed app's ``nav_items`` in INSTALLED_APPS order."""
+    items = list(NAV_ITEMS)
+    for config in apps.get_app_configs():
+        items.extend(getattr(config, "nav_items", ()))
+    return items
+
+
 def navigation(request):
     # Outside production the pages say so, and the login page names the demo password.
     demo_mode = not settings.PRODUCTION
@@ -36,7 +45,7 @@ def navigation(request):
         return {"nav_items": [], "user_roles": [], "demo_mode": demo_mode}
     roles = roles_of(user)
     items = []
-    for label, url_name, allowed in NAV_ITEMS:
+    for label, url_name, allowed in all_nav_items():
         if allowed and not (allowed & roles):
             continue
         try:

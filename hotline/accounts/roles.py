@@ -11,6 +11,9 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", "值班长"
     UNIT_HANDLER = "unit_handler", "承办单位经办人"
     ADMIN = "admin", "系统管理员"
+    #: Field staff of the operations around the hotline (checkpoints, sampling, deliveries,
+    #: the reserve's gates and rangers); what each may do is decided by its app.
+    FIELD_STAFF = "field_staff", "现场工作人员"
 
 
 ROLE_CODES = frozenset(Role.values)

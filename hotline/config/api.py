@@ -7,11 +7,18 @@ from ninja import NinjaAPI
 
 from hotline import __version__
 from hotline.accounts.auth import API_AUTH
+from hotline.care.api import router as care_router
 from hotline.common.api import router as common_router
 from hotline.common.api_errors import install_error_handlers
+from hotline.control.api import router as control_router
 from hotline.geo.api import router as geo_router
+from hotline.intake.api import router as intake_router
 from hotline.knowledge.api import router as knowledge_router
 from hotline.orders.api import router as orders_router
+from hotline.reserve.api import router as reserve_router
+from hotline.sampling.api import router as sampling_router
+from hotline.stats.api import router as stats_router
+from hotline.workforce.api import router as workforce_router
 
 api = NinjaAPI(
     title="Hotline 12345 热线平台 API",
@@ -28,3 +35,10 @@ api.add_router("", common_router)
 api.add_router("", geo_router)
 api.add_router("", orders_router)
 api.add_router("", knowledge_router)
+api.add_router("", intake_router)
+api.add_router("", stats_router)
+api.add_router("", workforce_router)
+api.add_router("", control_router)
+api.add_router("", sampling_router)
+api.add_router("", care_router)
+api.add_router("", reserve_router)

@@ -63,6 +63,13 @@ INSTALLED_APPS = [
     "hotline.orders",
     "hotline.triage",
     "hotline.console",
+    "hotline.intake",
+    "hotline.stats",
+    "hotline.workforce",
+    "hotline.control",
+    "hotline.sampling",
+    "hotline.care",
+    "hotline.reserve",
 ]
 
 MIDDLEWARE = [

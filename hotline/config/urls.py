@@ -14,6 +14,13 @@ urlpatterns = [
     path("accounts/", include("hotline.accounts.urls")),
     path("", include("hotline.console.urls")),
     path("kb/", include("hotline.knowledge.urls")),
+    path("", include("hotline.intake.urls")),
+    path("", include("hotline.stats.urls")),
+    path("", include("hotline.workforce.urls")),
+    path("", include("hotline.control.urls")),
+    path("", include("hotline.sampling.urls")),
+    path("", include("hotline.care.urls")),
+    path("", include("hotline.reserve.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -1,0 +1,1 @@
+"""Care requests for quarantined households, delivery tasks, the screening ledger, daily forms."""

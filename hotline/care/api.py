@@ -1,0 +1,5 @@
+"""The care API (a django-ninja Router added to /api/v1/ by hotline.config.api)."""
+
+from ninja import Router
+
+router = Router(tags=["居家关爱"])

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class CareConfig(AppConfig):
+    name = "hotline.care"
+    label = "care"
+    verbose_name = "居家关爱"
+    #: (label, url name, role codes that see it; empty = everyone signed in), read by
+    #: hotline.accounts.context_processors.navigation after its own NAV_ITEMS.
+    nav_items: tuple = ()

@@ -1,0 +1,1 @@
+"""Households, outing rules, signed passes, checkpoints, health-code appeals."""

@@ -1,0 +1,5 @@
+"""The control API (a django-ninja Router added to /api/v1/ by hotline.config.api)."""
+
+from ninja import Router
+
+router = Router(tags=["出行管控"])

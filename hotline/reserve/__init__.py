@@ -1,0 +1,1 @@
+"""Reserve bookings, suspensions and exceptions, gate checks, fire watch."""

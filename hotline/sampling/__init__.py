@@ -1,0 +1,1 @@
+"""Mass sampling rounds, pooled tubes, lab results, recalls, coverage."""

@@ -1,0 +1,1 @@
+"""Rollups of order events, the city board, the units' league table, the daily report."""

@@ -1,0 +1,1 @@
+"""Agents and volunteers, training, shifts and attendance, Erlang staffing, field teams."""
