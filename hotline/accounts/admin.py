@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 
-from .models import ApiToken, Profile
+from .models import ApiToken, DataAccess, Profile
 
 
 @admin.register(Profile)
@@ -10,6 +10,24 @@ class ProfileAdmin(admin.ModelAdmin):
     list_display = ["user", "display_name", "unit"]
     search_fields = ["user__username", "display_name", "unit__name", "unit__code"]
     autocomplete_fields = ["unit"]
+
+
+@admin.register(DataAccess)
+class DataAccessAdmin(admin.ModelAdmin):
+    """Read-only: the access log is evidence, never edited."""
+
+    list_display = ["at", "user", "app", "object_type", "object_id", "via"]
+    list_filter = ["app", "object_type"]
+    search_fields = ["user__username", "object_id", "via"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ApiToken)

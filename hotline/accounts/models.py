@@ -67,3 +67,26 @@ class ApiToken(models.Model):
     @staticmethod
     def generate() -> str:
         return "hl_" + secrets.token_urlsafe(32)
+
+
+class DataAccess(models.Model):
+    """One read of unmasked personal data held by a field app (households, residents, visitors,
+    care recipients): who read which object's which fields, through what, when. Orders keep
+    their own log (``orders.PersonalDataAccess``); this one serves every other app."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    app = models.CharField("应用", max_length=30)
+    object_type = models.CharField("对象类型", max_length=50)
+    object_id = models.CharField("对象编号", max_length=64)
+    fields = models.JSONField("字段", default=list)
+    via = models.CharField("途径", max_length=100)
+    at = models.DateTimeField("时间", db_index=True)
+
+    class Meta:
+        verbose_name = "个人信息查看记录（现场业务）"
+        verbose_name_plural = "个人信息查看记录（现场业务）"
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["app", "object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.app}.{self.object_type}:{self.object_id}"

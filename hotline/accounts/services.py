@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from hotline.geo.models import HandlingUnit
 
-from .models import ApiToken, Profile, hash_token
+from .models import ApiToken, DataAccess, Profile, hash_token
 from .roles import ROLE_CODES, Role
 
 
@@ -136,3 +136,18 @@ def ensure_demo_users() -> int:
         )
         made += 1
     return made
+
+
+def record_data_access(user, obj, fields, via: str, *, now=None) -> DataAccess:
+    """Record that ``user`` read the unmasked ``fields`` of ``obj`` (a model instance of any
+    app) through ``via`` (a page or endpoint name). Call it in the same request that shows
+    the values; the caller decides whether the role may see them."""
+    return DataAccess.objects.create(
+        user=user,
+        app=obj._meta.app_label,
+        object_type=obj._meta.model_name,
+        object_id=str(obj.pk),
+        fields=sorted(fields),
+        via=via[:100],
+        at=now or timezone.now(),
+    )

@@ -53,6 +53,18 @@ _PYDANTIC_MESSAGES = {
 }
 
 
+def field_errors(errors) -> list[dict]:
+    """Pydantic errors as [{field, code, message}] with Chinese messages."""
+    return [
+        {
+            "field": _field_name(e.get("loc", ())),
+            "code": e.get("type", "invalid"),
+            "message": _PYDANTIC_MESSAGES.get(e.get("type", ""), e.get("msg", "取值无效")),
+        }
+        for e in errors
+    ]
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
     """Answer every error a client can cause with JSON in the shape above, never a 500."""
 
@@ -64,14 +76,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(ValidationError)
     def on_validation(request, exc: ValidationError):
-        errors = [
-            {
-                "field": _field_name(e.get("loc", ())),
-                "code": e.get("type", "invalid"),
-                "message": _PYDANTIC_MESSAGES.get(e.get("type", ""), e.get("msg", "取值无效")),
-            }
-            for e in exc.errors
-        ]
+        errors = field_errors(exc.errors)
         return reply(request, 422, "validation_error", "请求参数有误，请按提示修改。", errors)
 
     @api.exception_handler(AuthenticationError)

@@ -10,7 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from ninja import Header, Query, Router
 from ninja import Status as Reply
+from pydantic import ValidationError
 
+from hotline.common.api_errors import field_errors
 from hotline.common.masking import mask_address, mask_coordinate, mask_name, mask_phone
 
 from . import services
@@ -20,6 +22,7 @@ from .errors import OrderError, not_found
 from .models import PERSONAL_DATA_FIELDS, OperatingMode, Order
 from .queries import filter_orders, timeline, visible_orders
 from .schemas import (
+    BatchOrderIn,
     CallbackIn,
     DecideExtensionIn,
     DispatchIn,
@@ -31,6 +34,8 @@ from .schemas import (
     ModeIn,
     ModeOut,
     NoteIn,
+    OrderBatchIn,
+    OrderBatchOut,
     OrderDetailOut,
     OrderFilter,
     OrderIn,
@@ -159,6 +164,49 @@ def receive_order(
     order = result.order
     body = order_json(order, now=timezone.now(), events=timeline(order))
     return Reply(201 if result.created else 200, body)
+
+
+@router.post(
+    "/orders/batch",
+    response={200: OrderBatchOut, **ERRORS},
+    summary="批量受理工单（receive_batch）",
+)
+def receive_orders(request, payload: OrderBatchIn):
+    """Receive up to 500 appeals, each with its own `idempotency_key`. Every item gets its own
+    result — 201 created, 200 the same order again (a retried key), 409 key reused for another
+    appeal, 422 invalid (with field errors) — and one bad item never refuses the others."""
+    results: list[dict | None] = [None] * len(payload.items)
+    appeals, positions = [], []
+    for index, raw in enumerate(payload.items):
+        try:
+            item = BatchOrderIn.model_validate(raw)
+        except ValidationError as exc:
+            results[index] = {
+                "index": index,
+                "status": 422,
+                "code": "validation_error",
+                "message": "该条诉求的参数有误，请按提示修改。",
+                "errors": field_errors(exc.errors()),
+            }
+            continue
+        appeals.append(services.Appeal(**item.dict()))
+        positions.append(index)
+    for done in services.receive_batch(request.user, appeals):
+        index = positions[done.index]
+        results[index] = {
+            "index": index,
+            "status": done.status,
+            "code": done.code,
+            "message": done.message,
+            "number": done.order.number if done.order else None,
+        }
+    statuses = [r["status"] for r in results]
+    return {
+        "created": statuses.count(201),
+        "replayed": statuses.count(200),
+        "failed": sum(1 for st in statuses if st >= 400),
+        "items": results,
+    }
 
 
 @router.get("/orders", response={200: OrderPage, **ERRORS}, summary="工单列表")

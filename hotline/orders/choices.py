@@ -15,6 +15,9 @@ class Channel(models.TextChoices):
     OPEN311 = "open311", "Open311 接口"
     IMPORT = "import", "批量导入"
     AGENT = "agent", "坐席代录"
+    #: Made by the platform from a field app's record or a machine signal (a positive sampling
+    #: pool's recall, a fire incident, an overdue outing), not by a person's appeal.
+    SYSTEM = "system", "系统生成"
 
 
 class AppealType(models.TextChoices):

@@ -89,9 +89,9 @@ def _load_mode() -> str:
     return row.mode if row else SlaMode.NORMAL
 
 
-def _load_policy() -> dict[tuple[str, str, str], Limits]:
+def _load_policy() -> dict[tuple[str, str, str, str], Limits]:
     return {
-        (r.mode, r.urgency, r.appeal_type): Limits(
+        (r.mode, r.urgency, r.appeal_type, r.kind): Limits(
             Limit(r.accept_amount, r.accept_unit), Limit(r.resolve_amount, r.resolve_unit)
         )
         for r in SlaPolicy.objects.all()
@@ -107,12 +107,14 @@ def current_mode() -> str:
     return mode_cache.get()
 
 
-def limits_for(urgency: str, appeal_type: str, mode: str) -> Limits:
-    """The limits of the most specific policy row: exact type first, then "any type"."""
+def limits_for(urgency: str, appeal_type: str, mode: str, kind: str = "") -> Limits:
+    """The limits of the most specific policy row: the order kind's own rows first (exact type,
+    then any type), then the kind-less rows (exact type, then any type)."""
     table = policy_cache.get()
-    found = table.get((mode, urgency, appeal_type)) or table.get((mode, urgency, ""))
-    if found is not None:
-        return found
+    for k in (kind, "") if kind else ("",):
+        found = table.get((mode, urgency, appeal_type, k)) or table.get((mode, urgency, "", k))
+        if found is not None:
+            return found
     table = DEFAULT_LIMITS.get(mode, DEFAULT_LIMITS[SlaMode.NORMAL])
     found = table.get((urgency, appeal_type)) or table.get((urgency, ""))
     return found or Limits(Limit(1, W), Limit(15, W))

@@ -205,6 +205,13 @@ class Order(models.Model):
     )
     request_hash = models.CharField("请求摘要", max_length=64, blank=True)
 
+    # The seam (docs/ARCHITECTURE.md): what kind of order a field app made it as, and the app's
+    # object it serves (a sampling recall, a care request, a fire incident). Empty for appeals.
+    kind = models.CharField("工单类型", max_length=40, blank=True, help_text="留空为普通诉求")
+    source_app = models.CharField("来源应用", max_length=30, blank=True)
+    source_type = models.CharField("来源对象类型", max_length=30, blank=True)
+    source_id = models.CharField("来源对象编号", max_length=64, blank=True)
+
     objects = OrderQuerySet.as_manager()
 
     class Meta:
@@ -221,6 +228,9 @@ class Order(models.Model):
             models.Index(fields=["status", "resolve_deadline"]),
             models.Index(fields=["status", "callback_due"]),
             models.Index(fields=["handling_unit", "status"]),
+            models.Index(
+                fields=["source_app", "source_type", "source_id"], name="orders_order_source"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -324,6 +334,9 @@ class SlaPolicy(models.Model):
         help_text="留空表示任意类型",
     )
     mode = models.CharField("模式", max_length=8, choices=SlaMode.choices)
+    kind = models.CharField(
+        "工单类型", max_length=40, blank=True, help_text="留空表示普通诉求；填写则只用于该类型"
+    )
     accept_amount = models.PositiveIntegerField("签收时限")
     accept_unit = models.CharField("签收时限单位", max_length=10, choices=LimitUnit.choices)
     resolve_amount = models.PositiveIntegerField("办结时限")
@@ -335,7 +348,8 @@ class SlaPolicy(models.Model):
         ordering = ["mode", "urgency", "appeal_type"]
         constraints = [
             models.UniqueConstraint(
-                fields=["urgency", "appeal_type", "mode"], name="orders_slapolicy_unique_row"
+                fields=["urgency", "appeal_type", "mode", "kind"],
+                name="orders_slapolicy_unique_kind_row",
             ),
             models.CheckConstraint(
                 condition=Q(accept_amount__gt=0) & Q(resolve_amount__gt=0),
@@ -344,8 +358,9 @@ class SlaPolicy(models.Model):
         ]
 
     def __str__(self) -> str:
-        kind = self.get_appeal_type_display() or "任意类型"
-        return f"{self.get_mode_display()}·{self.get_urgency_display()}·{kind}"
+        appeal_type = self.get_appeal_type_display() or "任意类型"
+        row = f"{self.get_mode_display()}·{self.get_urgency_display()}·{appeal_type}"
+        return f"{row}·{self.kind}" if self.kind else row
 
 
 class OperatingMode(models.Model):
@@ -384,6 +399,9 @@ class RoutingRule(models.Model):
     category = models.CharField("诉求分类", max_length=12, choices=Category.choices, blank=True)
     urgency = models.CharField("紧急程度", max_length=10, choices=Urgency.choices, blank=True)
     epidemic_related = models.BooleanField("涉疫", null=True, blank=True, help_text="留空表示不限")
+    kind = models.CharField(
+        "工单类型", max_length=40, blank=True, help_text="留空表示任意类型（含普通诉求）"
+    )
     target = models.CharField("派往", max_length=30, choices=RoutingTarget.choices)
     unit_code = models.CharField(
         "指定单位代码", max_length=40, blank=True, help_text="派往“指定单位”时填写"
@@ -448,3 +466,76 @@ class PersonalDataAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.order} @ {self.at:%Y-%m-%d %H:%M}"
+
+
+class OrderKind(models.Model):
+    """A kind of order a field app makes (``sampling.recall``, ``reserve.fire``), registered as
+    data by the app's migration (``hotline.orders.kinds.RegisterKind``): its label and the
+    classification an order of the kind gets when the appeal leaves it out. Its clocks are
+    ``SlaPolicy`` rows and its routing ``RoutingRule`` rows carrying the same ``kind``."""
+
+    code = models.CharField("代码", max_length=40, primary_key=True)
+    label = models.CharField("名称", max_length=100)
+    app = models.CharField("所属应用", max_length=30)
+    appeal_type = models.CharField("默认诉求类型", max_length=12, choices=AppealType.choices)
+    category = models.CharField("默认诉求分类", max_length=12, choices=Category.choices)
+    urgency = models.CharField("默认紧急程度", max_length=10, choices=Urgency.choices)
+    epidemic_related = models.BooleanField("默认涉疫", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "工单类型"
+        verbose_name_plural = "工单类型"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.label}（{self.code}）"
+
+
+class SubscriberCursor(models.Model):
+    """How far one event subscriber (``hotline.orders.events``) has read the order events.
+
+    ``position`` is the highest event id handled; ``gaps`` holds lower ids that were not yet
+    visible when the position moved past them ({id: first seen, ISO}), because on PostgreSQL a
+    transaction holding a smaller id can commit after one holding a larger id. A gap is read
+    again on every delivery until its event appears or it is older than ``events.GAP_TTL`` (a
+    rolled-back transaction leaves an id that never appears)."""
+
+    name = models.CharField("订阅者", max_length=100, primary_key=True)
+    position = models.BigIntegerField("已处理至事件", default=0)
+    gaps = models.JSONField("待补事件", default=dict, blank=True)
+    failures = models.PositiveIntegerField("连续失败次数", default=0)
+    last_error = models.CharField("最近错误", max_length=500, blank=True)
+    retry_at = models.DateTimeField("重试时间", null=True, blank=True)
+    updated_at = models.DateTimeField("更新时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "事件订阅进度"
+        verbose_name_plural = "事件订阅进度"
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.position}"
+
+
+class DeadLetter(models.Model):
+    """An event a subscriber failed on ``events.MAX_ATTEMPTS`` times: set aside so the others
+    flow, kept for a person to look at and replay (``hotline events retry``)."""
+
+    subscriber = models.CharField("订阅者", max_length=100)
+    event = models.ForeignKey(OrderEvent, on_delete=models.CASCADE, related_name="+")
+    attempts = models.PositiveIntegerField("尝试次数")
+    error = models.CharField("错误", max_length=500)
+    at = models.DateTimeField("时间")
+    retried_at = models.DateTimeField("重试时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "事件死信"
+        verbose_name_plural = "事件死信"
+        ordering = ["-at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscriber", "event"], name="orders_deadletter_unique_event"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subscriber}: {self.event_id}"

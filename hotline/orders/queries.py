@@ -80,3 +80,10 @@ def triage_corrections(since=None):
             "model_version": (event.payload or {}).get("model_version", ""),
             "at": event.at.isoformat(),
         }
+
+
+def orders_for_source(source) -> QuerySet[Order]:
+    """The orders made for a field app's object (``Source(app, type, id)``), oldest first."""
+    return Order.objects.filter(
+        source_app=source.app, source_type=source.type, source_id=str(source.id)
+    ).order_by("received_at", "pk")

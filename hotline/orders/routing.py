@@ -51,14 +51,18 @@ def choose_unit(
     epidemic_related: bool,
     district_code: str | None = None,
     town_code: str | None = None,
+    kind: str = "",
     rules=None,
 ) -> RoutingDecision:
-    """Pick the lead handling unit for an order; ``unit`` None means manual dispatch."""
+    """Pick the lead handling unit for an order; ``unit`` None means manual dispatch. A rule
+    with a ``kind`` matches only orders of that registered kind (see orders.kinds)."""
     if town_code and not district_code:
         district_code = town_code[:6]
     rules = list(rules if rules is not None else rules_cache.get())
     candidates: list[tuple[RoutingRule, str]] = []
     for rule in rules:
+        if rule.kind and rule.kind != kind:
+            continue
         if rule.category and rule.category != category:
             continue
         if rule.urgency and rule.urgency != urgency:

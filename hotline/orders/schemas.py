@@ -88,6 +88,38 @@ class OrderIn(Schema):
     }
 
 
+class BatchOrderIn(OrderIn):
+    """One item of a batch: an appeal with its own idempotency key."""
+
+    idempotency_key: str = Field(min_length=1, max_length=100, pattern=r"^[\x21-\x7e]+$")
+
+
+#: Most appeals one batch request may carry.
+BATCH_MAX = 500
+
+
+class OrderBatchIn(Schema):
+    # Items are validated one by one in the endpoint, so that one bad item is reported in its
+    # own result instead of refusing the whole batch.
+    items: list[dict[str, Any]] = Field(min_length=1, max_length=BATCH_MAX)
+
+
+class BatchItemOut(Schema):
+    index: int
+    status: int
+    code: str
+    message: str = ""
+    number: str | None = None
+    errors: list[dict[str, Any]] | None = None
+
+
+class OrderBatchOut(Schema):
+    created: int
+    replayed: int
+    failed: int
+    items: list[BatchItemOut]
+
+
 class UnitRef(Schema):
     code: str
     name: str

@@ -7,10 +7,25 @@ receives, dispatches, calls back, closes at first contact and links duplicates; 
 and admins also escalate, decide extensions and switch the clock mode; the lead unit's
 handlers accept, return, ask for extensions and resolve; anyone who can see an order may add a
 note. An order a user may not see is reported as not found.
+
+The seam for the other apps (docs/ARCHITECTURE.md): ``receive(actor, Appeal(...))`` and
+``receive_batch`` create orders, an ``Appeal.source`` ties an order to the app's object,
+``source_note``/``source_done`` write to the orders of that object, and
+``hotline.orders.events`` delivers what happens to orders to the app's subscribers.
 """
 
 from .base import MAX_RETURNS, SUPERVISING_ROLES, urgency_label
-from .intake import Received, receive, request_fingerprint
+from .intake import (
+    SYSTEM_USERNAME,
+    Appeal,
+    BatchItem,
+    Received,
+    Source,
+    receive,
+    receive_batch,
+    request_fingerprint,
+    system_actor,
+)
 from .lifecycle import (
     accept,
     add_note,
@@ -27,11 +42,16 @@ from .lifecycle import (
     return_to_center,
     set_mode,
 )
+from .sources import source_done, source_note
 
 __all__ = [
     "MAX_RETURNS",
     "SUPERVISING_ROLES",
+    "SYSTEM_USERNAME",
+    "Appeal",
+    "BatchItem",
     "Received",
+    "Source",
     "accept",
     "add_note",
     "close_at_first_contact",
@@ -41,6 +61,7 @@ __all__ = [
     "link_duplicate",
     "mark_overdue",
     "receive",
+    "receive_batch",
     "record_callback",
     "record_personal_data_read",
     "request_extension",
@@ -48,5 +69,8 @@ __all__ = [
     "resolve",
     "return_to_center",
     "set_mode",
+    "source_done",
+    "source_note",
+    "system_actor",
     "urgency_label",
 ]

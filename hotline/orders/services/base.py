@@ -138,7 +138,7 @@ def _units(codes: list[str]) -> list[HandlingUnit]:
 
 def _apply_dispatch(order: Order, unit: HandlingUnit, now) -> None:
     """Set the fields of a dispatch to ``unit`` (not saved): a new accept clock starts."""
-    limits = clocks.limits_for(order.urgency, order.appeal_type, order.sla_mode)
+    limits = clocks.limits_for(order.urgency, order.appeal_type, order.sla_mode, order.kind)
     order.handling_unit = unit
     order.status = Status.DISPATCHED
     order.dispatched_at = now

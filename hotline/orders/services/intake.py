@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from hotline.geo.models import Division
 
-from .. import clocks, routing
+from .. import clocks, kinds, routing
 from ..choices import (
     EPIDEMIC_CATEGORIES,
     AppealType,
@@ -24,7 +24,7 @@ from ..choices import (
     Urgency,
     Vulnerable,
 )
-from ..errors import OrderError, invalid
+from ..errors import OrderError, forbidden, invalid
 from ..models import (
     DESCRIPTION_MAX,
     Order,
@@ -43,6 +43,9 @@ from .base import (
     _require_center,
     urgency_label,
 )
+
+#: The username of ``system_actor()``.
+SYSTEM_USERNAME = "system"
 
 
 @dataclass(frozen=True)
@@ -149,41 +152,147 @@ def _next_number(now: dt.datetime) -> str:
     return f"{day:%Y%m%d}-{last:06d}"
 
 
-def receive(
-    actor,
-    *,
-    channel: str,
-    description: str,
-    caller_name: str = "",
-    caller_phone: str = "",
-    address: str = "",
-    title: str = "",
-    appeal_type: str | None = None,
-    category: str | None = None,
-    urgency: str | None = None,
-    vulnerable: list[str] | None = None,
-    epidemic_related: bool | None = None,
-    district_code: str | None = None,
-    town_code: str | None = None,
-    village_code: str | None = None,
-    latitude: float | None = None,
-    longitude: float | None = None,
-    idempotency_key: str = "",
-    route: bool = True,
-    now: dt.datetime | None = None,
-) -> Received:
+@dataclass(frozen=True)
+class Source:
+    """The field app's object an order serves: ``Source("sampling", "recall", "12")``."""
+
+    app: str
+    type: str
+    id: str
+
+    def __post_init__(self):
+        for name, value, limit in (
+            ("app", self.app, 30),
+            ("type", self.type, 30),
+            ("id", self.id, 64),
+        ):
+            if not isinstance(value, str) or not value or len(value) > limit:
+                raise invalid(
+                    f"来源对象的 {name} 须为 1～{limit} 个字符的文本（收到 {value!r}）。",
+                    "bad_source",
+                )
+
+    def as_dict(self) -> dict:
+        return {"app": self.app, "type": self.type, "id": self.id}
+
+
+@dataclass(frozen=True)
+class Appeal:
+    """One appeal as every door hands it to ``receive``: the console form, the API, Open311,
+    an import row, a field app's record. ``None`` means "not given": the order kind's default,
+    else triage's reading, else a safe default fills it."""
+
+    channel: str
+    description: str
+    caller_name: str = ""
+    caller_phone: str = ""
+    address: str = ""
+    title: str = ""
+    appeal_type: str | None = None
+    category: str | None = None
+    urgency: str | None = None
+    vulnerable: list[str] | tuple[str, ...] | None = None
+    epidemic_related: bool | None = None
+    district_code: str | None = None
+    town_code: str | None = None
+    village_code: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    #: A registered ``OrderKind`` code (``sampling.recall``); "" for an ordinary appeal.
+    kind: str = ""
+    source: Source | None = None
+    idempotency_key: str = ""
+    #: False keeps the order at the center without dispatching it (answered at first contact).
+    route: bool = True
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    """The outcome of one appeal of a batch: HTTP-like ``status`` (201 created, 200 the same
+    order again for a retried key, 409 key conflict, 422 invalid, 403 not allowed)."""
+
+    index: int
+    status: int
+    order: Order | None
+    code: str
+    message: str
+
+
+def receive(actor, appeal: Appeal | None = None, /, *, now: dt.datetime | None = None, **fields):
     """Receive an appeal as a work order (受理), time it, route it and dispatch it if a rule
     names a unit; otherwise it waits in the center's manual-dispatch queue.
 
-    Fields the caller leaves out are filled by ``hotline.triage.assess`` when it is installed,
-    else by safe defaults (help / other / normal). With an ``idempotency_key`` a retry of the
-    same request returns the same order (``created`` False); the same key with a different
-    request is refused (409 ``idempotency_conflict``). ``route=False`` keeps the order at the
-    center without dispatching it (an inquiry the agent answers at first contact).
+    Takes an ``Appeal`` (or its fields as keywords, the form the console and API use). Fields
+    left out are filled from the order kind, then by ``hotline.triage.assess``, then by safe
+    defaults (help / other / normal). With an ``idempotency_key`` a retry of the same request
+    returns the same order (``created`` False); the same key with a different request is
+    refused (409 ``idempotency_conflict``). The center receives appeals; with a ``source``
+    (a field app acting for its own object) any active user may, e.g. ``system_actor()``.
     """
-    _require_center(actor, "受理工单")
+    if appeal is None:
+        appeal = Appeal(**fields)
+    elif fields:
+        raise TypeError("receive() takes an Appeal or keyword fields, not both")
+    return _receive(actor, appeal, _now(now))
+
+
+def receive_batch(actor, appeals, *, now: dt.datetime | None = None) -> list[BatchItem]:
+    """Receive many appeals in one transaction, each in its own savepoint: a bad item is
+    reported in its ``BatchItem`` and the others are kept (never all-or-nothing)."""
     now = _now(now)
-    description = (description or "").strip()
+    items: list[BatchItem] = []
+    with transaction.atomic():
+        for index, appeal in enumerate(appeals):
+            try:
+                with transaction.atomic():
+                    received = _receive(actor, appeal, now)
+            except OrderError as exc:
+                status = exc.status if exc.status in (403, 409, 422) else 422
+                items.append(BatchItem(index, status, None, exc.code, str(exc)))
+                continue
+            status, code = (201, "created") if received.created else (200, "replayed")
+            items.append(BatchItem(index, status, received.order, code, ""))
+    return items
+
+
+def system_actor():
+    """The platform's own user ("system", no password, no role) for jobs and commands that
+    create orders for a field app's object (always with a ``source``)."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    user, created = User.objects.get_or_create(
+        username=SYSTEM_USERNAME, defaults={"first_name": "系统", "is_active": True}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def _receive(actor, appeal: Appeal, now: dt.datetime) -> Received:
+    source_obj = appeal.source
+    if source_obj is None:
+        _require_center(actor, "受理工单")
+    elif not getattr(actor, "is_active", False):
+        raise forbidden("账号已停用，不能创建工单。", "inactive_user")
+    channel = appeal.channel
+    caller_name, caller_phone = appeal.caller_name or "", appeal.caller_phone or ""
+    address, title = appeal.address or "", appeal.title or ""
+    appeal_type, category, urgency = appeal.appeal_type, appeal.category, appeal.urgency
+    vulnerable = list(appeal.vulnerable) if appeal.vulnerable is not None else None
+    epidemic_related = appeal.epidemic_related
+    district_code, town_code = appeal.district_code, appeal.town_code
+    village_code = appeal.village_code
+    latitude, longitude = appeal.latitude, appeal.longitude
+    idempotency_key, route = appeal.idempotency_key or "", appeal.route
+    kind_code = appeal.kind or ""
+    kind = None
+    if kind_code:
+        kind = kinds.get(kind_code)
+        if kind is None:
+            raise invalid(f"未登记的工单类型：{kind_code}。", "unknown_kind")
+    description = (appeal.description or "").strip()
     if not description:
         raise invalid("诉求内容不能为空。", "description_required")
     if len(description) > DESCRIPTION_MAX:
@@ -217,6 +326,8 @@ def receive(
         ("village_code", village_code),
         ("latitude", latitude),
         ("longitude", longitude),
+        ("kind", kind_code or None),
+        ("source", source_obj.as_dict() if source_obj else None),
     ):
         if value is not None:
             given[name] = value
@@ -233,6 +344,16 @@ def receive(
         assessed = _triage(description, district_code)
         overrides = _overrides(given, assessed)
         source = {k: ("caller" if v is not None else "triage") for k, v in given.items()}
+        if kind is not None:
+            # The kind's defaults come before triage: a recall is a recall whatever its words.
+            for name in ("appeal_type", "category", "urgency"):
+                if given[name] is None:
+                    source[name] = "kind"
+            appeal_type = appeal_type or kind.appeal_type
+            category = category or kind.category
+            urgency = urgency or kind.urgency
+            if epidemic_related is None:
+                epidemic_related = kind.epidemic_related
         appeal_type = appeal_type or assessed.get("appeal_type") or AppealType.HELP
         category = category or assessed.get("category") or Category.OTHER
         urgency = urgency or assessed.get("urgency") or Urgency.NORMAL
@@ -269,13 +390,14 @@ def receive(
         village, town, district = _divisions(town_code, district_code, village_code)
 
         mode = clocks.current_mode()
-        limits = clocks.limits_for(urgency, appeal_type, mode)
+        limits = clocks.limits_for(urgency, appeal_type, mode, kind_code)
         decision = routing.choose_unit(
             category=category,
             urgency=urgency,
             epidemic_related=epidemic_related,
             district_code=district.code if district else None,
             town_code=town.code if town else None,
+            kind=kind_code,
         )
         order = Order(
             number=_next_number(now),
@@ -304,6 +426,10 @@ def receive(
             client=actor,
             idempotency_key=idempotency_key or None,
             request_hash=fingerprint,
+            kind=kind_code,
+            source_app=source_obj.app if source_obj else "",
+            source_type=source_obj.type if source_obj else "",
+            source_id=source_obj.id if source_obj else "",
         )
         dispatch_to = decision.unit if route else None
         if dispatch_to is not None:
@@ -332,6 +458,8 @@ def receive(
                     "mode": mode,
                     "accept_deadline": _iso(order.accept_deadline),
                     "resolve_deadline": _iso(order.resolve_deadline),
+                    **({"kind": kind_code} if kind_code else {}),
+                    **({"source": source_obj.as_dict()} if source_obj else {}),
                 },
             ),
             _event_row(

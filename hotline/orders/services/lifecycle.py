@@ -231,7 +231,7 @@ def record_callback(actor, order, *, satisfaction: str, note: str = "", now=None
         order.callback_due = None
         _event(order, EventCode.CALLBACK, actor, now, {"satisfaction": satisfaction, "note": note})
         if satisfaction == Satisfaction.DISSATISFIED:
-            limits = clocks.limits_for(order.urgency, order.appeal_type, order.sla_mode)
+            limits = clocks.limits_for(order.urgency, order.appeal_type, order.sla_mode, order.kind)
             order.status = Status.ACCEPTED
             order.reopen_count += 1
             order.resolved_at = None

@@ -1,0 +1,313 @@
+"""The seam other apps use: typed appeals with a source, kinds as data, batches, source
+writes, and event subscriptions with cursors (docs/ARCHITECTURE.md, "The seam")."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.apps import apps as django_apps
+from django.core.management import call_command
+
+from hotline.accounts.roles import Role
+from hotline.orders import events, services
+from hotline.orders.cache import clear_all
+from hotline.orders.choices import EventCode, Status
+from hotline.orders.errors import OrderError
+from hotline.orders.kinds import RegisterKind
+from hotline.orders.models import DeadLetter, OrderEvent, OrderKind, SubscriberCursor
+from hotline.orders.queries import orders_for_source
+
+from .factories import T0, appeal
+
+pytestmark = pytest.mark.django_db
+
+RECALL = RegisterKind(
+    "sampling.recall",
+    "混管阳性召回",
+    category="testing",
+    appeal_type="help",
+    urgency="urgent",
+    epidemic_related=True,
+    clocks=[
+        {"mode": "normal", "urgency": "urgent", "accept": (20, "minutes"), "resolve": (6, "hours")}
+    ],
+    rules=[{"priority": 1, "name": "召回派所在镇街", "target": "town_office"}],
+)
+
+
+@pytest.fixture
+def recall_kind(demo_city):
+    RECALL.code(django_apps, None)
+    clear_all()
+    yield "sampling.recall"
+    RECALL.reverse_code(django_apps, None)
+    clear_all()
+
+
+def recall(n=1, **fields):
+    return services.Appeal(
+        channel="system",
+        description=f"混管阳性，第 {n} 管同管人员需单采复核",
+        kind="sampling.recall",
+        source=services.Source("sampling", "recall", str(n)),
+        town_code="440902101",
+        idempotency_key=f"recall-{n}",
+        **fields,
+    )
+
+
+def test_a_kind_gives_defaults_clocks_and_routing(recall_kind, people):
+    order = services.receive(services.system_actor(), recall(), now=T0).order
+    assert (order.category, order.appeal_type, order.urgency) == ("testing", "help", "urgent")
+    assert order.epidemic_related is True
+    # the kind's clock (20 min), not the urgent default (30 min)
+    assert order.accept_deadline - T0 == dt.timedelta(minutes=20)
+    assert order.resolve_deadline - T0 == dt.timedelta(hours=6)
+    # the kind's rule (town office) beats the "urgent epidemic → district epidemic office" rule
+    assert order.handling_unit.code == "440902101"
+    assert order.routing_rule == "召回派所在镇街"
+    received = order.events.get(code=EventCode.RECEIVED)
+    assert received.payload["kind"] == "sampling.recall"
+    assert received.payload["source"] == {"app": "sampling", "type": "recall", "id": "1"}
+    triaged = order.events.get(code=EventCode.TRIAGED)
+    assert triaged.payload["source"]["urgency"] == "kind"
+    # a kind's default is not a person's correction: no override event
+    assert not order.events.filter(code=EventCode.TRIAGE_OVERRIDDEN).exists()
+
+
+def test_a_value_given_beats_the_kind_and_ordinary_orders_ignore_kind_rules(recall_kind, people):
+    order = services.receive(services.system_actor(), recall(urgency="critical"), now=T0).order
+    assert order.urgency == "critical"
+    plain = services.receive(people.agent, now=T0, **appeal(urgency="urgent")).order
+    assert plain.kind == "" and plain.routing_rule != "召回派所在镇街"
+
+
+def test_unknown_kind_and_bad_source_are_refused(demo_city, people):
+    with pytest.raises(OrderError) as err:
+        services.receive(people.agent, services.Appeal("phone", "测试", kind="nope.kind"))
+    assert err.value.code == "unknown_kind" and err.value.status == 422
+    with pytest.raises(OrderError) as err:
+        services.Source("sampling", "", "1")
+    assert err.value.code == "bad_source"
+
+
+def test_with_a_source_any_active_user_may_create_without_one_only_the_center(
+    recall_kind, make_user
+):
+    field = make_user(Role.FIELD_STAFF)
+    assert services.receive(field, recall(), now=T0).created
+    with pytest.raises(OrderError) as err:
+        services.receive(field, now=T0, **appeal())
+    assert err.value.status == 403
+    field.is_active = False
+    with pytest.raises(OrderError):
+        services.receive(field, recall(2), now=T0)
+
+
+def test_system_actor_is_one_user_without_password(db):
+    a, b = services.system_actor(), services.system_actor()
+    assert a.pk == b.pk and not a.has_usable_password()
+
+
+def test_keyword_form_and_appeal_form_are_the_same_request(demo_city, people):
+    fields = appeal()
+    first = services.receive(people.agent, now=T0, idempotency_key="k1", **fields)
+    again = services.receive(people.agent, services.Appeal(**fields, idempotency_key="k1"), now=T0)
+    assert not again.created and again.order == first.order
+    with pytest.raises(TypeError):
+        services.receive(people.agent, services.Appeal(**fields), channel="phone")
+
+
+def test_batch_reports_each_item(demo_city, people):
+    good = services.Appeal(**appeal(), idempotency_key="b1")
+    services.receive(people.agent, good, now=T0)
+    items = services.receive_batch(
+        people.agent,
+        [
+            services.Appeal(**appeal(description="第二条诉求，家里停水"), idempotency_key="b2"),
+            good,  # retried
+            services.Appeal(**appeal(description="另一条不同的诉求"), idempotency_key="b1"),
+            services.Appeal(**appeal(description=""), idempotency_key="b3"),
+            services.Appeal(**appeal(town_code="999999999"), idempotency_key="b4"),
+        ],
+        now=T0,
+    )
+    assert [(i.index, i.status) for i in items] == [
+        (0, 201),
+        (1, 200),
+        (2, 409),
+        (3, 422),
+        (4, 422),
+    ]
+    assert items[2].code == "idempotency_conflict" and items[3].code == "description_required"
+    assert items[0].order.pk and items[3].order is None
+    assert OrderEvent.objects.filter(order=items[0].order, code=EventCode.RECEIVED).count() == 1
+
+
+def test_source_note_and_done(recall_kind, people):
+    src = services.Source("sampling", "recall", "1")
+    order = services.receive(services.system_actor(), recall(), now=T0).order
+    assert order.status == Status.DISPATCHED
+    services.source_note(src, "已通知居家等候单采", services.system_actor(), now=T0)
+    done = services.source_done(src, "单采阴性，解除召回", services.system_actor(), now=T0)
+    assert done == [order]
+    order.refresh_from_db()
+    assert order.status == Status.RESOLVED and order.reply == "单采阴性，解除召回"
+    codes = list(order.events.values_list("code", flat=True))
+    assert codes[-3:] == [EventCode.NOTE, EventCode.ACCEPTED, EventCode.RESOLVED]
+    assert order.events.get(code=EventCode.RESOLVED).payload["source"]["id"] == "1"
+    # idempotent: a second "done" changes nothing
+    assert services.source_done(src, "再次", services.system_actor(), now=T0) == []
+    assert list(orders_for_source(src)) == [order]
+    assert list(orders_for_source(services.Source("sampling", "recall", "2"))) == []
+
+
+def test_register_kind_is_reversible(demo_city):
+    from hotline.orders.models import RoutingRule, SlaPolicy
+
+    RECALL.code(django_apps, None)
+    assert OrderKind.objects.filter(code="sampling.recall").exists()
+    assert SlaPolicy.objects.filter(kind="sampling.recall").count() == 1
+    assert RoutingRule.objects.filter(kind="sampling.recall").count() == 1
+    RECALL.code(django_apps, None)  # twice: still one of each
+    assert SlaPolicy.objects.filter(kind="sampling.recall").count() == 1
+    RECALL.reverse_code(django_apps, None)
+    assert not OrderKind.objects.filter(code="sampling.recall").exists()
+    assert not SlaPolicy.objects.filter(kind="sampling.recall").exists()
+    with pytest.raises(ValueError):
+        RegisterKind("nodot", "x", category="testing")
+    with pytest.raises(ValueError):
+        RegisterKind("a.b", "x", category="not-a-category")
+
+
+# --- events ---------------------------------------------------------------------------------
+@pytest.fixture
+def recorder():
+    seen: list[tuple[int, str]] = []
+    state = {"fail": 0}
+
+    def handler(event):
+        if state["fail"]:
+            state["fail"] -= 1
+            raise RuntimeError("boom")
+        seen.append((event.id, event.code))
+
+    events.subscribe("test.recorder", EventCode.RESOLVED, "orders.order.dispatch*")(handler)
+    yield seen, state
+    events.unsubscribe("test.recorder")
+
+
+def deliver(**kw):
+    return events.deliver(names=["test.recorder"], **kw)["test.recorder"]
+
+
+def test_subscriber_gets_its_codes_once_in_order(recorder, demo_city, people):
+    seen, _ = recorder
+    a = services.receive(people.agent, now=T0, **appeal()).order
+    b = services.receive(people.agent, now=T0, **appeal(description="第二条")).order
+    assert deliver().handled == 2
+    assert [c for _, c in seen] == [EventCode.DISPATCHED] * 2
+    assert [i for i, _ in seen] == sorted(i for i, _ in seen)
+    assert deliver().handled == 0  # nothing new
+    cursor = SubscriberCursor.objects.get(name="test.recorder")
+    assert cursor.position == OrderEvent.objects.order_by("-id").first().id
+    assert {a.pk, b.pk} == set(
+        OrderEvent.objects.filter(id__in=[i for i, _ in seen]).values_list("order", flat=True)
+    )
+
+
+def test_a_failing_handler_is_retried_then_dead_lettered(recorder, demo_city, people):
+    seen, state = recorder
+    services.receive(people.agent, now=T0, **appeal())
+    state["fail"] = 1
+    first = deliver(now=T0)
+    assert (first.handled, first.failed) == (0, 1)
+    assert deliver(now=T0).skipped  # waiting for its retry time
+    assert deliver(now=T0 + dt.timedelta(seconds=5)).handled == 1
+    assert len(seen) == 1
+
+    services.receive(people.agent, now=T0, **appeal(description="第三条"))
+    state["fail"] = events.MAX_ATTEMPTS
+    later = T0
+    for _ in range(events.MAX_ATTEMPTS):
+        later += events.MAX_BACKOFF
+        deliver(now=later)
+    assert DeadLetter.objects.filter(subscriber="test.recorder").count() == 1
+    assert SubscriberCursor.objects.get(name="test.recorder").failures == 0
+    assert events.retry_dead_letters("test.recorder") == 1
+    assert len(seen) == 2
+
+
+def test_an_event_committed_late_is_not_missed(recorder, demo_city, people):
+    """PostgreSQL may commit a smaller id after a larger one: simulate it by removing an event
+    before delivery and putting it back (same id) afterwards."""
+    seen, _ = recorder
+    a = services.receive(people.agent, now=T0, **appeal()).order
+    services.receive(people.agent, now=T0, **appeal(description="第二条"))
+    late = OrderEvent.objects.get(order=a, code=EventCode.DISPATCHED)
+    row = {f.attname: getattr(late, f.attname) for f in OrderEvent._meta.concrete_fields}
+    late.delete()
+    assert deliver(now=T0).handled == 1
+    assert str(row["id"]) in SubscriberCursor.objects.get(name="test.recorder").gaps
+    OrderEvent.objects.create(**row)
+    assert deliver(now=T0).handled == 1
+    assert row["id"] in [i for i, _ in seen]
+    assert SubscriberCursor.objects.get(name="test.recorder").gaps == {}
+
+
+def test_a_gap_that_never_fills_expires(recorder, demo_city, people):
+    a = services.receive(people.agent, now=T0, **appeal()).order
+    services.receive(people.agent, now=T0, **appeal(description="第二条"))
+    OrderEvent.objects.filter(order=a, code=EventCode.DISPATCHED).delete()
+    deliver(now=T0)
+    assert SubscriberCursor.objects.get(name="test.recorder").gaps
+    deliver(now=T0 + events.GAP_TTL + dt.timedelta(seconds=1))
+    assert SubscriberCursor.objects.get(name="test.recorder").gaps == {}
+
+
+def test_duplicate_subscriber_name_is_refused():
+    events.subscribe("test.dup")(lambda e: None)
+    try:
+        with pytest.raises(ValueError):
+            events.subscribe("test.dup")(print)
+    finally:
+        events.unsubscribe("test.dup")
+
+
+def test_worker_and_events_command_run_subscribers(recorder, demo_city, people):
+    seen, _ = recorder
+    services.receive(people.agent, now=T0, **appeal())
+    call_command("worker", "--once", stdout=io.StringIO())
+    assert len(seen) == 1
+    out = io.StringIO()
+    call_command("events", "status", stdout=out)
+    assert "test.recorder" in out.getvalue()
+    call_command("events", "replay", "test.recorder", stdout=io.StringIO())
+    call_command("events", "catch-up", "test.recorder", stdout=io.StringIO())
+    assert len(seen) == 2  # replayed: the handler must be idempotent
+
+
+# --- the batch endpoint ---------------------------------------------------------------------
+def test_batch_endpoint(api_as, demo_city, people):
+    api = api_as(people.agent)
+    body = {
+        "items": [
+            {**appeal(), "idempotency_key": "x1"},
+            {**appeal(), "idempotency_key": "x1"},
+            {**appeal(channel="pigeon"), "idempotency_key": "x2"},
+            {**appeal()},  # no key
+            {**appeal(description="另一条"), "idempotency_key": "x1"},
+        ]
+    }
+    r = api.post("/api/v1/orders/batch", body, content_type="application/json")
+    assert r.status_code == 200, r.content
+    data = r.json()
+    assert [i["status"] for i in data["items"]] == [201, 200, 422, 422, 409]
+    assert (data["created"], data["replayed"], data["failed"]) == (1, 1, 3)
+    assert data["items"][2]["errors"][0]["field"] == "channel"
+    assert data["items"][0]["number"] == data["items"][1]["number"]
+    too_many = {"items": [appeal()] * 501}
+    r = api.post("/api/v1/orders/batch", too_many, content_type="application/json")
+    assert r.status_code == 422
