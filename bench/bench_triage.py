@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "hotline" / "triage" / "data"
+DATA = ROOT / "data" / "triage"
 ROUNDS = 5
 
 

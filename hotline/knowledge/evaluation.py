@@ -1,8 +1,8 @@
 """Recall@k of the search on an evaluation set (questions the way callers ask them).
 
 A question counts as answered at k when any of its relevant article keys is among the first k
-hits. The demo set is ``data/eval_questions.jsonl``, evaluated at :data:`EVAL_AT` (the second
-day of the control-period extension, so the first control period has expired and the lifting
+hits. The demo set is ``data/knowledge/eval_questions.jsonl``, evaluated at :data:`EVAL_AT` (the
+second day of the control-period extension, so the first control period has expired and the lifting
 notice is not yet valid).
 """
 
@@ -16,15 +16,18 @@ from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data"
 DEMO_ARTICLES = DATA / "demo_articles.jsonl"
-EVAL_QUESTIONS = DATA / "eval_questions.jsonl"
+#: The evaluation sets are not needed at run time: they live in the repository's ``data/``
+#: folder, outside the installed package (a development checkout has them).
+EVAL_DATA = Path(__file__).resolve().parents[2] / "data" / "knowledge"
+EVAL_QUESTIONS = EVAL_DATA / "eval_questions.jsonl"
 #: Every evaluation set, in the order it was written (who wrote each and what was tuned on it:
 #: docs/KNOWLEDGE.md). The blind sets were written by someone who had not seen the search code,
 #: its synonyms, the similar questions or the other sets; each is blind until its first score.
 EVAL_SETS = {
     "main": EVAL_QUESTIONS,
-    "held-out": DATA / "eval_heldout.jsonl",
-    "blind 1": DATA / "eval_blind.jsonl",
-    "blind 2": DATA / "eval_blind2.jsonl",
+    "held-out": EVAL_DATA / "eval_heldout.jsonl",
+    "blind 1": EVAL_DATA / "eval_blind.jsonl",
+    "blind 2": EVAL_DATA / "eval_blind2.jsonl",
 }
 EVAL_AT = dt.datetime(2022, 11, 7, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 

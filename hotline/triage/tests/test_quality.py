@@ -13,7 +13,7 @@ import pytest
 
 from hotline.triage.batch import check_file
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+DATA = Path(__file__).resolve().parents[3] / "data" / "triage"
 
 # set: (critical recall, critical-or-urgent recall, max false alarms, vulnerable F1, category)
 FLOORS = {

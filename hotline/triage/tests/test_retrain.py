@@ -1,4 +1,4 @@
-"""`python -m hotline.triage.retrain`: thresholds chosen by writer, then one model on all."""
+"""`python -m training.triage_retrain`: thresholds chosen by writer, then one model on all."""
 
 import json
 import os
@@ -6,9 +6,9 @@ import os
 import numpy as np
 import pytest
 
-from hotline.triage import retrain
 from hotline.triage.model import TextModel, get_model
 from hotline.triage.tests.samples import write_jsonl, writer_rows
+from training import triage_retrain as retrain
 
 
 def _file(path, offset):
@@ -39,7 +39,7 @@ def test_retrain_holds_out_each_writer_and_the_added_files(tmp_path, monkeypatch
 )
 def test_the_shipped_model_is_what_retrain_makes(tmp_path, capsys):
     """About 100 s. Fails when a data file or a rule changed and the model was not retrained:
-    run `python -m hotline.triage.retrain --version default-N` (docs/TRIAGE.md)."""
+    run `python -m training.triage_retrain --version default-N` (docs/TRIAGE.md)."""
     shipped = get_model()
     out = tmp_path / "again.npz"
     assert retrain.main(["--version", shipped.version, "--out", str(out)]) == 0

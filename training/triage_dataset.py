@@ -1,4 +1,4 @@
-"""Build the project's own labelled appeals (``data/train.jsonl`` and ``data/heldout.jsonl``).
+"""Build the project's own labelled appeals (``data/triage/train.jsonl`` and ``heldout.jsonl``).
 
 Written for this project in the way callers speak: each template line below is one kind of appeal
 with its labels, and slots (who, what medicine, where) are filled from pools written here and from
@@ -6,7 +6,9 @@ the city's real place names. The held-out file is made of *whole templates* that
 sees (every fifth template of each category), so held-out figures measure wording the model has
 not met, not just new slot values.
 
-Run ``python -m hotline.triage.dataset`` to rebuild both files (deterministic, seeded).
+Run ``python -m training.triage_dataset`` from the repository root to rebuild both files
+(deterministic, seeded). Training data lives outside the importable package: ``assess`` needs
+only the model file (``hotline/triage/data/default_model.npz``).
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from pathlib import Path
 
 from hotline.triage.gazetteer import Gazetteer
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
-# What the shipped model (data/default_model.npz) is trained on, in order: the templated appeals,
-# the blind sets after their first score, and the written corpora (one file per writer; see
-# docs/TRIAGE.md). heldout.jsonl, fresh.jsonl and the blind sets not listed are never trained on.
+DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "triage"
+# What the shipped model (hotline/triage/data/default_model.npz) is trained on, in order: the
+# templated appeals, the blind sets after their first score, and the written corpora (one file
+# per writer; see docs/TRIAGE.md). heldout.jsonl, fresh.jsonl and the blind sets not listed
+# are never trained on.
 SHIPPED_TRAINING = (
     "train.jsonl",
     "blind.jsonl",

@@ -1,10 +1,12 @@
-"""Rebuild the shipped model: ``python -m hotline.triage.retrain --version default-N``.
+"""Rebuild the shipped model: ``python -m training.triage_retrain --version default-N`` (from the
+repository root; the labelled files are in ``data/triage/``).
 
 Two steps, both documented in docs/TRIAGE.md: choose the operating point holding out one writer's
 file at a time (:func:`hotline.triage.batch.sweep_operating_point`, the templated
 ``train.jsonl`` always trained on), then train on every file of
-:data:`hotline.triage.dataset.SHIPPED_TRAINING` with those thresholds and write
-``data/default_model.npz``. Takes about two minutes; needs scikit-learn but no database.
+:data:`training.triage_dataset.SHIPPED_TRAINING` with those thresholds and write
+``hotline/triage/data/default_model.npz``. Takes about two minutes; needs scikit-learn but no
+database.
 
 ``--add FILE …`` adds labelled files of the city's own, such as the agents' corrections written by
 ``hotline triage export-corrections``: each is held out in turn like a writer's file and then
@@ -19,8 +21,8 @@ import sys
 from pathlib import Path
 
 from hotline.triage.batch import DEFAULT_LABELS, sweep_operating_point, train_file
-from hotline.triage.dataset import DATA_DIR, SHIPPED_TRAINING
 from hotline.triage.model import DEFAULT_MODEL_PATH
+from training.triage_dataset import DATA_DIR, SHIPPED_TRAINING
 
 
 def main(argv: list[str] | None = None) -> int:
