@@ -99,14 +99,17 @@ def _fresh_table_caches():
     if not apps.is_installed("hotline.orders"):
         yield
         return
+    from hotline.accounts.services import forget_tokens
     from hotline.console.queries import clear_repeat_index
     from hotline.orders.cache import clear_all
 
     clear_all()
     clear_repeat_index()
+    forget_tokens()
     yield
     clear_all()
     clear_repeat_index()
+    forget_tokens()
 
 
 @pytest.fixture

@@ -196,7 +196,8 @@ def raw_sql_baseline(db: Path, n: int, towns: list[str]) -> float:
         "handling_unit_id, routing_rule, owner_assigned, sla_mode, accept_deadline, "
         "resolve_deadline, received_at, dispatched_at, return_count, reopen_count, "
         "extension_reason, escalation_reason, reply, article_key, satisfaction, callback_note, "
-        "idempotency_key, request_hash, latitude, longitude"
+        "idempotency_key, request_hash, latitude, longitude, kind, source_app, source_type, "
+        "source_id"
     )
     marks = ",".join("?" * len(cols.split(",")))
     started = time.perf_counter()
@@ -241,6 +242,10 @@ def raw_sql_baseline(db: Path, n: int, towns: list[str]) -> float:
                 "x" * 64,
                 None,
                 None,
+                "",
+                "",
+                "",
+                "",
             ),
         )
         order_id = cur.lastrowid

@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 
 from .models import ApiToken, DataAccess, Profile
+from .services import forget_tokens
 
 
 @admin.register(Profile)
@@ -40,6 +41,10 @@ class ApiTokenAdmin(admin.ModelAdmin):
         # Tokens are issued by `hotline createtoken`, which shows the raw value once.
         return False
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        forget_tokens()  # a revocation counts at once here, within TOKEN_TTL elsewhere
+
 
 class ProfileInline(admin.StackedInline):
     model = Profile
@@ -56,6 +61,11 @@ class HotlineUserAdmin(UserAdmin):
     """Django's user admin with the Hotline profile (unit binding) on the same page."""
 
     inlines = [ProfileInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        forget_tokens()  # a deactivated user's tokens stop at once here, within TOKEN_TTL elsewhere
+
     list_display = ["username", "display_name", "unit", "is_active", "last_login"]
     list_select_related = ["hotline_profile__unit"]
     list_filter = ["groups", "is_active"]

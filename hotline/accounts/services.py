@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import copy
+import threading
+import time
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -13,7 +17,7 @@ from django.utils import timezone
 from hotline.geo.models import HandlingUnit
 
 from .models import ApiToken, DataAccess, Profile, hash_token
-from .roles import ROLE_CODES, Role
+from .roles import ROLE_CODES, Role, roles_of
 
 
 class AccountError(Exception):
@@ -84,18 +88,58 @@ def create_token(user, *, name: str = "") -> str:
     return raw
 
 
+#: Seconds a verified token is trusted without reading it again (per process). A revocation or
+#: a deactivated user takes effect in this process at once and in the others within this time.
+TOKEN_TTL = 10.0
+_token_cache: dict[str, tuple[object, float]] = {}
+_token_lock = threading.Lock()
+
+
+def forget_tokens() -> None:
+    """Drop this process's verified tokens (after a revocation; in tests)."""
+    with _token_lock:
+        _token_cache.clear()
+
+
+def revoke_token(token: ApiToken, *, now=None) -> ApiToken:
+    """Revoke a token: refused at once in this process, within ``TOKEN_TTL`` in the others."""
+    token.revoked_at = now or timezone.now()
+    token.save(update_fields=["revoked_at"])
+    forget_tokens()
+    return token
+
+
 def user_for_token(raw: str):
-    """The active user a raw bearer token belongs to, or None. Records the token's last use."""
+    """The active user a raw bearer token belongs to, or None. Records the token's last use.
+
+    A machine client sends its token with every request; the verified user (with its roles and
+    unit) is kept for ``TOKEN_TTL`` seconds, so a burst of requests costs one lookup, not two
+    queries each. Each request gets its own copy of the user object."""
     if not raw or len(raw) > 200:
         return None
-    token = ApiToken.objects.active().select_related("user").filter(digest=hash_token(raw)).first()
+    digest = hash_token(raw)
+    hit = _token_cache.get(digest)
+    if hit is not None and hit[1] > time.monotonic():
+        return copy.copy(hit[0])
+    token = ApiToken.objects.active().select_related("user").filter(digest=digest).first()
     if token is None:
         return None
     now = timezone.now()
     # Throttle the write: one update a minute per token is enough for an audit of use.
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    user = token.user
+    roles_of(user)  # loaded once, kept on the cached object
+    # The same reading as orders.models.handler_unit_id, done now so the cached copy carries it.
+    profile = (
+        getattr(user, "hotline_profile", None) if Role.UNIT_HANDLER in roles_of(user) else None
+    )
+    user._hotline_unit_id = profile.unit_id if profile is not None else None
+    with _token_lock:
+        if len(_token_cache) > 10_000:
+            _token_cache.clear()
+        _token_cache[digest] = (user, time.monotonic() + TOKEN_TTL)
+    return copy.copy(user)
 
 
 DEMO_PASSWORD = "hotline-demo"

@@ -162,7 +162,8 @@ def receive_order(
         )
     result = services.receive(request.user, **payload.dict(), idempotency_key=idempotency_key or "")
     order = result.order
-    body = order_json(order, now=timezone.now(), events=timeline(order))
+    events = result.events if result.events is not None else timeline(order)
+    body = order_json(order, now=timezone.now(), events=events)
     return Reply(201 if result.created else 200, body)
 
 

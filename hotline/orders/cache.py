@@ -40,3 +40,39 @@ def clear_all() -> None:
     """Forget every cached table (tests; after a bulk edit)."""
     for cache in _ALL:
         cache.clear()
+
+
+class KeyedTtlCache(Generic[T]):
+    """Per-key values of a big reference table (divisions): each key looked up at most once per
+    ``ttl`` seconds, misses included; ``load_many(keys) -> {key: value}`` fills the gaps in one
+    query. Bounded: past ``max_size`` keys it starts again empty."""
+
+    def __init__(self, load_many: Callable[[list], dict], ttl: float, max_size: int = 50_000):
+        self.load_many, self.ttl, self.max_size = load_many, ttl, max_size
+        self._values: dict = {}
+        self._lock = threading.Lock()
+        _ALL.append(self)
+
+    def get_many(self, keys) -> dict:
+        now = time.monotonic()
+        found, missing = {}, []
+        for key in keys:
+            hit = self._values.get(key)
+            if hit is not None and hit[1] > now:
+                if hit[0] is not None:
+                    found[key] = hit[0]
+            else:
+                missing.append(key)
+        if missing:
+            loaded = self.load_many(missing)
+            with self._lock:
+                if len(self._values) + len(missing) > self.max_size:
+                    self._values = {}
+                for key in missing:
+                    self._values[key] = (loaded.get(key), now + self.ttl)
+            found.update(loaded)
+        return found
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values = {}

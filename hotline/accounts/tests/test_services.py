@@ -8,6 +8,8 @@ from hotline.accounts.services import (
     create_token,
     create_user,
     ensure_demo_users,
+    forget_tokens,
+    revoke_token,
     user_for_token,
 )
 
@@ -57,8 +59,23 @@ def test_token_round_trip_stores_only_a_digest(demo_city):
     assert ApiToken.objects.get(pk=stored.pk).last_used_at is not None
     assert user_for_token(raw + "x") is None
     assert user_for_token("") is None
-    stored.revoked_at = timezone.now()
-    stored.save()
+    revoke_token(stored)
+    assert user_for_token(raw) is None
+
+
+def test_a_revocation_elsewhere_is_honoured_within_the_token_ttl(demo_city, monkeypatch):
+    """Another process (admin) revokes the row: this process's copy expires after TOKEN_TTL."""
+    import time
+
+    from hotline.accounts import services
+
+    user = create_user("bot", role=Role.AGENT)
+    raw = create_token(user)
+    assert user_for_token(raw) == user
+    ApiToken.objects.filter(user=user).update(revoked_at=timezone.now())
+    assert user_for_token(raw) == user  # still trusted from this process's copy
+    later = time.monotonic() + services.TOKEN_TTL + 1
+    monkeypatch.setattr(services.time, "monotonic", lambda: later)
     assert user_for_token(raw) is None
 
 
@@ -67,6 +84,7 @@ def test_inactive_user_token_refused(demo_city):
     raw = create_token(user)
     user.is_active = False
     user.save()
+    forget_tokens()  # what a deactivation in another process amounts to after TOKEN_TTL
     assert user_for_token(raw) is None
 
 

@@ -44,14 +44,12 @@ def _event_row(order: Order, code: str, actor, now, payload=None, unit=None) -> 
     """An unsaved event; the unit defaults to the actor's own unit (for unit handlers)."""
     if unit is None and actor is not None:
         unit = handler_unit_id(actor)
-    return OrderEvent(
-        order=order,
-        code=code,
-        actor=actor,
-        unit_id=unit.pk if isinstance(unit, HandlingUnit) else unit,
-        payload=payload or {},
-        at=now,
-    )
+    event = OrderEvent(order=order, code=code, actor=actor, payload=payload or {}, at=now)
+    if isinstance(unit, HandlingUnit):
+        event.unit = unit  # the object, so a timeline rendered from these rows needs no query
+    else:
+        event.unit_id = unit
+    return event
 
 
 def _event(order: Order, code: str, actor, now, payload: dict | None = None, unit=None):

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from hotline.geo.models import Division
+from hotline.geo.models import Division, HandlingUnit
 
 from .. import clocks, kinds, routing
+from ..cache import KeyedTtlCache
 from ..choices import (
     EPIDEMIC_CATEGORIES,
     AppealType,
@@ -52,6 +53,16 @@ SYSTEM_USERNAME = "system"
 class Received:
     order: Order
     created: bool
+    #: The events a new order was created with (its timeline, with actors and units loaded),
+    #: so that the caller can render it without reading it back; None for a replay.
+    events: list | None = None
+
+
+#: Divisions change only when the NBS files are reloaded (``hotline load-divisions``): running
+#: servers see a reload within a minute.
+division_cache = KeyedTtlCache(
+    lambda codes: {d.code: d for d in Division.objects.filter(code__in=codes)}, ttl=60.0
+)
 
 
 def _divisions(town_code: str | None, district_code: str | None, village_code: str | None = None):
@@ -62,7 +73,7 @@ def _divisions(town_code: str | None, district_code: str | None, village_code: s
     codes = [c for c in (village_code, town_code, district_code, town_code and town_code[:6]) if c]
     if not codes:
         return None, None, None
-    found = {d.code: d for d in Division.objects.filter(code__in=codes)}
+    found = division_cache.get_many(codes)
     village = found.get(village_code) if village_code else None
     if village_code and (village is None or village.level != "village"):
         raise invalid(f"村居代码 {village_code} 不存在，请从区划列表中选择。", "unknown_division")
@@ -493,6 +504,8 @@ def _receive(actor, appeal: Appeal, now: dt.datetime) -> Received:
         if dispatch_to is not None:
             events.append(_dispatch_record(order, dispatch_to, [], None, now, rule=decision.rule))
         OrderEvent.objects.bulk_create(events)
+        # A new order has no co-handlers yet: say so, so rendering it does not ask.
+        order._prefetched_objects_cache = {"co_units": HandlingUnit.objects.none()}
         if dispatch_to is None and route and urgency != Urgency.NORMAL:
             _notify(
                 order,
@@ -501,16 +514,24 @@ def _receive(actor, appeal: Appeal, now: dt.datetime) -> Received:
                 f"【12345】{urgency_label(urgency)}工单 {order.number} 待人工派单：{order.title}",
                 now,
             )
-    return Received(order, created=True)
+    return Received(order, created=True, events=events)
+
+
+_KEY_SQL = (
+    f"SELECT id FROM {Order._meta.db_table} WHERE client_id = %s AND idempotency_key = %s LIMIT 1"
+)
 
 
 def _existing_for_key(actor, key: str, fingerprint: str) -> Order | None:
-    # No ORDER BY (neither Meta.ordering nor first()'s id): it would tempt SQLite to walk
-    # another index instead of the (client, key) unique index.
-    rows = Order.objects.filter(client=actor, idempotency_key=key).order_by()[:1]
-    existing = next(iter(rows), None)
-    if existing is None:
+    # Plain SQL on the (client, key) unique index: this runs on every keyed receive, and the
+    # ORM's query compilation cost more than the lookup itself. No ORDER BY, which would tempt
+    # SQLite to walk another index.
+    with connection.cursor() as cursor:
+        cursor.execute(_KEY_SQL, [actor.pk, key])
+        row = cursor.fetchone()
+    if row is None:
         return None
+    existing = Order.objects.get(pk=row[0])
     if existing.request_hash != fingerprint:
         raise OrderError(
             f"幂等键 {key} 已用于另一条不同内容的诉求（工单 {existing.number}）；"
