@@ -58,11 +58,12 @@ def _event(order: Order, code: str, actor, now, payload: dict | None = None, uni
     return event
 
 
-def _notify(order: Order, event_code: str, recipient: str, text: str, now) -> None:
-    """Queue a message in the outbox (same transaction); the worker delivers it."""
+def _notify(order: Order, event_code: str, recipient: str, text: str, now, into=None) -> None:
+    """Queue a message in the outbox (same transaction); the worker delivers it. With ``into``
+    (a list) the unsaved row is appended there instead, for one bulk insert."""
     if not recipient:
         return
-    Notification.objects.create(
+    row = Notification(
         order=order,
         event_code=event_code,
         recipient=recipient,
@@ -71,6 +72,10 @@ def _notify(order: Order, event_code: str, recipient: str, text: str, now) -> No
         next_attempt_at=now,
         created_at=now,
     )
+    if into is None:
+        row.save()
+    else:
+        into.append(row)
 
 
 def _center_duty_phone() -> str:
@@ -146,15 +151,16 @@ def _apply_dispatch(order: Order, unit: HandlingUnit, now) -> None:
     order.owner_assigned = order.return_count >= MAX_RETURNS
 
 
-def _dispatch_record(order, unit, co_units, actor, now, *, rule="", fallback=False):
-    """The dispatched event (unsaved) and the duty-phone notices for critical/urgent orders."""
+def _dispatch_record(order, unit, co_units, actor, now, *, rule="", fallback=False, notices=None):
+    """The dispatched event (unsaved) and the duty-phone notices for critical/urgent orders
+    (saved, or appended to ``notices`` for a bulk insert)."""
     if order.urgency != Urgency.NORMAL:
         text = (
             f"【12345】{urgency_label(order.urgency)}工单 {order.number} 已派{unit.name}，"
             f"请于 {timezone.localtime(order.accept_deadline):%m-%d %H:%M} 前签收：{order.title}"
         )
-        _notify(order, EventCode.DISPATCHED, unit.duty_phone or unit.code, text, now)
-        _notify(order, EventCode.DISPATCHED, _center_duty_phone(), text, now)
+        _notify(order, EventCode.DISPATCHED, unit.duty_phone or unit.code, text, now, notices)
+        _notify(order, EventCode.DISPATCHED, _center_duty_phone(), text, now, notices)
     return _event_row(
         order,
         EventCode.DISPATCHED,

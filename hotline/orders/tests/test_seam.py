@@ -311,3 +311,95 @@ def test_batch_endpoint(api_as, demo_city, people):
     too_many = {"items": [appeal()] * 501}
     r = api.post("/api/v1/orders/batch", too_many, content_type="application/json")
     assert r.status_code == 422
+
+
+def test_batch_in_batch_repeats_numbers_and_notices(demo_city, people):
+    from hotline.orders.models import Notification
+
+    a = services.Appeal(**appeal(urgency="urgent"), idempotency_key="r1")
+    items = services.receive_batch(
+        people.agent,
+        [
+            a,
+            a,  # the same appeal twice in one batch: one order
+            services.Appeal(**appeal(description="不同内容"), idempotency_key="r1"),
+            services.Appeal(**appeal(description="第三条"), idempotency_key="r3"),
+        ],
+        now=T0,
+    )
+    assert [i.status for i in items] == [201, 200, 409, 201]
+    assert items[0].order == items[1].order
+    first, third = items[0].order, items[3].order
+    assert int(third.number[-6:]) == int(first.number[-6:]) + 1  # one block of numbers
+    # the urgent one is dispatched with its duty-phone notices, like a single receive
+    assert Notification.objects.filter(order=first).count() == 2
+    assert first.events.filter(code=EventCode.DISPATCHED).count() == 1
+
+
+def test_batch_falls_back_to_one_by_one_when_a_key_races(demo_city, people, monkeypatch):
+    from django.db import IntegrityError
+    from django.db.models.query import QuerySet
+
+    real = QuerySet.bulk_create
+    calls = {"n": 0}
+
+    def racing(self, objs, *args, **kwargs):
+        if self.model.__name__ == "Order" and not calls["n"]:
+            calls["n"] += 1
+            raise IntegrityError("UNIQUE constraint failed (simulated race)")
+        return real(self, objs, *args, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "bulk_create", racing)
+    items = services.receive_batch(
+        people.agent,
+        [
+            services.Appeal(**appeal(), idempotency_key="f1"),
+            services.Appeal(**appeal(description=""), idempotency_key="f2"),
+            services.Appeal(**appeal(description="第二条"), idempotency_key="f3"),
+        ],
+        now=T0,
+    )
+    assert calls["n"] == 1
+    assert [i.status for i in items] == [201, 422, 201]
+    assert OrderEvent.objects.filter(order=items[0].order, code=EventCode.RECEIVED).count() == 1
+
+
+def test_sqlite_write_lock_is_released_after_each_transaction(tmp_path):
+    """The backend's file lock (hotline.common.sqlite_backend) queues writers and is always
+    given back: after commit and after rollback another process could take it at once."""
+    import fcntl
+    import os
+
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only")
+    from hotline.common.sqlite_backend.base import DatabaseWrapper
+
+    settings = {**connection.settings_dict, "NAME": str(tmp_path / "x.sqlite3")}
+    db = DatabaseWrapper(settings, alias="lockcheck")
+    try:
+        lock = str(tmp_path / "x.sqlite3.writelock")
+
+        def free() -> bool:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fd, fcntl.LOCK_UN)
+                return True
+            except BlockingIOError:
+                return False
+            finally:
+                os.close(fd)
+
+        db.ensure_connection()
+        db.set_autocommit(False)  # what atomic() does on SQLite: BEGIN IMMEDIATE under the lock
+        db._start_transaction_under_autocommit()
+        assert not free()
+        db.commit()
+        assert free()
+        db._start_transaction_under_autocommit()
+        db.rollback()
+        assert free()
+    finally:
+        db.close()
