@@ -17,6 +17,7 @@ from hotline.knowledge.api import router as knowledge_router
 from hotline.orders.api import router as orders_router
 from hotline.reserve.api import router as reserve_router
 from hotline.sampling.api import router as sampling_router
+from hotline.screening.api import router as screening_router
 from hotline.stats.api import router as stats_router
 from hotline.workforce.api import router as workforce_router
 
@@ -41,4 +42,5 @@ api.add_router("", workforce_router)
 api.add_router("", control_router)
 api.add_router("", sampling_router)
 api.add_router("", care_router)
+api.add_router("", screening_router)
 api.add_router("", reserve_router)

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "hotline.control",
     "hotline.sampling",
     "hotline.care",
+    "hotline.screening",
     "hotline.reserve",
 ]
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("hotline.control.urls")),
     path("", include("hotline.sampling.urls")),
     path("", include("hotline.care.urls")),
+    path("", include("hotline.screening.urls")),
     path("", include("hotline.reserve.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
