@@ -43,6 +43,14 @@ if not SECRET_KEY:
 elif PRODUCTION and (SECRET_KEY == _INSECURE_KEY or len(SECRET_KEY) < 32):
     raise ImproperlyConfigured("SECRET_KEY must be a random value of at least 32 characters.")
 
+# Key of the identity-number hash (hotline.common.identity.id_hash). Set once per city and never
+# changed: a new key orphans every stored hash. Production requires its own value.
+ID_HASH_KEY = env.str("ID_HASH_KEY", default="")
+if not ID_HASH_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured("ID_HASH_KEY is required when HOTLINE_ENV=production.")
+    ID_HASH_KEY = "hotline-development-id-hash-key"
+
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

@@ -56,3 +56,23 @@ def deliver_pending(now: dt.datetime | None = None, *, sender=send, batch: int =
                 sent += 1
             note.save()
     return sent
+
+
+def queue_message(
+    recipient: str, text: str, *, event_code: str, order=None, now: dt.datetime | None = None
+) -> Notification:
+    """Queue one message in the outbox for the worker to send (the seam for every app: a
+    portal's verification code, a booking's cancellation notice). Call it inside the
+    transaction of the change that causes the message, so both commit or neither does."""
+    if not recipient:
+        raise ValueError("a message needs a recipient")
+    now = now or timezone.now()
+    return Notification.objects.create(
+        order=order,
+        event_code=event_code[:64],
+        recipient=recipient[:64],
+        text=text[:500],
+        status=NotificationStatus.PENDING,
+        next_attempt_at=now,
+        created_at=now,
+    )

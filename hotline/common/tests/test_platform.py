@@ -160,7 +160,7 @@ def test_cli_demo_twice_changes_nothing_and_createuser_checks_unit(migrated_dir)
 def test_demo_refused_in_production(migrated_dir):
     r = run_hotline(
         "demo",
-        env_extra={"HOTLINE_ENV": "production", "SECRET_KEY": "x" * 50},
+        env_extra={"HOTLINE_ENV": "production", "SECRET_KEY": "x" * 50, "ID_HASH_KEY": "k" * 40},
         data_dir=migrated_dir,
     )
     assert r.returncode != 0

@@ -403,3 +403,17 @@ def test_sqlite_write_lock_is_released_after_each_transaction(tmp_path):
         assert free()
     finally:
         db.close()
+
+
+def test_queue_message_goes_through_the_outbox_without_an_order(db):
+    from hotline.orders import outbox
+    from hotline.orders.choices import NotificationStatus
+
+    sent = []
+    note = outbox.queue_message("13800000000", "您的验证码是 123456", event_code="intake.code")
+    assert note.order is None and note.status == NotificationStatus.PENDING
+    assert outbox.deliver_pending(sender=sent.append) == 1
+    note.refresh_from_db()
+    assert note.status == NotificationStatus.SENT and sent == [note]
+    with pytest.raises(ValueError):
+        outbox.queue_message("", "x", event_code="intake.code")
