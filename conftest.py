@@ -1,7 +1,8 @@
 """Fixtures shared by every app's tests.
 
 The database follows DATABASE_URL (SQLite by default, PostgreSQL in the second run of
-`make test`); nothing here mutates settings globally.
+`make test`). The one global setting made here is ``string_if_invalid`` for templates, so that
+a missing variable shows up in tests instead of silently in production.
 """
 
 from __future__ import annotations
@@ -11,6 +12,27 @@ import io
 import pytest
 
 _CITY_SNAPSHOT: dict[str, list[dict]] = {}
+
+#: What a template prints for a variable it cannot resolve, in tests only (production prints
+#: nothing). Pages that print it have a lookup on a missing object; tests that render pages
+#: assert it is absent (see ``assert_no_invalid_variables``).
+INVALID_VARIABLE = "!!INVALID:%s!!"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config):
+    from django.conf import settings
+
+    settings.TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = INVALID_VARIABLE
+
+
+def assert_no_invalid_variables(response_or_text) -> None:
+    """Fail if a rendered page printed an unresolved template variable."""
+    text = getattr(response_or_text, "content", response_or_text)
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    marker = INVALID_VARIABLE.split("%s")[0]
+    assert marker not in text, "unresolved template variable: " + text[text.index(marker) :][:120]
 
 
 @pytest.fixture

@@ -248,6 +248,33 @@ class Order(models.Model):
         return self.status != Status.CLOSED
 
     @property
+    def place_label(self) -> str:
+        """The most precise known place for a list row: town, else district, else "—". An
+        order may have neither (the API and the console allow an appeal with no place)."""
+        if self.town_id is not None:
+            return self.town.name
+        if self.district_id is not None:
+            return self.district.name
+        return "—"
+
+    @property
+    def place_path(self) -> str:
+        """District, town and village names that are known, space-separated ("" if none)."""
+        parts = (self.district, self.town, self.village)
+        return " ".join(p.name for p in parts if p is not None)
+
+    @property
+    def unit_label(self) -> str:
+        """Who holds the order, for lists and the order page: the lead unit; for an order the
+        center closed without dispatching it, the center (at first contact, or merged into
+        another order); otherwise "待派单"."""
+        if self.handling_unit_id is not None:
+            return self.handling_unit.name
+        if self.status == Status.CLOSED:
+            return "热线中心（已并入重复工单）" if self.duplicate_of_id else "热线中心（首呼办结）"
+        return "待派单"
+
+    @property
     def extension_pending(self) -> bool:
         return self.extension_requested_at is not None
 

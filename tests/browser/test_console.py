@@ -117,3 +117,26 @@ def test_register_handle_supervise_and_answer(browser, live_server, city, screen
     expect(other.locator("main")).to_contain_text("不在您的办理范围内")
     for page in (handler, supervisor, agent, other):  # stop the live pages' polling
         page.context.close()
+
+
+def test_order_list_renders_with_an_order_that_names_no_place(browser, live_server, city):
+    """Issue #21 as it was found: an appeal naming no place, then the list under every filter."""
+    agent = sign_in(browser, live_server, "agent_b")
+    agent.goto(f"{live_server.url}/intake/")
+    agent.get_by_label("来电号码").fill("13900003333")
+    agent.get_by_label("诉求内容").fill("我想问问抗原试剂现在哪里能买到，价格是多少，谢谢。")
+    expect(agent.locator("#triage [data-urgency]")).to_have_text("一般")
+    agent.get_by_role("button", name=re.compile("登记并派单")).click()
+    number = re.search(r"\d{8}-\d{6}", agent.locator("h1").inner_text()).group(0)
+    expect(agent.locator("main")).to_contain_text("未识别")
+
+    supervisor = sign_in(browser, live_server, "super_b")
+    for query in ("", "?urgency=critical", "?urgency=normal"):
+        response = supervisor.goto(f"{live_server.url}/orders/{query}")
+        assert response.status == 200
+        expect(supervisor.locator("main")).not_to_contain_text("!!INVALID")
+    supervisor.goto(f"{live_server.url}/orders/?urgency=normal")
+    row = supervisor.locator("table.orders tbody tr", has_text=number)
+    expect(row).to_contain_text("—")
+    for page in (agent, supervisor):
+        page.context.close()
