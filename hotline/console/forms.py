@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.utils import timezone
 
+from hotline.common.phone import phone_problem
 from hotline.geo.models import Division, HandlingUnit
 from hotline.orders.choices import AppealType, Category, Channel, Satisfaction, Status, Urgency
 from hotline.orders.models import DESCRIPTION_MAX
@@ -157,7 +160,11 @@ class IntakeForm(forms.Form):
         widget=forms.Textarea(
             attrs={"rows": 7, "placeholder": "按来电人原话记录：谁、在哪、需要什么、多急"}
         ),
-        error_messages={"required": "请记录来电人的诉求内容。"},
+        error_messages={
+            "required": "请记录来电人的诉求内容。",
+            "max_length": "诉求内容最多 %(limit_value)d 字，现有 %(show_value)d 字；"
+            "请概括要点后再登记（原文可写入备注）。",
+        },
     )
     channel = forms.ChoiceField(label="渠道", choices=Channel.choices, initial=Channel.PHONE)
     appeal_type = forms.ChoiceField(
@@ -180,18 +187,35 @@ class IntakeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )  # fmt: skip
     article_key = forms.CharField(label="引用的知识库条目", required=False, max_length=100)
+    #: One key per opened form, sent again by every submit of it: the order's idempotency key,
+    #: so that a second Ctrl+Enter (or a resent POST) finds the order the first one created.
+    submission_key = forms.CharField(
+        required=False, max_length=64, widget=forms.HiddenInput,
+        error_messages={"max_length": "表单已过期，请刷新页面后重新登记。"},
+    )  # fmt: skip
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["submission_key"] = uuid.uuid4().hex
         towns = Division.objects.filter(level="town").select_related("parent").order_by("code")
         self.fields["town_code"].choices = [("", "按智能分拣识别")] + [
             (t.code, f"{t.parent.name} {t.name}") for t in towns
         ]
 
+    def clean_caller_phone(self):
+        phone = self.cleaned_data["caller_phone"].strip()
+        problem = phone_problem(phone)
+        if problem:
+            raise forms.ValidationError(problem)
+        return phone
+
     def receive_kwargs(self) -> dict:
         """Keyword arguments for orders.services.receive: empty overrides become None."""
         d = self.cleaned_data
+        key = d.get("submission_key", "").strip()
         return {
+            "idempotency_key": f"console-{key}" if key else "",
             "channel": d["channel"],
             "description": d["description"],
             "caller_name": d["caller_name"],

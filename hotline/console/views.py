@@ -234,7 +234,7 @@ def intake(request):
                         request.user, **form.receive_kwargs(), route=not first_contact
                     )
                     order = received.order
-                    if first_contact:
+                    if first_contact and received.created:
                         services.close_at_first_contact(
                             request.user, order, answer=form.cleaned_data["answer"],
                             article_key=form.cleaned_data["article_key"],
@@ -243,7 +243,11 @@ def intake(request):
                 form.add_error(None, str(exc))
             else:
                 order.refresh_from_db()
-                if first_contact:
+                if not received.created:
+                    messages.info(
+                        request, f"这张表单已登记为工单 {order.number}，重复提交未再生成工单。"
+                    )
+                elif first_contact:
                     messages.success(request, f"工单 {order.number} 已首呼办结。")
                 elif order.handling_unit:
                     messages.success(

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from hotline.common.phone import phone_problem
 from hotline.geo.models import Division, HandlingUnit
 
 from .. import clocks, kinds, routing
@@ -400,6 +401,9 @@ def _given(appeal: Appeal) -> tuple[dict, str]:
         raise invalid(f"诉求内容不能超过 {DESCRIPTION_MAX} 字。", "description_too_long")
     if appeal.channel not in Channel.values:
         raise invalid(f"未知渠道：{appeal.channel}。", "unknown_channel")
+    problem = phone_problem(appeal.caller_phone)
+    if problem:
+        raise invalid(problem, "bad_phone")
     if (latitude is None) != (longitude is None):
         raise invalid("经度和纬度须同时填写或同时留空。", "coordinates_incomplete")
     if latitude is not None and not (-90 <= latitude <= 90 and -180 <= longitude <= 180):

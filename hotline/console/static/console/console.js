@@ -53,11 +53,19 @@
     var rows = document.querySelector("[data-watch-urgent]");
     if (rows) watchUrgent(rows);
 
-    // Ctrl+Enter submits the intake form from anywhere in it.
+    // Ctrl+Enter submits the intake form from anywhere in it — once: the page ignores a second
+    // press while the first submit is on its way (the server also recognises the form's
+    // submission key, so a resent form never makes a second order).
     document.querySelectorAll("form[data-ctrl-enter-submit]").forEach(function (form) {
+      var sent = false;
+      form.addEventListener("submit", function (ev) {
+        if (sent) { ev.preventDefault(); return; }
+        sent = true;
+      });
       form.addEventListener("keydown", function (ev) {
         if ((ev.ctrlKey || ev.metaKey) && ev.key === "Enter") {
           ev.preventDefault();
+          if (sent) return;
           var button = form.querySelector("button[name=register]");
           if (button) form.requestSubmit(button); else form.requestSubmit();
         }
@@ -68,6 +76,22 @@
           document.getElementById("id_vulnerable_set").value = "1";
         });
       });
+    });
+
+    // The description's length, said as the agent types or pastes: past the limit the text is
+    // kept (nothing is cut off silently) and the agent is told how much to shorten it.
+    document.querySelectorAll("textarea[data-max-chars]").forEach(function (area) {
+      var max = parseInt(area.dataset.maxChars, 10);
+      var out = document.getElementById(area.getAttribute("aria-describedby"));
+      function count() {
+        if (!out) return;
+        var n = area.value.length;
+        out.textContent = n > max ? "已输入 " + n + " 字，超出上限 " + (n - max) + " 字：请概括要点后再登记"
+                                  : "已输入 " + n + " / " + max + " 字";
+        out.classList.toggle("over", n > max);
+      }
+      area.addEventListener("input", count);
+      count();
     });
 
     // Clicking a suggested article fills the first-contact citation.

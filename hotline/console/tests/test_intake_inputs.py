@@ -1,0 +1,98 @@
+"""The intake form as a newcomer uses it (issue #22): a second Ctrl+Enter, odd phone numbers,
+a pasted essay — each refused or absorbed with a clear word, nothing lost, nothing doubled."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from hotline.orders.models import Order
+from hotline.orders.services import receive
+
+pytestmark = pytest.mark.django_db
+
+TEXT = "我是茂南区公馆镇的残疾人，一个人住，家里没有吃的了，出不了门。"
+
+
+def form_key(client) -> str:
+    html = client.get(reverse("console:intake")).content.decode()
+    return re.search(r'name="submission_key" value="([0-9a-f]{32})"', html).group(1)
+
+
+def test_the_same_form_submitted_twice_registers_one_order(client, people):
+    client.force_login(people.agent)
+    key = form_key(client)
+    data = {"channel": "phone", "caller_phone": "13900001111", "description": TEXT,
+            "register": "1", "submission_key": key}  # fmt: skip
+    first = client.post(reverse("console:intake"), data)
+    second = client.post(reverse("console:intake"), data, follow=True)
+    assert first.status_code == 302
+    assert Order.objects.count() == 1
+    order = Order.objects.get()
+    assert second.redirect_chain[-1][0] == reverse("console:order", args=[order.number])
+    assert "重复提交未再生成工单" in second.content.decode()
+    # a fresh form is a new key: a second appeal is a second order
+    data["submission_key"] = form_key(client)
+    client.post(reverse("console:intake"), data)
+    assert Order.objects.count() == 2
+
+
+def test_first_contact_form_sent_twice_closes_once(client, people):
+    client.force_login(people.agent)
+    data = {"channel": "phone", "description": "请问公馆镇的核酸采样点几点开门？",
+            "first_contact": "1", "answer": "每天 8:00 开放。",
+            "submission_key": form_key(client)}  # fmt: skip
+    assert client.post(reverse("console:intake"), data).status_code == 302
+    assert client.post(reverse("console:intake"), data).status_code == 302
+    order = Order.objects.get()
+    assert order.events.filter(code="orders.order.closed").count() == 1
+
+
+@pytest.mark.parametrize("phone", ["abc-123-xyz", "12", "1380013800013800138001"])
+def test_bad_phone_is_refused_on_the_form_and_the_api(client, token_client, people, phone):
+    client.force_login(people.agent)
+    r = client.post(
+        reverse("console:intake"),
+        {"channel": "phone", "caller_phone": phone, "description": TEXT, "register": "1"},
+    )
+    assert r.status_code == 422
+    assert "电话号码" in r.content.decode()
+    api = token_client(people.agent)
+    r = api.post(
+        "/api/v1/orders",
+        {"channel": "phone", "caller_phone": phone, "description": TEXT, "caller_name": "",
+         "address": ""},
+        content_type="application/json", headers={"Idempotency-Key": f"t-{phone}"},
+    )  # fmt: skip
+    assert r.status_code == 422, r.content
+    assert Order.objects.count() == 0
+
+
+@pytest.mark.parametrize("phone", ["", "13812345678", "+86 138 1234 5678", "0668-2281234", "12345"])
+def test_real_numbers_are_accepted_by_the_service(people, phone):
+    received = receive(people.agent, channel="phone", description=TEXT, caller_phone=phone)
+    assert received.order.caller_phone == phone
+
+
+def test_bad_phone_is_refused_by_the_service_for_every_door(people):
+    from hotline.orders.errors import OrderError
+
+    with pytest.raises(OrderError) as err:
+        receive(people.agent, channel="web", description=TEXT, caller_phone="12")
+    assert err.value.code == "bad_phone"
+
+
+def test_a_pasted_essay_is_kept_and_the_agent_told_to_shorten_it(client, people):
+    client.force_login(people.agent)
+    essay = "封控在家没有米了。" * 2500  # 22,500 characters
+    r = client.post(
+        reverse("console:intake"), {"channel": "phone", "description": essay, "register": "1"}
+    )
+    assert r.status_code == 422
+    html = r.content.decode()
+    assert "最多 4000 字，现有 22500 字" in html
+    assert essay in html  # the text is still in the form, not cut off
+    assert 'id="id_description" rows="7" data-max-chars="4000"' in html  # no silent maxlength
+    assert Order.objects.count() == 0
