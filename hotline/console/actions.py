@@ -28,6 +28,8 @@ class Action:
 
 
 DISPATCH = Action("dispatch", "派单", forms.DispatchForm, "primary", "选择主办单位，可加协办单位")
+#: The same service on an order already dispatched and not yet accepted: another unit instead.
+REDISPATCH = Action("dispatch", "改派", forms.DispatchForm, "", "原单位尚未签收，改派给其他单位")
 ACCEPT = Action("accept", "签收", forms.EmptyForm, "primary", "确认由本单位承办")
 RETURN = Action("return", "退单", forms.ReturnForm, "danger", "派单后 1 个工作日内，须说明理由")
 EXTEND = Action("request-extension", "申请延期", forms.ExtensionForm, "", "须在办结时限前申请")
@@ -50,8 +52,10 @@ def available_actions(order: Order, user) -> list[Action]:
     supervisor = has_role(user, *SUPERVISING_ROLES)
     lead = order.is_lead_handler(user)
     actions: list[Action] = []
-    if center and status in (Status.RECEIVED, Status.DISPATCHED):
+    if center and status == Status.RECEIVED:
         actions.append(DISPATCH)
+    if center and status == Status.DISPATCHED:
+        actions.append(REDISPATCH)
     if lead and status == Status.DISPATCHED:
         actions.append(ACCEPT)
     if lead and status == Status.ACCEPTED:

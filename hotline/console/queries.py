@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.db.models import Case, Count, F, Q, When
 from django.utils import timezone
@@ -139,8 +140,24 @@ def _describe(event: OrderEvent) -> str:
     for key, label in _PAYLOAD_LABELS.items():
         value = p.get(key)
         if value and isinstance(value, str) and key not in ("clock", "satisfaction"):
-            parts.append(f"{label}：{value}")
+            parts.append(f"{label}：{_readable(value)}")
     return "；".join(parts)
+
+
+_ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def _readable(value: str) -> str:
+    """A time stored as ISO 8601 in a payload, as people read it (local time, to the minute)."""
+    if _ISO_TIME.match(value):
+        try:
+            when = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if timezone.is_aware(when):
+            when = timezone.localtime(when)
+        return f"{when:%Y-%m-%d %H:%M}"
+    return value
 
 
 def timeline_rows(order: Order) -> list[dict]:

@@ -83,11 +83,13 @@ def _render_order(request, order: Order, failed_action: str = "", failed_form=No
 @require_POST
 def order_action(request, number: str, action: str):
     order = _order_or_404(request.user, number)
-    spec = ACTIONS.get(action)
-    if spec is None:
+    if action not in ACTIONS:
         raise Http404("没有这个操作。")
-    if spec not in available_actions(order, request.user):
-        return _refuse(request, f"您现在不能对工单 {order.number} 执行“{spec.label}”。")
+    # The shown action of that code (its label may differ by state: 派单 / 改派).
+    spec = next((a for a in available_actions(order, request.user) if a.code == action), None)
+    if spec is None:
+        label = ACTIONS[action].label
+        return _refuse(request, f"您现在不能对工单 {order.number} 执行“{label}”。")
     form = spec.form_class(request.POST)
     if not form.is_valid():
         return _render_order(request, order, action, form, status=422)

@@ -96,3 +96,32 @@ def test_a_pasted_essay_is_kept_and_the_agent_told_to_shorten_it(client, people)
     assert essay in html  # the text is still in the form, not cut off
     assert 'id="id_description" rows="7" data-max-chars="4000"' in html  # no silent maxlength
     assert Order.objects.count() == 0
+
+
+def test_dispatched_order_offers_redispatch_and_times_are_readable(client, people):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from hotline.orders import services
+
+    text = "公馆镇圩镇路灯坏了一个星期，晚上很黑。"
+    order = receive(people.agent, channel="phone", description=text, town_code="440902101").order
+    client.force_login(people.supervisor)
+    html = client.get(reverse("console:order", args=[order.number])).content.decode()
+    assert order.status == "dispatched"
+    assert "确认改派" in html and "确认派单" not in html
+    r = client.post(
+        reverse("console:action", args=[order.number, "dispatch"]), {"unit": "440902102"}
+    )
+    assert r.status_code == 302
+    order.refresh_from_db()
+    assert order.handling_unit.code == "440902102"
+
+    services.accept(people.other_town, order)
+    until = order.resolve_deadline + dt.timedelta(days=3)
+    services.request_extension(people.other_town, order, until=until, reason="需协调供水公司")
+    html = client.get(reverse("console:order", args=[order.number])).content.decode()
+    local = timezone.localtime(until)
+    assert f"延期至：{local:%Y-%m-%d %H:%M}" in html
+    assert until.isoformat()[:16] not in html.replace(f"{local:%Y-%m-%d %H:%M}", "")
