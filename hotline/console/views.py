@@ -282,13 +282,19 @@ def caller_history(request):
         return _refuse(request, "接线登记只对热线中心人员开放。")
     phone = request.GET.get("caller_phone", "").strip()[:32]
     since = timezone.now() - dt.timedelta(days=30)
-    orders = []
+    orders, total = [], 0
     if len(phone) >= 5:
-        orders = list(
-            Order.objects.filter(caller_phone=phone, received_at__gte=since)
-            .select_related("handling_unit")
-            .order_by("-received_at")[:8]
-        )
+        recent = Order.objects.filter(caller_phone=phone, received_at__gte=since)
+        total = recent.count()
+        orders = list(recent.select_related("handling_unit").order_by("-received_at")[:8])
+        services.record_caller_lookup(request.user, orders)
+    # A volunteer agent sees how many orders the number made and where they stand, not what
+    # they said (the titles may name people and places): enough to spot a repeat caller.
+    full = not has_role(request.user, Role.VOLUNTEER_AGENT) or has_role(
+        request.user, Role.AGENT, Role.SUPERVISOR, Role.ADMIN
+    )
     return render(
-        request, "console/partials/caller_history.html", {"orders": orders, "phone": phone}
+        request,
+        "console/partials/caller_history.html",
+        {"orders": orders, "total": total, "phone": phone, "full": full},
     )

@@ -125,3 +125,25 @@ def test_dispatched_order_offers_redispatch_and_times_are_readable(client, peopl
     local = timezone.localtime(until)
     assert f"延期至：{local:%Y-%m-%d %H:%M}" in html
     assert until.isoformat()[:16] not in html.replace(f"{local:%Y-%m-%d %H:%M}", "")
+
+
+def test_caller_history_for_a_volunteer_is_counts_and_status_and_every_lookup_is_recorded(
+    client, people
+):
+    from hotline.orders.models import PersonalDataAccess
+
+    text = "公馆镇圩镇路灯坏了一个星期，晚上很黑，请尽快派人修理。"
+    order = receive(people.agent, channel="phone", description=text, caller_phone="13812345678")
+    url = reverse("console:caller-history")
+
+    client.force_login(people.volunteer)
+    html = client.get(url, {"caller_phone": "13812345678"}).content.decode()
+    assert "1 件" in html and "已派单待签收" in html
+    assert order.order.number not in html and "路灯" not in html
+    reads = PersonalDataAccess.objects.filter(user=people.volunteer, via="caller_history")
+    assert reads.count() == 1
+
+    client.force_login(people.agent)
+    html = client.get(url, {"caller_phone": "13812345678"}).content.decode()
+    assert order.order.number in html and "路灯" in html
+    assert PersonalDataAccess.objects.filter(user=people.agent, order=order.order).count() == 1

@@ -103,7 +103,7 @@ def test_every_console_page_renders_with_odd_orders(client, people, odd_orders, 
         ok(client.get(reverse(name)))
     for order in odd_orders.values():
         ok(client.get(reverse("console:order", args=[order.number])))
-    ok(client.get(reverse("console:caller-history"), {"phone": "13812345678"}))
+    ok(client.get(reverse("console:caller-history"), {"caller_phone": "13812345678"}))
 
 
 def test_placeless_order_in_the_list_inbox_board_and_page(client, people, odd_orders):

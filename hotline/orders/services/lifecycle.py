@@ -419,3 +419,16 @@ def record_personal_data_read(actor, order: Order, *, fields: list[str], via: st
     PersonalDataAccess.objects.create(
         user=actor, order=order, fields=fields, via=via[:100], at=_now(now)
     )
+
+
+def record_caller_lookup(actor, orders, *, via: str = "caller_history", now=None) -> int:
+    """Log a look-up of orders by the caller's phone number: typing a number and seeing which
+    orders it made links that number to them, a read of the caller's data. One row per order
+    shown; returns how many were written."""
+    now = _now(now)
+    rows = [
+        PersonalDataAccess(user=actor, order=o, fields=["caller_phone"], via=via[:100], at=now)
+        for o in orders
+    ]
+    PersonalDataAccess.objects.bulk_create(rows)
+    return len(rows)
