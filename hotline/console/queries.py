@@ -336,14 +336,31 @@ def _repeat_finder(now: dt.datetime):
     return _repeat_index["finder"]
 
 
-def live_triage(text: str, phone: str, now: dt.datetime) -> dict:
-    """Triage of the text being typed, possible repeats and knowledge-base suggestions."""
+def live_triage(
+    text: str, phone: str, now: dt.datetime, *, actor=None, fields: dict | None = None
+) -> dict:
+    """Triage of the text being typed, possible repeats and knowledge-base suggestions, and —
+    given the acting agent and the form's other fields — what ``receive`` would make of the
+    appeal: the same classification, epidemic reading, place and unit the saved order gets."""
+    from hotline.orders import services
+    from hotline.orders.errors import OrderError
     from hotline.triage import assess
 
     text = text.strip()
     if len(text) < 4:
         return {"empty": True}
     assessment = assess(text, caller={"phone": phone} if phone else None, when=now)
+    preview, preview_error = None, ""
+    if actor is not None:
+        try:
+            preview = services.preview(
+                actor,
+                services.Appeal(channel="phone", description=text, caller_phone=phone,
+                                **(fields or {})),
+                now=now,
+            )  # fmt: skip
+        except OrderError as exc:
+            preview_error = str(exc)
     finder = _repeat_finder(now)
     repeats = finder.find(
         text, when=now, town_code=assessment.place.town_code, caller_phone=phone or None, limit=3
@@ -354,13 +371,20 @@ def live_triage(text: str, phone: str, now: dt.datetime) -> dict:
             "handling_unit"
         )
     }
+    reading = preview.order if preview is not None else assessment
     return {
         "empty": False,
         "a": assessment,
-        "urgency_label": Urgency(assessment.urgency).label,
-        "appeal_type_label": _label(AppealType, assessment.appeal_type),
-        "category_label": _label(Category, assessment.category),
-        "vulnerable": [VULNERABLE_LABELS.get(v, v) for v in assessment.vulnerable],
+        "preview": preview,
+        "preview_error": preview_error,
+        "urgency": reading.urgency,
+        "appeal_type": reading.appeal_type,
+        "category": reading.category,
+        "epidemic_related": reading.epidemic_related,
+        "urgency_label": Urgency(reading.urgency).label,
+        "appeal_type_label": _label(AppealType, reading.appeal_type),
+        "category_label": _label(Category, reading.category),
+        "vulnerable": [VULNERABLE_LABELS.get(v, v) for v in reading.vulnerable],
         "repeats": [
             {"order": by_id[r.order_id], "score": r.score, "reason": r.reason}
             for r in repeats

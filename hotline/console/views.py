@@ -262,6 +262,22 @@ def intake(request):
     return render(request, "console/intake.html", {"form": form}, status=status)
 
 
+def _preview_fields(data) -> dict:
+    """The intake form's other fields as the live panel's preview reads them: what the agent
+    chose overrides triage, as it will when the order is registered. Values outside the
+    choices are left out (the form will explain them on submit)."""
+    form = IntakeForm()
+    fields = {"address": data.get("address", "").strip()[:255]}
+    for name in ("appeal_type", "category", "urgency", "town_code"):
+        value = data.get(name, "")
+        if value and value in dict(form.fields[name].choices):
+            fields[name] = value
+    if data.get("vulnerable_set"):
+        allowed = dict(form.fields["vulnerable"].choices)
+        fields["vulnerable"] = [v for v in data.getlist("vulnerable") if v in allowed]
+    return fields
+
+
 @login_required
 @require_POST
 def intake_assess(request):
@@ -270,7 +286,9 @@ def intake_assess(request):
         return _refuse(request, "接线登记只对热线中心人员开放。")
     text = request.POST.get("description", "")[:4000]
     phone = request.POST.get("caller_phone", "").strip()[:32]
-    context = queries.live_triage(text, phone, timezone.now())
+    context = queries.live_triage(
+        text, phone, timezone.now(), actor=request.user, fields=_preview_fields(request.POST)
+    )
     return render(request, "console/partials/triage.html", context)
 
 

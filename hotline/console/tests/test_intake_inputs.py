@@ -147,3 +147,37 @@ def test_caller_history_for_a_volunteer_is_counts_and_status_and_every_lookup_is
     html = client.get(url, {"caller_phone": "13812345678"}).content.decode()
     assert order.order.number in html and "路灯" in html
     assert PersonalDataAccess.objects.filter(user=people.agent, order=order.order).count() == 1
+
+
+INSULIN = "我住公馆镇，楼栋被封控了，我爸是糖尿病，家里的胰岛素明天就用完了，出不去买。"
+
+
+def _panel(client, **fields):
+    html = client.post(
+        reverse("console:intake-assess"), {"description": INSULIN, **fields}
+    ).content.decode()
+    epidemic = re.search(r'data-field="epidemic">(.)<', html).group(1)
+    unit = re.search(r'data-field="unit">([^<]*)<', html).group(1).strip()
+    return epidemic, unit
+
+
+def test_live_panel_shows_what_the_saved_order_gets(client, people):
+    client.force_login(people.agent)
+    epidemic, unit = _panel(client)
+    r = client.post(reverse("console:intake"), {"channel": "phone", "description": INSULIN,
+                                                "register": "1"})  # fmt: skip
+    assert r.status_code == 302
+    order = Order.objects.get()
+    assert epidemic == ("是" if order.epidemic_related else "否")
+    assert order.epidemic_related  # a sealed building's medicine is epidemic work
+    assert unit == order.handling_unit.name
+
+    # the agent's own choice moves the preview as it will move the order
+    epidemic, unit = _panel(client, category="living", urgency="normal")
+    assert unit == "茂南区公馆镇人民政府"
+
+
+def test_the_address_field_places_an_appeal_whose_text_names_no_place(people):
+    text = "楼下的垃圾站三天没人清运了，味道很大。"
+    order = receive(people.agent, channel="phone", description=text, address="茂南区站南路88号")
+    assert order.order.district_id == "440902"

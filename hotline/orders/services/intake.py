@@ -94,18 +94,24 @@ def _divisions(town_code: str | None, district_code: str | None, village_code: s
     return village, town, district
 
 
-def _triage(description: str, district_code: str | None) -> dict:
+def _triage(description: str, district_code: str | None, address: str = "") -> dict:
     """What triage says about the text, or {} when triage is unavailable or fails (the center
-    then triages by hand: an appeal is never lost because a model misbehaved)."""
+    then triages by hand: an appeal is never lost because a model misbehaved). When the text
+    names no place, the address field is read for one ("茂南区站南路88号" → 茂南区)."""
     try:
         from hotline.triage import assess
+        from hotline.triage.gazetteer import locate
     except ImportError:
         return {}
     try:
         result = assess(description, caller={"district_code": district_code})
+        place = getattr(result, "place", None)
+        if address and not getattr(place, "district_code", None):
+            from_address = locate(address, district_hint=district_code)
+            if from_address.district_code:
+                place = from_address
     except Exception:
         return {}
-    place = getattr(result, "place", None)
     return {
         "appeal_type": getattr(result, "appeal_type", None),
         "category": getattr(result, "category", None),
@@ -470,7 +476,7 @@ def _draft(actor, appeal: Appeal, given: dict, fingerprint: str, now) -> _Draft:
 
     # Triage runs even when every field is given: where a person's value differs from its
     # reading, the difference is recorded (an override event, tomorrow's training data).
-    assessed = _triage(description, district_code)
+    assessed = _triage(description, district_code, given["address"])
     overrides = _overrides(given, assessed)
     source = {k: ("caller" if v is not None else "triage") for k, v in given.items()}
     if kind is not None:
@@ -560,6 +566,28 @@ def _draft(actor, appeal: Appeal, given: dict, fingerprint: str, now) -> _Draft:
     if dispatch_to is not None:
         _apply_dispatch(order, dispatch_to, now)  # saved with the insert
     return _Draft(order, appeal, assessed, source, overrides, decision, dispatch_to)
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What ``receive`` would make of an appeal now, without writing anything: the unsaved
+    order (classification, place, clocks), the unit it would be dispatched to (None: it would
+    wait for the center) and the rule that decided, with its reason."""
+
+    order: Order
+    unit: HandlingUnit | None
+    rule: str
+    reason: str
+
+
+def preview(actor, appeal: Appeal, *, now: dt.datetime | None = None) -> Preview:
+    """The reading and routing ``receive`` would give ``appeal`` (the console's live panel
+    shows it while the agent types, so the panel and the saved order cannot disagree).
+    Raises OrderError for an appeal ``receive`` would refuse."""
+    now = _now(now)
+    given, fingerprint = _given(appeal)
+    draft = _draft(actor, appeal, given, fingerprint, now)
+    return Preview(draft.order, draft.dispatch_to, draft.decision.rule, draft.decision.reason)
 
 
 def _records(draft: _Draft, actor, now, notices: list) -> list[OrderEvent]:
