@@ -27,7 +27,7 @@ def appeal(**overrides) -> dict:
         "description": "封控在家，家里没有米了，想问怎么买到生活物资。",
         "caller_name": "张三",
         "caller_phone": "13812341234",
-        "address": "茂南区公馆镇",
+        "address": "金湖小区3栋2单元",
         "appeal_type": "help",
         "category": "supplies",
         "urgency": "normal",
