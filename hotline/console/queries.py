@@ -81,6 +81,7 @@ EVENT_LABELS = {
     "orders.order.closed": "办结",
     "orders.order.duplicate_linked": "合并重复件",
     "orders.order.repeat_received": "重复来电",
+    "orders.order.urged": "催办（再次来电）",
     "orders.order.personal_data_read": "查看个人信息",
 }
 
@@ -133,6 +134,14 @@ def _describe(event: OrderEvent) -> str:
     if code == "orders.order.callback":
         labels = {"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意"}
         return labels.get(p.get("satisfaction"), "") + (f"：{p['note']}" if p.get("note") else "")
+    if code == "orders.order.urged":
+        raised = ""
+        if p.get("urgency_before"):
+            raised = (
+                f"（紧急程度由“{_value_label('urgency', p['urgency_before'])}”"
+                f"升为“{_value_label('urgency', p.get('urgency'))}”）"
+            )
+        return f"来电人：{p.get('text', '')}{raised}"
     if code == "orders.order.overdue":
         labels = {"accept": "签收超时", "resolve": "办结超时", "callback": "回访超时"}
         return labels.get(p.get("clock"), "超时")

@@ -11,6 +11,7 @@ urlpatterns = [
     path("orders/", views.order_list, name="orders"),
     path("orders/<str:number>/", views.order_detail, name="order"),
     path("orders/<str:number>/reveal/", views.reveal_caller, name="reveal"),
+    path("orders/<str:number>/urge/", views.urge, name="urge"),
     path("orders/<str:number>/do/<str:action>/", views.order_action, name="action"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/rows/", views.inbox_rows, name="inbox-rows"),

@@ -293,6 +293,34 @@ def intake_assess(request):
 
 
 @login_required
+@require_POST
+def urge(request, number: str):
+    """A repeat call: the words being typed go onto the open order (催办) instead of a new
+    order; the order is raised if the new words read more pressing (the agent's chosen
+    urgency, else triage's), never lowered."""
+    if not _intake_allowed(request.user):
+        return _refuse(request, "催办只对热线中心人员开放。")
+    order = _order_or_404(request.user, number)
+    text = request.POST.get("description", "").strip()
+    urgency = request.POST.get("urgency", "") or None
+    if urgency is None and text:
+        from hotline.triage import assess
+
+        urgency = assess(text).urgency
+    try:
+        order = services.urge(request.user, order, text=text, urgency=urgency)
+    except OrderError as exc:
+        messages.error(request, str(exc))
+        return redirect("console:intake")
+    messages.success(
+        request,
+        f"已追加到工单 {order.number} 并催办（当前紧急程度：{order.get_urgency_display()}），"
+        "未新建工单。",
+    )
+    return redirect("console:order", number=order.number)
+
+
+@login_required
 @require_GET
 def caller_history(request):
     """This number's recent orders (repeat callers are common)."""

@@ -166,4 +166,5 @@ class EventCode:
     CLOSED = "orders.order.closed"
     DUPLICATE_LINKED = "orders.order.duplicate_linked"
     REPEAT_RECEIVED = "orders.order.repeat_received"
+    URGED = "orders.order.urged"
     PERSONAL_DATA_READ = "orders.order.personal_data_read"

@@ -181,3 +181,22 @@ def test_the_address_field_places_an_appeal_whose_text_names_no_place(people):
     text = "楼下的垃圾站三天没人清运了，味道很大。"
     order = receive(people.agent, channel="phone", description=text, address="茂南区站南路88号")
     assert order.order.district_id == "440902"
+
+
+def test_a_repeat_call_is_added_to_the_open_order_in_one_click(client, people):
+    first = "公馆镇圩镇新街5号，我妈八十多岁一个人在家，封控后没有米了。"
+    order = receive(people.agent, channel="phone", description=first, caller_phone="13811112222",
+                    town_code="440902101", urgency="urgent").order  # fmt: skip
+    client.force_login(people.agent)
+    again = "公馆镇圩镇新街5号我妈八十多岁一个人在家，封控没米了，现在人已经晕倒了叫不醒"
+    html = client.post(
+        reverse("console:intake-assess"), {"description": again, "caller_phone": "13811112222"}
+    ).content.decode()
+    assert f'data-urge="{order.number}"' in html
+    r = client.post(reverse("console:urge", args=[order.number]), {"description": again})
+    assert r.status_code == 302
+    assert Order.objects.count() == 1
+    order.refresh_from_db()
+    assert order.urgency == "critical"  # the caller said it got worse; never downgraded
+    page = client.get(reverse("console:order", args=[order.number])).content.decode()
+    assert "催办（再次来电）" in page and "升为“危急”" in page

@@ -44,6 +44,7 @@ from .lifecycle import (
     resolve,
     return_to_center,
     set_mode,
+    urge,
 )
 from .sources import source_done, source_note
 
@@ -78,5 +79,6 @@ __all__ = [
     "source_done",
     "source_note",
     "system_actor",
+    "urge",
     "urgency_label",
 ]

@@ -29,6 +29,7 @@ from ..models import (
 from .base import (
     MAX_RETURNS,
     _assign,
+    _center_duty_phone,
     _clear_extension,
     _event,
     _iso,
@@ -432,3 +433,51 @@ def record_caller_lookup(actor, orders, *, via: str = "caller_history", now=None
     ]
     PersonalDataAccess.objects.bulk_create(rows)
     return len(rows)
+
+
+#: Urgency levels from least to most pressing: a repeat call may raise an order, never lower it.
+URGENCY_RANK = {Urgency.NORMAL: 0, Urgency.URGENT: 1, Urgency.CRITICAL: 2}
+
+
+def urge(actor, order, *, text: str, urgency: str | None = None, now=None) -> Order:
+    """A repeat call about an open order (催办): the caller's new words go onto the order, and
+    when they read more pressing than the order (``urgency``, e.g. from triage of the new
+    words) the order is raised — never lowered — and its running clocks are shortened to the
+    new level's limits from now. The unit and the duty supervisor are told. Center only; for an
+    order awaiting its callback, record the callback instead."""
+    _require_center(actor, "催办")
+    now = _now(now)
+    text = (text or "").strip()
+    if not text:
+        raise invalid("请记录来电人这次说的内容。", "text_required")
+    if urgency is not None and urgency not in Urgency.values:
+        raise invalid(f"未知紧急程度：{urgency}。", "unknown_code")
+    with transaction.atomic():
+        order = _lock(actor, order)
+        _require_status(order, (Status.RECEIVED, Status.DISPATCHED, Status.ACCEPTED), "催办")
+        before = order.urgency
+        raised = urgency is not None and URGENCY_RANK[urgency] > URGENCY_RANK[before]
+        if raised:
+            order.urgency = urgency
+            limits = clocks.limits_for(urgency, order.appeal_type, order.sla_mode, order.kind)
+            order.accept_deadline = min(order.accept_deadline, limits.accept.deadline(now))
+            order.resolve_deadline = min(order.resolve_deadline, limits.resolve.deadline(now))
+            order.save(update_fields=["urgency", "accept_deadline", "resolve_deadline"])
+        _event(
+            order,
+            EventCode.URGED,
+            actor,
+            now,
+            {
+                "text": text[:2000],
+                **({"urgency_before": before, "urgency": order.urgency} if raised else {}),
+            },
+        )
+        level = urgency_label(order.urgency)
+        message = f"【12345催办】{level}工单 {order.number} 来电人再次来电：{text[:60]}"
+        if order.handling_unit is not None:
+            unit = order.handling_unit
+            _notify(order, EventCode.URGED, unit.duty_phone or unit.code, message, now)
+        if order.urgency != Urgency.NORMAL:
+            _notify(order, EventCode.URGED, _center_duty_phone(), message, now)
+    return order
