@@ -234,7 +234,9 @@ class OrderFilterForm(forms.Form):
 
     q = forms.CharField(label="关键词", required=False, max_length=100)
     status = forms.ChoiceField(
-        label="状态", required=False, choices=[("", "全部"), *Status.choices]
+        label="状态",
+        required=False,
+        choices=[("", "全部"), ("open", "在办（未办结的全部）"), *Status.choices],
     )
     urgency = forms.ChoiceField(
         label="紧急程度", required=False, choices=[("", "全部"), *Urgency.choices]
@@ -264,3 +266,21 @@ class OrderFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         counties = Division.objects.filter(level="county").order_by("code")
         self.fields["district"].choices = [("", "全部")] + [(c.code, c.name) for c in counties]
+
+
+class BoardScopeForm(forms.Form):
+    """Which orders the supervisor board shows: all, one lead unit's, or one town's."""
+
+    unit = forms.ChoiceField(label="主办单位", required=False)
+    town = forms.ChoiceField(label="镇街", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = HandlingUnit.objects.active().exclude(code="center").order_by("kind", "code")
+        self.fields["unit"].choices = [("", "全部单位")] + [(u.code, u.name) for u in units]
+        self.fields["unit"].error_messages["invalid_choice"] = "没有这个承办单位。"
+        towns = Division.objects.filter(level="town").select_related("parent").order_by("code")
+        self.fields["town"].choices = [("", "全部镇街")] + [
+            (t.code, f"{t.parent.name} {t.name}") for t in towns
+        ]
+        self.fields["town"].error_messages["invalid_choice"] = "没有这个镇街。"

@@ -246,6 +246,9 @@ class _Filters:
 
 
 def apply_filters(qs, data: dict, now: dt.datetime):
+    if data.get("status") == "open":  # every status but closed (the board's counters)
+        qs = qs.filter(status__in=OPEN_STATUSES)
+        data = {**data, "status": ""}
     qs = filter_orders(qs, _Filters(data), now)
     if data.get("channel"):
         qs = qs.filter(channel=data["channel"])
@@ -257,14 +260,45 @@ def apply_filters(qs, data: dict, now: dt.datetime):
     return qs
 
 
-def board(now: dt.datetime) -> dict:
-    """Everything the supervisor board shows, in a fixed number of queries."""
+#: Rows each board table shows; the table says how many more there are and links to them.
+BOARD_ROWS = 30
+
+
+def _urgency_rank():
+    """SQL: 0 for critical, 1 urgent, 2 normal — the board's first sort key."""
+    return Case(
+        When(urgency=Urgency.CRITICAL, then=0), When(urgency=Urgency.URGENT, then=1), default=2
+    )
+
+
+def _most_pressing(qs):
+    """Critical first, then the nearest deadline (overdue ones are nearest), then the oldest."""
+    return qs.annotate(rank=_urgency_rank(), due=_due_expression()).order_by(
+        "rank", F("due").asc(nulls_last=True), "received_at"
+    )
+
+
+def board_scope(unit_code: str | None = None, town_code: str | None = None):
+    """The orders one board view covers: all, one lead unit's, or one town's."""
+    qs = Order.objects.all()
+    if unit_code:
+        qs = qs.filter(handling_unit__code=unit_code)
+    if town_code:
+        qs = qs.filter(town_id=town_code)
+    return qs
+
+
+def board(now: dt.datetime, *, unit_code: str | None = None, town_code: str | None = None) -> dict:
+    """Everything the supervisor board shows, in a fixed number of queries. Each table puts
+    critical orders first and then the nearest deadline, so that a critical order registered a
+    minute ago is at the top, not behind days-old ones; each says how many it does not show."""
     from hotline.orders.models import OperatingMode
 
     local_midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    open_qs = Order.objects.filter(status__in=OPEN_STATUSES)
+    scope = board_scope(unit_code, town_code)
+    open_qs = scope.filter(status__in=OPEN_STATUSES)
     by_status = dict(
-        Order.objects.filter(Q(status__in=OPEN_STATUSES) | Q(closed_at__gte=local_midnight))
+        scope.filter(Q(status__in=OPEN_STATUSES) | Q(closed_at__gte=local_midnight))
         .values_list("status")
         .annotate(n=Count("id"))
     )
@@ -276,25 +310,29 @@ def board(now: dt.datetime) -> dict:
         {"code": u.value, "label": u.label, "n": by_urgency.get(u.value, 0)} for u in Urgency
     ]
     select = ("handling_unit", "town", "district")
-    queue = (
-        open_qs.filter(urgency__in=(Urgency.CRITICAL, Urgency.URGENT))
-        .annotate(due=_due_expression())
-        .select_related(*select)
-        .order_by(F("due").asc(nulls_last=True))[:30]
-    )
-    overdue = open_qs.overdue(now).select_related(*select).order_by("received_at")[:30]
-    waiting_dispatch = (
-        Order.objects.filter(status=Status.RECEIVED)
-        .select_related(*select)
-        .order_by("received_at")[:30]
-    )
-    extensions = (
-        open_qs.filter(extension_requested_at__isnull=False)
-        .select_related(*select)
-        .order_by("extension_requested_at")[:30]
+    tables = {
+        "queue": open_qs.filter(urgency__in=(Urgency.CRITICAL, Urgency.URGENT)),
+        "overdue": open_qs.overdue(now),
+        "waiting_dispatch": scope.filter(status=Status.RECEIVED),
+        "extensions": open_qs.filter(extension_requested_at__isnull=False),
+    }
+    totals = {name: qs.count() for name, qs in tables.items()}
+    rows = {
+        name: [_row(o, now) for o in _most_pressing(qs.select_related(*select))[:BOARD_ROWS]]
+        for name, qs in tables.items()
+    }
+    # The alarm: critical orders whose accept clock has run out without anyone accepting.
+    alarm = list(
+        _most_pressing(
+            scope.filter(
+                urgency=Urgency.CRITICAL,
+                status__in=(Status.RECEIVED, Status.DISPATCHED),
+                accept_deadline__lt=now,
+            ).select_related(*select)
+        )[:BOARD_ROWS]
     )
     agents = list(
-        Order.objects.filter(received_at__gte=local_midnight, client__isnull=False)
+        scope.filter(received_at__gte=local_midnight, client__isnull=False)
         .values("client__username", "client__hotline_profile__display_name")
         .annotate(n=Count("id"), critical=Count("id", filter=Q(urgency=Urgency.CRITICAL)))
         .order_by("-n")[:30]
@@ -302,19 +340,28 @@ def board(now: dt.datetime) -> dict:
     mode = OperatingMode.objects.filter(pk=1).first()
     units = HandlingUnit.objects.active().exclude(code="center").order_by("kind", "code")
     return {
-        "unit_choices": [(u.code, u.name) for u in units] if waiting_dispatch else [],
+        "unit_choices": [(u.code, u.name) for u in units] if rows["waiting_dispatch"] else [],
         "now": now,
         "status_counts": status_counts,
         "urgency_counts": urgency_counts,
         "open_total": sum(by_urgency.values()),
-        "overdue_total": open_qs.overdue(now).count(),
-        "queue": [_row(o, now) for o in queue],
-        "overdue": [_row(o, now) for o in overdue],
-        "waiting_dispatch": [_row(o, now) for o in waiting_dispatch],
-        "extensions": [_row(o, now) for o in extensions],
+        "overdue_total": totals["overdue"],
+        "totals": totals,
+        "board_rows": BOARD_ROWS,
+        **rows,
+        "alarm": [_row(o, now) for o in alarm],
+        "alarm_ids": ",".join(str(o.pk) for o in alarm),
         "agents": agents,
         "mode": mode.mode if mode else "normal",
+        "mode_row": mode,
+        "scope_query": _scope_query(unit_code, town_code),
     }
+
+
+def _scope_query(unit_code: str | None, town_code: str | None) -> str:
+    """The list filters of a board view, to append to its links ("&unit=…&town=…")."""
+    parts = [f"unit={unit_code}" if unit_code else "", f"town={town_code}" if town_code else ""]
+    return "".join(f"&{p}" for p in parts if p)
 
 
 #: How long one process reuses its index of recent open orders for the live repeat check.

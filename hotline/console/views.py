@@ -26,7 +26,7 @@ from . import queries
 from .actions import ALL as ACTIONS
 from .actions import available_actions
 from .export import export_response
-from .forms import IntakeForm, OrderFilterForm
+from .forms import BoardScopeForm, IntakeForm, OrderFilterForm
 
 SERVICES = {
     "dispatch": services.dispatch,
@@ -165,26 +165,44 @@ def _board_allowed(user) -> bool:
     return has_role(user, Role.SUPERVISOR, Role.ADMIN)
 
 
+def _board_context(request) -> dict:
+    """The board for the view chosen in the query string: all orders, one unit's or one
+    town's (unknown codes are ignored and said so)."""
+    form = BoardScopeForm(request.GET or None)
+    unit = town = None
+    if form.is_bound and form.is_valid():
+        unit, town = form.cleaned_data["unit"] or None, form.cleaned_data["town"] or None
+    context = queries.board(timezone.now(), unit_code=unit, town_code=town)
+    context["scope_form"] = form
+    context["scope_params"] = request.GET.urlencode()
+    return context
+
+
 @login_required
 def board(request):
     if not _board_allowed(request.user):
         return _refuse(request, "值班长看板只对值班长和系统管理员开放。")
-    return render(request, "console/board.html", queries.board(timezone.now()))
+    return render(request, "console/board.html", _board_context(request))
 
 
 @login_required
 def board_panels(request):
     if not _board_allowed(request.user):
         return _refuse(request, "值班长看板只对值班长和系统管理员开放。")
-    return render(request, "console/partials/board_panels.html", queries.board(timezone.now()))
+    return render(request, "console/partials/board_panels.html", _board_context(request))
 
 
 @login_required
 @require_POST
 def board_mode(request):
+    """Switch the clock mode from the board: the supervisor confirms and gives a reason."""
     mode = request.POST.get("mode", "")
+    reason = request.POST.get("reason", "").strip()
+    if not reason:
+        messages.error(request, "切换时限模式须填写原因（例如：疫情封控，来电量激增）。")
+        return redirect("console:board")
     try:
-        services.set_mode(request.user, mode)
+        services.set_mode(request.user, mode, reason=reason)
     except OrderError as exc:
         messages.error(request, str(exc))
     else:

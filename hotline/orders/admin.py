@@ -37,7 +37,7 @@ class SlaPolicyAdmin(admin.ModelAdmin):
 class OperatingModeAdmin(admin.ModelAdmin):
     """The surge switch; changing it affects new orders only."""
 
-    list_display = ["mode", "changed_at", "changed_by"]
+    list_display = ["mode", "changed_at", "changed_by", "reason"]
     readonly_fields = ["changed_at", "changed_by"]
 
     def has_add_permission(self, request):
@@ -50,7 +50,8 @@ class OperatingModeAdmin(admin.ModelAdmin):
         # Through the service, as the board's switch: the same permission check, the record of
         # who switched and when, and this process's cache reset.
         try:
-            obj.pk = set_mode(request.user, obj.mode).pk  # the one row, created if need be
+            # the one row, created if need be
+            obj.pk = set_mode(request.user, obj.mode, reason=obj.reason).pk
         except OrderError as exc:
             request.hotline_refusal = str(exc)  # read by the response and log hooks below
 

@@ -407,6 +407,7 @@ class OperatingMode(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    reason = models.CharField("切换原因", max_length=200, blank=True, default="")
 
     class Meta:
         verbose_name = "时限模式"

@@ -127,7 +127,9 @@ def test_board_counts_and_queue(client, people, register, django_assert_max_num_
     register()
     critical = register(description="公馆镇有人煤气泄漏晕倒", urgency="critical", category="safety")
     client.force_login(people.supervisor)
-    with django_assert_max_num_queries(16):
+    # a fixed number: session and user, counts, four tables and their totals, the alarm, the
+    # mode, the unit and town pickers — not one per row
+    with django_assert_max_num_queries(20):
         r = client.get(reverse("console:board-panels"))
     html = r.content.decode()
     assert critical.number in html
@@ -137,11 +139,18 @@ def test_board_counts_and_queue(client, people, register, django_assert_max_num_
 
 def test_board_surge_switch(client, people):
     from hotline.orders.clocks import current_mode
+    from hotline.orders.models import OperatingMode
 
     client.force_login(people.supervisor)
-    r = client.post(reverse("console:board-mode"), {"mode": "surge"})
+    # no reason, no switch: the board asks for one
+    r = client.post(reverse("console:board-mode"), {"mode": "surge"}, follow=True)
+    assert current_mode() == "normal"
+    assert "切换时限模式须填写原因" in r.content.decode()
+    r = client.post(reverse("console:board-mode"), {"mode": "surge", "reason": "全域静态管理"})
     assert r.status_code == 302
     assert current_mode() == "surge"
+    assert OperatingMode.objects.get().reason == "全域静态管理"
+    assert "全域静态管理" in client.get(reverse("console:board")).content.decode()
     client.force_login(people.agent)
     assert client.get(reverse("console:board")).status_code == 403
 

@@ -372,8 +372,9 @@ def escalate(actor, order, *, reason: str, now=None) -> Order:
     return order
 
 
-def set_mode(actor, mode: str, *, now=None) -> OperatingMode:
-    """Switch the clock matrix for new orders (normal/surge). Existing clocks do not change."""
+def set_mode(actor, mode: str, *, reason: str = "", now=None) -> OperatingMode:
+    """Switch the clock matrix for new orders (normal/surge), with the reason the supervisor
+    gave. Existing clocks do not change."""
     _require_supervisor(actor, "切换时限模式")
     if mode not in SlaMode.values:
         raise invalid(f"未知模式：{mode}。", "unknown_code")
@@ -382,6 +383,7 @@ def set_mode(actor, mode: str, *, now=None) -> OperatingMode:
         row.mode = mode
         row.changed_at = _now(now)
         row.changed_by = actor
+        row.reason = (reason or "").strip()[:200]
         row.save()
     clocks.mode_cache.clear()  # this process at once; the others within clocks.POLICY_TTL
     return row
