@@ -53,6 +53,7 @@ def result_json(result: search.SearchResult) -> dict:
         "query": result.query.text,
         "expansions": result.query.expansions,
         "found": result.found,
+        "no_match": result.no_match,
         "results": [
             {
                 "key": h.key,

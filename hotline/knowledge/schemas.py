@@ -63,6 +63,8 @@ class SearchOut(Schema):
     query: str
     expansions: list[str]
     found: bool
+    #: True when the best article shares no word with the query: treat it as nothing found.
+    no_match: bool = False
     results: list[HitOut]
 
 

@@ -134,6 +134,8 @@ class SearchResult:
     query: Query
     hits: list[Hit] = field(default_factory=list)
     found: bool = False
+    #: The best hit shares no word with the query: the page says "no match" instead of hits.
+    no_match: bool = False
     index_version: int = 0
 
 
@@ -278,7 +280,13 @@ class SearchIndex:
                 break
             result.hits.append(self._hit(int(i), score, query, at))
         if result.hits:
-            result.found = result.hits[0].score >= FOUND_MIN_SCORE
+            # Relative to the query, not only to a score: when the best article contains none
+            # of the query's words of two or more characters (or their synonyms), the score
+            # came from stray characters ("阿巴阿巴" sharing 阿 with a place name) and nothing
+            # was found, however high it is.
+            top = result.hits[0]
+            result.no_match = not top.matched and any(len(w) >= 2 for w in query.all_words)
+            result.found = top.score >= FOUND_MIN_SCORE and not result.no_match
         return result
 
     def _hit(self, i: int, score: float, query: Query, at) -> Hit:
@@ -655,5 +663,8 @@ def suggest(
     appeal_text: str, *, at=None, audience: str = Audience.AGENTS, limit: int = 3
 ) -> SearchResult:
     """Articles for an appeal an agent is typing (or a resident is writing), with the matched
-    words highlighted. The same pipeline as :func:`search`, fewer hits."""
-    return search(appeal_text, at=at, audience=audience, limit=limit)
+    words highlighted. The same pipeline as :func:`search`, fewer hits, and none that shares
+    no word with the appeal (a suggestion an agent cannot see the point of is noise)."""
+    result = search(appeal_text, at=at, audience=audience, limit=limit)
+    result.hits = [h for h in result.hits if h.matched]
+    return result

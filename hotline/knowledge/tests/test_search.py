@@ -3,6 +3,7 @@ import datetime as dt
 import bm25s
 import numpy as np
 import pytest
+from django.urls import reverse
 
 from hotline.knowledge import search, services
 from hotline.knowledge.evaluation import EVAL_AT, EVAL_SETS, load_jsonl, recall
@@ -243,3 +244,19 @@ def test_a_refused_token_write_does_not_break_search(people, monkeypatch):
 
     monkeypatch.setattr(search, "_write_tokens", refuse)
     assert keys(search.search("采样点")) == ["busy"]
+
+
+def test_a_query_no_article_shares_a_word_with_is_no_match(demo_articles, client, people):
+    """Stray characters give nonsense a score (阿巴阿巴 shares 阿 with a place name) — even above
+    the 'found' bar; a best hit with none of the query's words is no match, and the search page
+    says so instead of listing it."""
+    for nonsense in ("阿巴阿巴阿巴", "今天天气真好", "我想买一台电脑", "足球比赛"):
+        result = search.search(nonsense)
+        assert result.no_match and not result.found, nonsense
+        assert search.suggest(nonsense).hits == []
+    for question in ("核酸采样点几点开门", "健康码变黄怎么办", "出门证怎么办"):
+        result = search.search(question)
+        assert not result.no_match and result.hits, question
+    client.force_login(people.author)
+    html = client.get(reverse("kb:search"), {"q": "阿巴阿巴阿巴"}).content.decode()
+    assert "没有找到与“阿巴阿巴阿巴”相关的有效条目" in html and "kb-hit-title" not in html
