@@ -747,6 +747,27 @@ def _source(incident: Incident) -> order_services.Source:
     return order_services.Source("reserve", "incident", str(incident.pk))
 
 
+def nearest_open_incident(lat: float, lon: float, when: dt.datetime, *, signals_only=False):
+    """The open (or suppressed) incident nearest to a sign of fire, within MATCH_KM of its
+    centre and MATCH_HOURS of its first and last sign; (incident, km) or (None, MATCH_KM).
+    ``signals_only``: only incidents no satellite has seen yet (detections find the others
+    through the clustering, which judges them by pixel size instead of MATCH_KM)."""
+    window = dt.timedelta(hours=MATCH_HOURS)
+    candidates = Incident.objects.select_for_update().filter(
+        status__in=(*OPEN_INCIDENT_STATUSES, IncidentStatus.SUPPRESSED),
+        last_seen__gte=when - window,
+        first_seen__lte=when + window,
+    )
+    if signals_only:
+        candidates = candidates.filter(detections__isnull=True)
+    best, best_km = None, MATCH_KM
+    for incident in candidates:
+        km = float(clustering.haversine_km(lat, lon, incident.latitude, incident.longitude))
+        if km <= best_km:
+            best, best_km = incident, km
+    return best, best_km
+
+
 @dataclass(frozen=True)
 class SignalIn:
     external_id: str
@@ -773,21 +794,7 @@ def receive_signal(source: SignalSource, signal: SignalIn, *, now=None) -> tuple
         existing = Signal.objects.filter(source=source, external_id=signal.external_id).first()
         if existing is not None:
             return existing, False
-        window = dt.timedelta(hours=MATCH_HOURS)
-        candidates = Incident.objects.select_for_update().filter(
-            status__in=(*OPEN_INCIDENT_STATUSES, IncidentStatus.SUPPRESSED),
-            last_seen__gte=signal.observed_at - window,
-            first_seen__lte=signal.observed_at + window,
-        )
-        best, best_km = None, MATCH_KM
-        for incident in candidates:
-            km = float(
-                clustering.haversine_km(
-                    signal.latitude, signal.longitude, incident.latitude, incident.longitude
-                )
-            )
-            if km <= best_km:
-                best, best_km = incident, km
+        best, best_km = nearest_open_incident(signal.latitude, signal.longitude, signal.observed_at)
         opened = best is None
         if opened:
             best = _open_incident(
@@ -986,6 +993,17 @@ def _cluster_range(first, last, now, result: ImportResult) -> None:
                 incident_id=survivor_pk
             )
             touched.add(survivor_pk)
+            result.incidents_grown += 1
+            continue
+        near, _ = nearest_open_incident(
+            float(lat[unassigned].mean()),
+            float(lon[unassigned].mean()),
+            dt.datetime.fromtimestamp(t[unassigned].min(), dt.UTC),
+            signals_only=True,
+        )
+        if near is not None:  # an incident opened by a camera or a ranger, not yet seen from space
+            Detection.objects.filter(pk__in=[int(pk[i]) for i in unassigned]).update(incident=near)
+            touched.add(near.pk)
             result.incidents_grown += 1
             continue
         incident = _open_incident(
