@@ -62,6 +62,8 @@ def book(request):
     elif request.method == "POST":
         status = 422
     day = form.cleaned_data.get("visit_date") if form.is_bound and form.is_valid() else today
+    if booking is not None:  # a blank form again: the page must not echo the ID number back
+        form = forms.BookingForm(initial={"visit_date": day, "area": booking.area.code})
     areas = queries.availability(day, now)
     context = {
         "form": form,
@@ -90,6 +92,7 @@ def apply_exception(request):
                 purpose=d["purpose"],
                 visitor=_visitor(d),
             )
+            form = forms.ExceptionForm()
         except ReserveError as exc:
             form.add_error(None, str(exc))
             status = exc.status
