@@ -24,7 +24,7 @@ import numpy as np
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Max, Min, Sum
+from django.db.models import Exists, Max, Min, OuterRef, Sum
 from django.utils import timezone
 
 from hotline.accounts.roles import Role, has_role
@@ -759,7 +759,8 @@ def nearest_open_incident(lat: float, lon: float, when: dt.datetime, *, signals_
         first_seen__lte=when + window,
     )
     if signals_only:
-        candidates = candidates.filter(detections__isnull=True)
+        seen = Detection.objects.filter(incident=OuterRef("pk"))
+        candidates = candidates.filter(~Exists(seen))
     best, best_km = None, MATCH_KM
     for incident in candidates:
         km = float(clustering.haversine_km(lat, lon, incident.latitude, incident.longitude))
