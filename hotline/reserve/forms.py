@@ -20,7 +20,7 @@ class VisitorForm(forms.Form):
     name = forms.CharField(label="姓名", max_length=40)
     phone = forms.CharField(label="手机号", max_length=20, help_text="用于接收预约与通知短信")
     id_number = forms.CharField(
-        label="身份证号", max_length=24, help_text="只保存加密散列与遮蔽号码"
+        label="身份证号", max_length=24, help_text="平台只保存其密钥散列和遮蔽号码"
     )
     party_size = forms.IntegerField(label="人数", min_value=1, max_value=10, initial=1)
     plate = forms.CharField(label="车牌号（可不填）", max_length=12, required=False)

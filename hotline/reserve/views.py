@@ -48,7 +48,9 @@ def book(request):
     form = forms.BookingForm(request.POST or None, initial={"visit_date": today})
     booking = None
     status = 200
+    day = today
     if request.method == "POST" and form.is_valid():
+        day = form.cleaned_data["visit_date"]
         try:
             booking = services.book(
                 None,
@@ -61,7 +63,6 @@ def book(request):
             status = exc.status
     elif request.method == "POST":
         status = 422
-    day = form.cleaned_data.get("visit_date") if form.is_bound and form.is_valid() else today
     if booking is not None:  # a blank form again: the page must not echo the ID number back
         form = forms.BookingForm(initial={"visit_date": day, "area": booking.area.code})
     areas = queries.availability(day, now)
