@@ -45,6 +45,7 @@ from .schemas import (
     SignalOut,
     SuspensionIn,
     SuspensionOut,
+    Text,
 )
 
 router = Router(tags=["自然保护区"])
@@ -133,7 +134,7 @@ def create_exception(request, data: ExceptionIn):
 
 
 @router.post("/reserve/exceptions/{number}/decision", response={200: ExceptionOut, **ERRORS})
-def decide_exception(request, number: str, data: DecisionIn):
+def decide_exception(request, number: Text, data: DecisionIn):
     """批准或不批准特许进入申请（须填写意见，短信告知申请人）。"""
     decided = services.decide_exception(
         request.auth, number, approve=data.approve, reason=data.reason
@@ -191,7 +192,7 @@ def gate_out(r: services.GateResult) -> dict:
 
 
 @router.get("/reserve/gate/check", response={200: list[GateOut], **ERRORS})
-def gate_check(request, entrance: str, q: str):
+def gate_check(request, entrance: Text, q: Text):
     """卡点核验：按预约号、特许申请号或身份证号查今日有效凭证。"""
     results = services.gate_check(request.auth, entrance_code=entrance, query=q)
     return [gate_out(r) for r in results]
@@ -308,13 +309,13 @@ def incident_out(i: Incident, order: str | None) -> dict:
 
 
 @router.get("/fire/incidents", response={200: list[IncidentOut], **ERRORS})
-def incidents(request, status: str | None = None):
+def incidents(request, status: Text | None = None):
     """火情列表（最近的在前，最多 200 条）。"""
     _staff(request)
     return [incident_out(i, i.order_number) for i in queries.incident_list(status)]
 
 
-def _one(number: str) -> Incident:
+def _one(number: Text) -> Incident:
     incident = Incident.objects.filter(number=number).first()
     if incident is None:
         raise not_found(f"找不到火情 {number}。", "incident_not_found")
@@ -322,7 +323,7 @@ def _one(number: str) -> Incident:
 
 
 @router.get("/fire/incidents/{number}", response={200: IncidentOut, **ERRORS})
-def incident(request, number: str):
+def incident(request, number: Text):
     """一个火情。"""
     _staff(request)
     i = _one(number)
@@ -330,7 +331,7 @@ def incident(request, number: str):
 
 
 @router.post("/fire/incidents/{number}/resolve", response={200: IncidentOut, **ERRORS})
-def resolve(request, number: str, data: ResolveIn):
+def resolve(request, number: Text, data: ResolveIn):
     """处置完毕：已扑灭、误报（可登记为已知误报点）或计划烧除；工单同时答复。"""
     i = services.resolve_incident(
         request.auth, number, outcome=data.outcome, note=data.note, remember_as=data.remember_as
@@ -339,7 +340,7 @@ def resolve(request, number: str, data: ResolveIn):
 
 
 @router.post("/fire/incidents/{number}/links", response={201: IncidentOut, **ERRORS})
-def link(request, number: str, data: LinkIn):
+def link(request, number: Text, data: LinkIn):
     """把群众来电报告火情的工单（公共安全类）关联到火情。"""
     services.link_order(request.auth, number, data.order)
     i = _one(number)
