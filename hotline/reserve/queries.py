@@ -122,6 +122,27 @@ def order_numbers(incidents) -> dict[int, str]:
     )
 
 
+def candidate_reports(incident: Incident, *, limit: int = 10) -> list[Order]:
+    """Phone reports that may be about this fire: public-safety orders from the towns around
+    the reserve, received from 6 hours before the incident was first seen to its last sign
+    plus 6 hours, not yet linked. A person decides whether to link them."""
+    towns = [t["code"] for t in geography.reserve_map()["towns"]]
+    margin = dt.timedelta(hours=6)
+    linked = incident.order_links.values("order_id")
+    return list(
+        Order.objects.filter(
+            category="safety",
+            town_id__in=towns,
+            received_at__gte=incident.first_seen - margin,
+            received_at__lte=incident.last_seen + margin,
+        )
+        .exclude(source_app="reserve")
+        .exclude(pk__in=linked)
+        .select_related("town")
+        .order_by("-received_at")[:limit]
+    )
+
+
 def incident_list(status: str | None = None, limit: int = 200):
     qs = Incident.objects.exclude(status=IncidentStatus.MERGED)
     if status:

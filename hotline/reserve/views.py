@@ -300,6 +300,7 @@ def incident(request, number: str):
         "signals": item.signals.select_related("source"),
         "photos": item.photos.only("pk", "note", "at", "taken_by"),
         "links": item.order_links.select_related("order"),
+        "candidates": queries.candidate_reports(item) if item.is_open else [],
         "onsite_form": forms.OnSiteForm(),
         "resolve_form": forms.ResolveForm(),
         "link_form": forms.LinkForm(),

@@ -17,6 +17,7 @@ from hotline.reserve import services
 from hotline.reserve.choices import IncidentStatus, Outcome
 from hotline.reserve.errors import ReserveError
 from hotline.reserve.models import Detection, Incident, SignalSource
+from hotline.reserve.queries import candidate_reports
 from hotline.reserve.subscriptions import SUBSCRIBER
 
 from .factories import INSIDE, photo_bytes, viirs_file, viirs_line
@@ -248,9 +249,12 @@ def test_a_phone_report_links_to_the_incident(reserve, staff):
         staff.agent,
         order_services.Appeal(channel="phone", description="小区停水两天", category="living"),
     ).order
+    # triage places the call in 钱排镇, a town around the reserve: offered for linking
+    assert candidate_reports(incident) == [fire_call]
     link = services.link_order(staff.ranger, incident.number, fire_call.number)
     assert link.order == fire_call
     assert services.link_order(staff.ranger, incident.number, fire_call.number) == link  # once
+    assert candidate_reports(incident) == []
     with pytest.raises(ReserveError) as caught:
         services.link_order(staff.ranger, incident.number, other.number)
     assert caught.value.code == "not_a_fire_report"
