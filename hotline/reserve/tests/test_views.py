@@ -172,3 +172,20 @@ def test_map_and_incident_pages(reserve, staff):
     )
     assert "已扑灭" in r.content.decode()
     assert signed_in(staff.agent).get(f"/reserve/photos/{photo.pk}/").status_code == 403
+
+
+def test_admin_lists_render_without_personal_data(reserve, staff, make_user):
+    visitor = services.VisitorIn("林晓东", "13902681234", id_number(12), 2)
+    b = services.book(
+        None, area_code="datianding", visit_date=timezone.localdate(), visitor=visitor
+    )
+    client = signed_in(make_user("admin", None, "r_admin"))
+    for name in ("area", "entrance", "signalsource", "booking", "exceptionrequest", "incident",
+                 "detection", "falsealarmsite", "reserveevent"):  # fmt: skip
+        r = client.get(f"/admin/reserve/{name}/")
+        assert r.status_code == 200, name
+    page = client.get(f"/admin/reserve/booking/{b.pk}/change/").content.decode()
+    assert (
+        "13902681234" not in page
+        and "139****1234" in client.get("/admin/reserve/booking/").content.decode()
+    )
