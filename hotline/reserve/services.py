@@ -666,9 +666,7 @@ def _incident_number(now) -> str:
     return f"{prefix}{n:04d}"
 
 
-def _open_incident(
-    *, lat: float, lon: float, first_seen, last_seen, now, watch_all: bool = False
-) -> Incident:
+def _open_incident(*, lat: float, lon: float, first_seen, last_seen, now) -> Incident:
     """A new incident at a place: inside the watch area it is open (its order follows), at a
     remembered false-alarm site suppressed, outside the area only recorded."""
     inside = geography.in_watch_area(lat, lon)
@@ -1017,6 +1015,7 @@ def _cluster_range(first, last, now, result: ImportResult) -> None:
             for other in live:
                 if other != survivor_pk:
                     _merge(other, survivor_pk, now)
+                    statuses[other] = IncidentStatus.MERGED  # not a survivor for later clusters
                     result.incidents_merged += 1
             Detection.objects.filter(pk__in=[int(pk[i]) for i in unassigned]).update(
                 incident_id=survivor_pk
