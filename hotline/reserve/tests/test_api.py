@@ -224,3 +224,23 @@ def test_positions(reserve, staff, token_client):
         ).status_code
         == 403
     )
+
+
+def test_inside_and_availability_are_bounded(
+    reserve, staff, token_client, django_assert_max_num_queries
+):
+    today = timezone.localdate()
+    for n in range(4):
+        visitor = services.VisitorIn("林晓东", f"1390268{n:04d}", id_number(20 + n), 2)
+        b = services.book(None, area_code="datianding", visit_date=today, visitor=visitor)
+        services.register_passage(
+            staff.ranger, entrance_code="qianpai", number=b.number, direction="in", people=2
+        )
+    client = token_client(staff.ranger)
+    client.get("/api/v1/reserve/inside")
+    with django_assert_max_num_queries(6):
+        r = client.get("/api/v1/reserve/inside")
+    assert len(r.json()) == 4
+    with django_assert_max_num_queries(6):
+        r = Client().get(f"/api/v1/reserve/availability?date={today.isoformat()}")
+    assert r.json()[0]["booked"] == 8
