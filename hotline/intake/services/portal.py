@@ -75,7 +75,13 @@ def send_code(phone: str, *, purpose: str, ip: str | None, now=None) -> Verifica
     code = f"{secrets.randbelow(10**6):06d}"
     phone_key = keyed_hash("phone", phone)[:64]
     limits = [
-        (RateKind.CODE_PHONE, phone_key + ":m", 1, PHONE_GAP, "验证码已发送，请 1 分钟后再试。"),
+        (
+            RateKind.CODE_PHONE,
+            f"{phone_key[:50]}:{purpose}",
+            1,
+            PHONE_GAP,
+            "验证码已发送，请 1 分钟后再试。",
+        ),
         (
             RateKind.CODE_PHONE,
             phone_key,

@@ -9,7 +9,6 @@ tqdm progress bar. Importing the same file again gives the same orders (row keys
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -75,7 +74,7 @@ class Command(BaseCommand):
             total=len(checked.appeals),
             unit="行",
             disable=options["quiet"],
-            file=sys.stderr,
+            file=self.stderr._out,  # the raw stream: tqdm redraws with \r
             desc="导入",
         )
         with bar:
@@ -103,7 +102,7 @@ class Command(BaseCommand):
         job = ImportJob.objects.filter(pk=job_id).defer("content").first()
         if job is None:
             raise CommandError(f"没有导入任务 {job_id}。")
-        bar = tqdm(total=job.total, unit="行", disable=quiet, file=sys.stderr, desc="导入")
+        bar = tqdm(total=job.total, unit="行", disable=quiet, file=self.stderr._out, desc="导入")
         try:
             with bar:
                 job = imports.run_job(job_id, progress=bar.update)
