@@ -106,11 +106,19 @@ class Open311Error(Exception):
 
 
 # --- rendering -------------------------------------------------------------------------------
+XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
+
+
+def _document(root: ET.Element) -> bytes:
+    # The spec asks for the declaration with encoding="UTF-8" exactly.
+    return XML_DECLARATION + ET.tostring(root, encoding="unicode").encode("utf-8")
+
+
 def _xml(root: str, item: str, rows: list[dict]) -> bytes:
     top = ET.Element(root)
     for row in rows:
         top.append(_element(item, row))
-    return ET.tostring(top, encoding="utf-8", xml_declaration=True)
+    return _document(top)
 
 
 def _element(tag: str, value) -> ET.Element:
@@ -141,7 +149,7 @@ def _reply(fmt: str, root: str, item: str, rows, status: int = 200) -> HttpRespo
 
 
 def _single_xml(root: str, row: dict) -> bytes:
-    return ET.tostring(_element(root, row), encoding="utf-8", xml_declaration=True)
+    return _document(_element(root, row))
 
 
 def _error(fmt: str, status: int, description: str) -> HttpResponse:
@@ -451,7 +459,7 @@ def discovery(request, fmt):
             else:
                 ET.SubElement(endpoint, key).text = value
         return HttpResponse(
-            ET.tostring(root, encoding="utf-8", xml_declaration=True),
+            _document(root),
             content_type="text/xml; charset=utf-8",
         )
     return _reply(fmt, "", "", body)

@@ -243,7 +243,9 @@ def import_job(request, job_id):
         except DomainError as exc:
             messages.error(request, str(exc))
         return redirect("intake:import_job", job_id=job.pk)
-    return render(request, "intake/import_job.html", {"job": job})
+    labels = {**services.imports.COLUMN_LABELS, "row_key": "编号（去重键）"}
+    mapping = [(column, labels.get(field, field)) for field, column in job.mapping.items()]
+    return render(request, "intake/import_job.html", {"job": job, "mapping": mapping})
 
 
 @login_required
