@@ -111,7 +111,9 @@ class RateLock(models.Model):
     key = models.CharField(max_length=64)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="intake_ratelock_unique_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key"], name="intake_ratelock_unique_key")
+        ]
 
     def __str__(self) -> str:
         return self.kind

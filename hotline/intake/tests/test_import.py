@@ -206,3 +206,19 @@ def _file(content: bytes, directory=None) -> str:
 
 
 assert HEADER[1] == "诉求内容"
+
+
+def test_import_list_has_a_bounded_query_count(client, city, django_assert_max_num_queries):
+    for n in range(5):
+        create_job(
+            city.supervisor,
+            filename=f"f{n}.csv",
+            content=csv_bytes(rows(1, start=n + 1)),
+            channel="import",
+            skip_bad=False,
+        )
+    client.force_login(city.supervisor)
+    client.get("/intake/import/")  # the session and the user's roles, once
+    with django_assert_max_num_queries(8):
+        response = client.get("/intake/import/")
+    assert response.content.decode().count("f") and len(response.context["jobs"]) == 5
