@@ -32,3 +32,8 @@ def outbox_code():
         return re.search(r"验证码是 (\d{6})", note.text).group(1)
 
     return read
+
+
+# The concurrency tests are transactional: on PostgreSQL their flush removes the clock matrix
+# and routing table the orders migration seeded; the orders tests' fixture puts them back.
+from hotline.orders.tests.conftest import default_policies_and_rules  # noqa: E402, F401
