@@ -52,8 +52,9 @@ def make_csv(n: int, towns: list[str]) -> bytes:
     return out.getvalue().encode()
 
 
-def raw_sql_baseline(db: Path, n: int, towns: list[str], batch: int = 1000) -> float:
-    """Seconds to insert n orders and 3n events with executemany, 1,000 orders a transaction."""
+def raw_sql_baseline(db: Path, n: int, towns: list[str], batch: int = 1000) -> tuple:
+    """(wall, CPU) seconds to insert n orders and 3n events with executemany, 1,000 orders a
+    transaction."""
     con = sqlite3.connect(db, isolation_level=None, timeout=20)
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=NORMAL")
@@ -68,7 +69,7 @@ def raw_sql_baseline(db: Path, n: int, towns: list[str], batch: int = 1000) -> f
         "idempotency_key, request_hash, kind, source_app, source_type, source_id"
     )
     marks = ",".join("?" * len(cols.split(",")))
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for start in range(0, n, batch):
         con.execute("BEGIN IMMEDIATE")
         rows = []
@@ -96,9 +97,9 @@ def raw_sql_baseline(db: Path, n: int, towns: list[str], batch: int = 1000) -> f
             events,
         )
         con.execute("COMMIT")
-    elapsed = time.perf_counter() - started
+    elapsed, used = time.perf_counter() - started, time.process_time() - cpu
     con.close()
-    return elapsed
+    return elapsed, used
 
 
 def main() -> None:
@@ -138,13 +139,13 @@ def main() -> None:
         path = data_dir / "appeals.csv"
         path.write_bytes(content)
 
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         checked = imports.validate(user, content, "csv", "import")
-        validate_s = time.perf_counter() - started
+        validate_s, validate_cpu = time.perf_counter() - started, time.process_time() - cpu
         assert not checked.errors, checked.errors[:3]
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         counts = imports.run(user, checked.appeals)
-        write_s = time.perf_counter() - started
+        write_s, write_cpu = time.perf_counter() - started, time.process_time() - cpu
         assert counts["created"] == args.rows, counts
         started = time.perf_counter()
         out = io.StringIO()
@@ -154,11 +155,13 @@ def main() -> None:
         from django.db import connection
 
         connection.close()
-        raw_s = raw_sql_baseline(data_dir / "hotline.sqlite3", args.rows, towns)
+        raw_s, raw_cpu = raw_sql_baseline(data_dir / "hotline.sqlite3", args.rows, towns)
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
 
     total = validate_s + write_s
+    total_cpu = validate_cpu + write_cpu
+    verdict = "met" if total < 60 else "**not met** on this machine"
     load_after = os.getloadavg()
     lines = [
         "## Bulk import (`hotline intake import`)",
@@ -167,18 +170,25 @@ def main() -> None:
         "Baseline: a raw-SQL `executemany` insert of the same number of orders and their three "
         "events, 1,000 orders a transaction, same database file, same run.",
         "",
-        "| measure | value |",
-        "|---|---|",
-        f"| validation pass (read, map, schema, `check_appeal`; no write) | {validate_s:.1f} s |",
-        f"| write pass (`receive_batch`, 1,000 rows a transaction) | {write_s:.1f} s |",
-        f"| **import in all** | **{total:.1f} s ({args.rows / total:,.0f} rows/s)** |",
+        "| measure | wall | CPU of this process |",
+        "|---|---|---|",
+        f"| validation pass (read, map, schema, `check_appeal`; no write) | {validate_s:.1f} s "
+        f"| {validate_cpu:.1f} s |",
+        f"| write pass (`receive_batch`, 1,000 rows a transaction) | {write_s:.1f} s "
+        f"| {write_cpu:.1f} s |",
+        f"| **import in all** | **{total:.1f} s ({args.rows / total:,.0f} rows/s)** "
+        f"| {total_cpu:.1f} s ({args.rows / total_cpu:,.0f} rows/s) |",
         f"| idempotent re-run of the command (every row answers with its order) | "
-        f"{rerun_s:.1f} s |",
-        f"| baseline: raw-SQL insert of the same rows and events | {raw_s:.2f} s |",
-        f"| ratio import / raw SQL | {total / raw_s:.0f}× |",
+        f"{rerun_s:.1f} s | |",
+        f"| baseline: raw-SQL insert of the same rows and events | {raw_s:.2f} s "
+        f"| {raw_cpu:.2f} s |",
+        f"| **ratio import / raw SQL** | {total / raw_s:.0f}× | {total_cpu / raw_cpu:.0f}× |",
         f"| load average (1/5/15 min) before → after, on {os.cpu_count()} CPUs | "
         f"{load_before[0]:.1f}/{load_before[1]:.1f}/{load_before[2]:.1f} → "
-        f"{load_after[0]:.1f}/{load_after[1]:.1f}/{load_after[2]:.1f} |",
+        f"{load_after[0]:.1f}/{load_after[1]:.1f}/{load_after[2]:.1f} | |",
+        "",
+        f"Target: {args.rows:,} rows in under a minute — {verdict} "
+        f"({total:.0f} s wall, {total_cpu:.0f} s of CPU).",
         "",
         "The machine is shared with other work while measuring (see the load average). "
         "The write pass is mostly triage (`assess()` runs on every row even when the category "
