@@ -4,7 +4,6 @@ Open311 is in open311.py."""
 
 from __future__ import annotations
 
-import json
 import threading
 import uuid
 
@@ -329,12 +328,3 @@ def hook(request, channel):
         },
         status=201 if result.created else 200,
     )
-
-
-def hook_example(channel: str, secret: str | None = None) -> tuple[bytes, str]:
-    """A signed example message (docs and tests)."""
-    body = json.dumps(
-        {"message_id": "m-1", "text": "公馆镇停水两天了", "phone": "13800000000"},
-        ensure_ascii=False,
-    ).encode()
-    return body, services.sign(secret or services.hook_secret(channel), body)
