@@ -228,6 +228,9 @@ def validate(actor, content: bytes, fmt: str, channel: str) -> Checked:
             checked.errors.append({"line": line, "reason": f"编号 {key} 与第 {seen[key]} 行重复"})
             continue
         seen.setdefault(key, line)
+        if not data["description"]:
+            checked.errors.append({"line": line, "reason": "诉求内容：不能为空"})
+            continue
         try:
             item = BatchOrderIn.model_validate(data)
         except ValidationError as exc:
