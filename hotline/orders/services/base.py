@@ -83,8 +83,9 @@ def _center_duty_phone() -> str:
     return (center.duty_phone if center else "") or "center"
 
 
-def _lock(actor, order_or_number) -> Order:
-    """The order, locked for this transaction, if ``actor`` may see it (else not found)."""
+def _lock(actor, order_or_number, *, check_view: bool = True) -> Order:
+    """The order, locked for this transaction, if ``actor`` may see it (else not found).
+    ``check_view=False`` only for a caller that has authorised the actor itself."""
     number = order_or_number.number if isinstance(order_or_number, Order) else order_or_number
     order = (
         Order.objects.select_for_update(of=("self",))
@@ -92,7 +93,7 @@ def _lock(actor, order_or_number) -> Order:
         .select_related("handling_unit")
         .first()
     )
-    if order is None or not order.can_view(actor):
+    if order is None or (check_view and not order.can_view(actor)):
         raise not_found(number)
     return order
 

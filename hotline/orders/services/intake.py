@@ -389,6 +389,29 @@ def system_actor():
     return user
 
 
+def check_appeal(actor, appeal: Appeal) -> None:
+    """Check an appeal as ``receive`` would before triage — the actor, the fields, the order
+    kind and the divisions — without writing anything; raises ``OrderError`` (422 invalid,
+    403 not allowed). For doors that must report every bad row of a file before writing any
+    (bulk import). A checked appeal can still be refused by ``receive`` for what only the
+    database knows at write time (an idempotency key reused for another appeal)."""
+    _check_actor(actor, appeal)
+    _given(appeal)
+    if appeal.kind and kinds.get(appeal.kind) is None:
+        raise invalid(f"未登记的工单类型：{appeal.kind}。", "unknown_kind")
+    for value, allowed, name in (
+        (appeal.appeal_type, AppealType.values, "诉求类型"),
+        (appeal.category, Category.values, "诉求分类"),
+        (appeal.urgency, Urgency.values, "紧急程度"),
+    ):
+        if value is not None and value not in allowed:
+            raise invalid(f"未知{name}：{value}。", "unknown_code")
+    bad = set(appeal.vulnerable or ()) - set(Vulnerable.values)
+    if bad:
+        raise invalid(f"未知特殊群体标记：{'、'.join(sorted(bad))}。", "unknown_code")
+    _divisions(appeal.town_code, appeal.district_code, appeal.village_code)
+
+
 def _check_actor(actor, appeal: Appeal) -> None:
     if appeal.source is None:
         _require_center(actor, "受理工单")

@@ -44,6 +44,7 @@ from .base import (
     _units,
     urgency_label,
 )
+from .intake import SYSTEM_USERNAME
 
 
 def dispatch(actor, order, *, unit: str, co_units: list[str] | None = None, now=None) -> Order:
@@ -216,21 +217,34 @@ def resolve(actor, order, *, reply: str, now=None) -> Order:
 
 
 # --- center actions --------------------------------------------------------------------------
-def record_callback(actor, order, *, satisfaction: str, note: str = "", now=None) -> Order:
+def record_callback(
+    actor, order, *, satisfaction: str, note: str = "", now=None, by_resident: bool = False
+) -> Order:
     """Record the resident's callback (回访). Satisfied or basically satisfied closes the order;
-    dissatisfied reopens it (重办) to the same unit with a new resolve clock."""
-    _require_center(actor, "回访")
+    dissatisfied reopens it (重办) to the same unit with a new resolve clock.
+
+    ``by_resident``: the resident rated the reply themself (the portal, after checking their
+    phone with a code); the actor is then ``system_actor()`` acting on their behalf, and the
+    event says so (``by_resident`` in its payload)."""
+    if by_resident:
+        if getattr(actor, "username", None) != SYSTEM_USERNAME:
+            raise forbidden("居民评价只能由平台代为记录。", "resident_rating_by_system_only")
+    else:
+        _require_center(actor, "回访")
     now = _now(now)
     if satisfaction not in Satisfaction.values:
         raise invalid(f"未知满意度：{satisfaction}。", "unknown_code")
     with transaction.atomic():
-        order = _lock(actor, order)
+        order = _lock(actor, order, check_view=not by_resident)
         _require_status(order, (Status.RESOLVED,), "回访")
         order.satisfaction = satisfaction
         order.callback_note = (note or "")[:1000]
         order.callback_at = now
         order.callback_due = None
-        _event(order, EventCode.CALLBACK, actor, now, {"satisfaction": satisfaction, "note": note})
+        payload = {"satisfaction": satisfaction, "note": note}
+        if by_resident:
+            payload["by_resident"] = True
+        _event(order, EventCode.CALLBACK, actor, now, payload)
         if satisfaction == Satisfaction.DISSATISFIED:
             limits = clocks.limits_for(order.urgency, order.appeal_type, order.sla_mode, order.kind)
             order.status = Status.ACCEPTED
