@@ -64,6 +64,10 @@ def replay(events) -> ReplayedState:
                 s.extension_pending = False
                 if p.get("approve"):
                     s.resolve_deadline = _dt(p["resolve_deadline"])
+            case EventCode.URGED:
+                if "accept_deadline" in p:  # raised by a repeat call: shorter clocks
+                    s.accept_deadline = _dt(p["accept_deadline"])
+                    s.resolve_deadline = _dt(p["resolve_deadline"])
             case EventCode.ESCALATED:
                 s.escalated = True
             case EventCode.RESOLVED:

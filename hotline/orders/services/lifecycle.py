@@ -486,7 +486,16 @@ def urge(actor, order, *, text: str, urgency: str | None = None, now=None) -> Or
             now,
             {
                 "text": text[:2000],
-                **({"urgency_before": before, "urgency": order.urgency} if raised else {}),
+                **(
+                    {
+                        "urgency_before": before,
+                        "urgency": order.urgency,
+                        "accept_deadline": _iso(order.accept_deadline),
+                        "resolve_deadline": _iso(order.resolve_deadline),
+                    }
+                    if raised
+                    else {}
+                ),
             },
         )
         level = urgency_label(order.urgency)

@@ -8,6 +8,7 @@ from hotline.orders import services
 from hotline.orders.choices import EventCode, Status
 from hotline.orders.errors import OrderError
 from hotline.orders.models import Notification
+from hotline.orders.replay import replay, state_of
 
 from .factories import T0, receive
 
@@ -33,6 +34,7 @@ def test_worse_news_raises_the_order_and_shortens_its_clocks(people):
         )
     )
     assert len(recipients) == 2  # the unit's duty phone and the center's
+    assert replay(order.events.order_by("id")) == state_of(order)
 
 
 def test_milder_words_never_lower_the_order(people):
