@@ -42,7 +42,7 @@ from .lifecycle import (
     return_to_center,
     set_mode,
 )
-from .sources import source_done, source_note
+from .sources import attach_source, source_done, source_note
 
 __all__ = [
     "MAX_RETURNS",
@@ -53,6 +53,7 @@ __all__ = [
     "Received",
     "Source",
     "accept",
+    "attach_source",
     "add_note",
     "close_at_first_contact",
     "decide_extension",
