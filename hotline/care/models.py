@@ -340,6 +340,12 @@ class CareEvent(DomainEvent):
         CareTask, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
     )
 
+    @property
+    def label(self) -> str:
+        from .choices import EVENT_LABELS
+
+        return EVENT_LABELS.get(self.code, self.code)
+
     class Meta:
         verbose_name = "关爱事件"
         verbose_name_plural = "关爱事件"
