@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ninja import File, Form, Query, Router
 from ninja.files import UploadedFile
+from ninja.responses import Status as HttpStatus
 
 from hotline.accounts.services import record_data_access
 
@@ -21,12 +22,12 @@ router = Router(tags=["居家关爱"])
 ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
-def request_json(care: CareRequest, user, *, via: str, photos: set[int] | None = None) -> dict:
-    reveal = care.can_reveal(user)
+def request_json(
+    care: CareRequest, user, *, via: str, photos: set[int] | None = None, unmask: bool = True
+) -> dict:
+    reveal = unmask and care.can_reveal(user)
     household = (
-        {f: getattr(care, f) for f in PERSONAL_FIELDS}
-        if reveal
-        else queries.masked_household(care)
+        {f: getattr(care, f) for f in PERSONAL_FIELDS} if reveal else queries.masked_household(care)
     )
     if reveal:
         record_data_access(user, care, PERSONAL_FIELDS, via)
@@ -89,14 +90,11 @@ def list_requests(request, status: str = Query("open", max_length=12), limit: in
     )
     out = []
     for care in rows:
-        item = request_json(care, request.user, via="api_list", photos=photos)
-        if not item["masked"]:
-            item.update(queries.masked_household(care), masked=True)
-        out.append(item)
+        out.append(request_json(care, request.user, via="", photos=photos, unmask=False))
     return out
 
 
-@router.get("/care/requests/{pk}", response={200: RequestOut, **ERRORS})
+@router.get("/care/requests/{int:pk}", response={200: RequestOut, **ERRORS})
 def get_request(request, pk: int):
     """One request; unmasked (and recorded) for the roles that deliver or call back."""
     return request_json(_one(request.user, pk), request.user, via="api_request")
@@ -108,16 +106,20 @@ def from_order(request, body: FromOrderIn):
         request.user, body.order, need=body.need, items=body.items, address=body.address,
         village_code=body.village_code,
     )  # fmt: skip
-    return 201, request_json(_one(request.user, care.pk), request.user, via="api_create")
+    return HttpStatus(
+        201, request_json(_one(request.user, care.pk), request.user, via="api_create")
+    )
 
 
 @router.post("/care/requests", response={201: RequestOut, **ERRORS})
 def community(request, body: CommunityIn):
     care = services.create_from_community(request.user, **body.dict())
-    return 201, request_json(_one(request.user, care.pk), request.user, via="api_create")
+    return HttpStatus(
+        201, request_json(_one(request.user, care.pk), request.user, via="api_create")
+    )
 
 
-@router.post("/care/requests/{pk}/cancel", response={200: RequestOut, **ERRORS})
+@router.post("/care/requests/{int:pk}/cancel", response={200: RequestOut, **ERRORS})
 def cancel(request, pk: int, body: ReasonIn):
     services.cancel_request(request.user, pk, reason=body.reason)
     return request_json(_one(request.user, pk), request.user, via="api_request")
@@ -127,19 +129,19 @@ def _task_answer(request, task):
     return request_json(_one(request.user, task.request_id), request.user, via="api_request")
 
 
-@router.post("/care/tasks/{pk}/assign", response={200: RequestOut, **ERRORS})
+@router.post("/care/tasks/{int:pk}/assign", response={200: RequestOut, **ERRORS})
 def assign(request, pk: int, body: AssignIn):
     task = services.assign_task(request.user, pk, volunteer=body.volunteer,
                                 by_office=body.by_office)  # fmt: skip
     return _task_answer(request, task)
 
 
-@router.post("/care/tasks/{pk}/start", response={200: RequestOut, **ERRORS})
+@router.post("/care/tasks/{int:pk}/start", response={200: RequestOut, **ERRORS})
 def start(request, pk: int):
     return _task_answer(request, services.start_task(request.user, pk))
 
 
-@router.post("/care/tasks/{pk}/deliver", response={200: RequestOut, **ERRORS})
+@router.post("/care/tasks/{int:pk}/deliver", response={200: RequestOut, **ERRORS})
 def deliver(
     request,
     pk: int,
@@ -157,7 +159,7 @@ def deliver(
     return _task_answer(request, task)
 
 
-@router.post("/care/tasks/{pk}/fail", response={200: RequestOut, **ERRORS})
+@router.post("/care/tasks/{int:pk}/fail", response={200: RequestOut, **ERRORS})
 def fail(request, pk: int, body: ReasonIn):
     return _task_answer(request, services.fail_task(request.user, pk, reason=body.reason))
 

@@ -40,9 +40,7 @@ class CommunityForm(forms.Form):
     def __init__(self, *args, town_code: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         villages = Division.objects.filter(level="village", parent_id=town_code).order_by("code")
-        self.fields["village"].choices = [("", "（未指定）")] + [
-            (v.code, v.name) for v in villages
-        ]
+        self.fields["village"].choices = [("", "（未指定）")] + [(v.code, v.name) for v in villages]
 
 
 class AssignForm(forms.Form):

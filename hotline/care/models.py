@@ -133,7 +133,9 @@ class CareRequest(models.Model):
         indexes = [models.Index(fields=["unit", "status"])]
         constraints = [
             models.UniqueConstraint(
-                fields=["order"], condition=Q(order__isnull=False), name="care_one_request_per_order"
+                fields=["order"],
+                condition=Q(order__isnull=False),
+                name="care_one_request_per_order",
             )
         ]
 
@@ -174,9 +176,10 @@ class CareRequest(models.Model):
         while a task of this household is open in their hands."""
         if roles_of(user) & REVEAL_ROLES or self.is_unit_member(user):
             return True
-        return is_volunteer(user) and self.tasks.filter(
-            assignee=user, status__in=OPEN_TASK_STATUSES
-        ).exists()
+        return (
+            is_volunteer(user)
+            and self.tasks.filter(assignee=user, status__in=OPEN_TASK_STATUSES).exists()
+        )
 
 
 class CareTaskQuerySet(models.QuerySet):

@@ -48,7 +48,9 @@ def clean_photo(data: bytes) -> CleanPhoto:
                 width, height = img.size
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
             Image.DecompressionBombWarning) as exc:  # fmt: skip
-        raise invalid("无法识别的图片文件，请上传 JPG、PNG 或 WebP 照片。", "photo_invalid") from exc
+        raise invalid(
+            "无法识别的图片文件，请上传 JPG、PNG 或 WebP 照片。", "photo_invalid"
+        ) from exc
     if fmt not in FORMATS:
         raise invalid("只接受 JPG、PNG 或 WebP 照片。", "photo_format")
     return CleanPhoto(out.getvalue(), width, height)

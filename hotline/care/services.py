@@ -137,7 +137,8 @@ def _lock_task(actor, task_id) -> CareTask:
 def _require_open(request: CareRequest) -> None:
     if not request.is_open:
         raise CareError(
-            f"关爱需求 #{request.pk} 已{request.get_status_display()}，不能再修改。", "request_closed"
+            f"关爱需求 #{request.pk} 已{request.get_status_display()}，不能再修改。",
+            "request_closed",
         )
 
 
@@ -199,7 +200,9 @@ def create_from_order(
                 raise CareError(
                     f"工单 {order.number} 已转为关爱需求 #{existing.pk}。", "already_linked"
                 )
-            raise CareError(f"工单 {order.number} 已关联其他业务，不能转为关爱需求。", "source_taken")
+            raise CareError(
+                f"工单 {order.number} 已关联其他业务，不能转为关爱需求。", "source_taken"
+            )
         if order.status in (OrderStatus.RESOLVED, OrderStatus.CLOSED):
             raise CareError(
                 f"工单 {order.number} 已{order.get_status_display()}，不能再转为关爱需求。",

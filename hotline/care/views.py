@@ -141,9 +141,7 @@ def _detail_context(request, care: CareRequest) -> dict:
     now = timezone.now()
     volunteers = list(queries.volunteers_of(care.unit_id))
     tasks = list(care.tasks.select_related("assignee__hotline_profile").order_by("id"))
-    photo_ids = set(
-        HandoverPhoto.objects.filter(task__in=tasks).values_list("task_id", flat=True)
-    )
+    photo_ids = set(HandoverPhoto.objects.filter(task__in=tasks).values_list("task_id", flat=True))
     manage = care.can_manage(user)
     rows = []
     for task in tasks:
@@ -301,9 +299,7 @@ def my_route(request):
             record_data_access(user, task.request, PERSONAL_FIELDS, "care_route", now=now)
             seen.add(task.request_id)
         task.overdue = task.is_overdue(now)
-    return render(
-        request, "care/route.html", {"tasks": tasks, "deliver_form": DeliverForm()}
-    )
+    return render(request, "care/route.html", {"tasks": tasks, "deliver_form": DeliverForm()})
 
 
 @login_required
@@ -370,4 +366,3 @@ def stock(request):
         {"items": queries.stock_of(unit_id), "movements": movements, "form": form},
         status=status,
     )
-

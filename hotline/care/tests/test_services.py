@@ -33,7 +33,11 @@ def test_the_seed_case_15_51_to_17_02_is_71_minutes_to_help(people, vol):
     over at 17:02 with his confirmation code; the order is answered through the seam."""
     order = help_order(people.agent, now=JIANG_CALL)
     request = services.create_from_order(
-        people.agent, order.number, need="groceries", items="大米、面条、青菜", now=JIANG_CALL + 6 * M
+        people.agent,
+        order.number,
+        need="groceries",
+        items="大米、面条、青菜",
+        now=JIANG_CALL + 6 * M,
     )
     assert request.unit.code == GONGGUAN and request.urgent
     assert request.received_at == JIANG_CALL
