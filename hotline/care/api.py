@@ -19,6 +19,8 @@ from .photos import MAX_BYTES
 from .schemas import AssignIn, CommunityIn, ErrorOut, FromOrderIn, ReasonIn, RequestOut, RouteIn
 
 router = Router(tags=["居家关爱"])
+#: The optional multipart photo of a handover.
+PHOTO_FILE = File(None)
 ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
@@ -80,8 +82,9 @@ def _one(user, pk: int) -> CareRequest:
 
 
 @router.get("/care/requests", response=list[RequestOut])
-def list_requests(request, status: str = Query("open", max_length=12), limit: int = Query(
-        50, ge=1, le=200)):  # fmt: skip
+def list_requests(
+    request, status: str = Query("open", max_length=12), limit: int = Query(50, ge=1, le=200)
+):
     """Requests you may see (the center all, a town office its own), masked for display: an
     unmasked list would be a bulk read of residents' data."""
     rows = list(queries.requests_for(request.user, status=status)[:limit])
@@ -103,9 +106,13 @@ def get_request(request, pk: int):
 @router.post("/care/requests/from-order", response={201: RequestOut, **ERRORS})
 def from_order(request, body: FromOrderIn):
     care = services.create_from_order(
-        request.user, body.order, need=body.need, items=body.items, address=body.address,
+        request.user,
+        body.order,
+        need=body.need,
+        items=body.items,
+        address=body.address,
         village_code=body.village_code,
-    )  # fmt: skip
+    )
     return HttpStatus(
         201, request_json(_one(request.user, care.pk), request.user, via="api_create")
     )
@@ -131,8 +138,9 @@ def _task_answer(request, task):
 
 @router.post("/care/tasks/{int:pk}/assign", response={200: RequestOut, **ERRORS})
 def assign(request, pk: int, body: AssignIn):
-    task = services.assign_task(request.user, pk, volunteer=body.volunteer,
-                                by_office=body.by_office)  # fmt: skip
+    task = services.assign_task(
+        request.user, pk, volunteer=body.volunteer, by_office=body.by_office
+    )
     return _task_answer(request, task)
 
 
@@ -147,7 +155,7 @@ def deliver(
     pk: int,
     code: str = Form("", max_length=6),
     note: str = Form("", max_length=500),
-    photo: UploadedFile | None = File(None),
+    photo: UploadedFile | None = PHOTO_FILE,
 ):
     """Hand over with the resident's code and/or a photo (multipart, ≤ 5 MB)."""
     data = None

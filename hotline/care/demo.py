@@ -33,15 +33,43 @@ COMMUNITY_TEXT = "独居老人降压药已吃完，家属送来处方，请代�
 
 # (key, minutes ago, village, text, need, items, step): today's appeals in 公馆镇
 TODAY = [
-    ("care-demo-1", 95, "440902101216", "老人独居，封控三天家里没菜了，腿脚不便下不了楼",
-     "groceries", "爱心菜包一袋", "route"),
-    ("care-demo-2", 80, "440902101205", "家里小孩奶粉只剩一天的量，附近超市都关门了",
-     "formula", "婴儿奶粉一罐", "route"),
-    ("care-demo-3", 50, "440902101203", "一家四口居家隔离，米吃完了，想请社区帮忙买米",
-     "groceries", "大米一袋", "on_the_way"),
-    ("care-demo-4", 20, "440902101216", "我是残疾人，一个人在家，封控后没有饭吃",
-     "meals", "午饭两份", "pending"),
-]  # fmt: skip
+    (
+        "care-demo-1",
+        95,
+        "440902101216",
+        "老人独居，封控三天家里没菜了，腿脚不便下不了楼",
+        "groceries",
+        "爱心菜包一袋",
+        "route",
+    ),
+    (
+        "care-demo-2",
+        80,
+        "440902101205",
+        "家里小孩奶粉只剩一天的量，附近超市都关门了",
+        "formula",
+        "婴儿奶粉一罐",
+        "route",
+    ),
+    (
+        "care-demo-3",
+        50,
+        "440902101203",
+        "一家四口居家隔离，米吃完了，想请社区帮忙买米",
+        "groceries",
+        "大米一袋",
+        "on_the_way",
+    ),
+    (
+        "care-demo-4",
+        20,
+        "440902101216",
+        "我是残疾人，一个人在家，封控后没有饭吃",
+        "meals",
+        "午饭两份",
+        "pending",
+    ),
+]
 
 
 def _user(username: str):
@@ -102,8 +130,9 @@ def load(stdout) -> None:
     vol1, vol2 = _volunteers(stdout)
     for name, quantity, measure in STOCK:
         if not StockItem.objects.filter(unit__code=TOWN, name=name).exists():
-            services.receive_stock(handler, name=name, quantity=quantity, measure=measure,
-                                   reason="区物资保障组调拨")  # fmt: skip
+            services.receive_stock(
+                handler, name=name, quantity=quantity, measure=measure, reason="区物资保障组调拨"
+            )
 
     # The seed's case, on its own date and times.
     call = timezone.make_aware(JIANG_AT)
@@ -117,16 +146,29 @@ def load(stdout) -> None:
     if received.created:
         m = dt.timedelta(minutes=1)
         care = services.create_from_order(
-            agent, received.order.number, need="groceries", items="大米、面条、青菜、鸡蛋",
+            agent,
+            received.order.number,
+            need="groceries",
+            items="大米、面条、青菜、鸡蛋",
             now=call + 6 * m,
-        )  # fmt: skip
+        )
         task = care.tasks.get()
         services.assign_task(handler, task.pk, volunteer=vol1, now=call + 14 * m)
         services.start_task(vol1, task.pk, now=call + 29 * m)
-        services.deliver_task(vol1, task.pk, code=care.confirmation_code, now=call + 71 * m,
-                              note="已送到家门口，江先生当面确认")  # fmt: skip
-        orders.record_callback(agent, received.order.number, satisfaction="satisfied",
-                               note="物资已收到，感谢", now=call + dt.timedelta(hours=18))  # fmt: skip
+        services.deliver_task(
+            vol1,
+            task.pk,
+            code=care.confirmation_code,
+            now=call + 71 * m,
+            note="已送到家门口，江先生当面确认",
+        )
+        orders.record_callback(
+            agent,
+            received.order.number,
+            satisfaction="satisfied",
+            note="物资已收到，感谢",
+            now=call + dt.timedelta(hours=18),
+        )
 
     now = timezone.now()
     routed = []

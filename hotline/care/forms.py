@@ -23,8 +23,9 @@ class FromOrderForm(forms.Form):
 class CommunityForm(forms.Form):
     village = forms.ChoiceField(label="村居", required=False)
     need = forms.ChoiceField(label="需求", choices=Need.choices)
-    description = forms.CharField(label="需求说明", max_length=2000, widget=forms.Textarea(
-        attrs={"rows": 3}))  # fmt: skip
+    description = forms.CharField(
+        label="需求说明", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
     household_name = forms.CharField(label="联系人", max_length=64, required=False)
     household_phone = forms.CharField(label="联系电话", max_length=32, required=False)
     address = forms.CharField(label="配送地址", max_length=255)

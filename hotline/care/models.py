@@ -273,6 +273,9 @@ class HandoverPhoto(models.Model):
         verbose_name = "交接照片"
         verbose_name_plural = "交接照片"
 
+    def __str__(self) -> str:
+        return f"任务 #{self.task_id} 交接照片"
+
 
 class StockItem(models.Model):
     """One kind of supplies a town office keeps for deliveries (rice, vegetable packs, formula):
@@ -313,6 +316,9 @@ class TaskSupply(models.Model):
             models.CheckConstraint(condition=Q(quantity__gt=0), name="care_task_supply_positive"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.item_id} × {self.quantity}"
+
 
 class StockMovement(models.Model):
     """A change of stock (append-only): + received, − issued at a handover."""
@@ -331,6 +337,9 @@ class StockMovement(models.Model):
         verbose_name = "物资出入库"
         verbose_name_plural = "物资出入库"
         ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.delta:+d}"
 
 
 class CareEvent(DomainEvent):

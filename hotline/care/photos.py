@@ -46,8 +46,14 @@ def clean_photo(data: bytes) -> CleanPhoto:
                 out = io.BytesIO()
                 img.save(out, "JPEG", quality=80, optimize=True)
                 width, height = img.size
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning) as exc:  # fmt: skip
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ) as exc:
         raise invalid(
             "无法识别的图片文件，请上传 JPG、PNG 或 WebP 照片。", "photo_invalid"
         ) from exc

@@ -101,12 +101,13 @@ def plannable_tasks(unit_id: int | None) -> list[CareTask]:
         return []
     return list(
         CareTask.objects.filter(
-            request__unit_id=unit_id, status__in=("pending", "assigned"), request__status__in=(
-                RequestStatus.OPEN, RequestStatus.IN_PROGRESS)
+            request__unit_id=unit_id,
+            status__in=("pending", "assigned"),
+            request__status__in=(RequestStatus.OPEN, RequestStatus.IN_PROGRESS),
         )
         .select_related("request__village", "assignee__hotline_profile")
         .order_by("request__village_id", "request__address", "id")
-    )  # fmt: skip
+    )
 
 
 def stock_of(unit_id: int | None) -> list[StockItem]:

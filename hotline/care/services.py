@@ -252,8 +252,14 @@ def create_from_order(
             )
         except OrderError as exc:
             raise CareError(str(exc), exc.code, exc.status) from exc
-        _event(EventCode.REQUEST_CREATED, actor, now, request=request, origin=Origin.ORDER,
-               order=order.number)  # fmt: skip
+        _event(
+            EventCode.REQUEST_CREATED,
+            actor,
+            now,
+            request=request,
+            origin=Origin.ORDER,
+            order=order.number,
+        )
         _new_task(actor, request, items, None, now)
         _tell_household(request, now)
     return request
@@ -345,8 +351,14 @@ def create_from_community(
             raise CareError(str(exc), exc.code, exc.status) from exc
         request.order = received.order
         request.save(update_fields=["order"])
-        _event(EventCode.REQUEST_CREATED, actor, now, request=request, origin=Origin.COMMUNITY,
-               order=received.order.number)  # fmt: skip
+        _event(
+            EventCode.REQUEST_CREATED,
+            actor,
+            now,
+            request=request,
+            origin=Origin.COMMUNITY,
+            order=received.order.number,
+        )
         _new_task(actor, request, items, supplies, now)
         _tell_household(request, now)
     return request
@@ -397,8 +409,15 @@ def assign_task(actor, task_id, *, volunteer=None, by_office: bool = False, now=
         task.assigned_at = now
         task.save()
         who = f"志愿者 {_name(user)}" if user else f"{request.unit.name}（自行配送）"
-        _event(EventCode.TASK_ASSIGNED, actor, now, request=request, task=task,
-               assignee=user.username if user else "", by_office=task.by_office)  # fmt: skip
+        _event(
+            EventCode.TASK_ASSIGNED,
+            actor,
+            now,
+            request=request,
+            task=task,
+            assignee=user.username if user else "",
+            by_office=task.by_office,
+        )
         if request.status == RequestStatus.OPEN:
             request.status = RequestStatus.IN_PROGRESS
             request.save(update_fields=["status"])
@@ -414,8 +433,9 @@ def start_task(actor, task_id, *, now=None) -> CareTask:
         if not task.can_work(actor):
             raise forbidden("只有该任务的志愿者或负责镇街可以操作。", "not_assignee")
         if task.status != TaskStatus.ASSIGNED:
-            raise CareError(f"任务 #{task.pk} 当前“{task.get_status_display()}”，不能出发。",
-                            "invalid_state")  # fmt: skip
+            raise CareError(
+                f"任务 #{task.pk} 当前“{task.get_status_display()}”，不能出发。", "invalid_state"
+            )
         task.status = TaskStatus.ON_THE_WAY
         task.started_at = now
         task.save(update_fields=["status", "started_at"])
@@ -442,14 +462,21 @@ def deliver_task(
         if not task.can_work(actor):
             raise forbidden("只有该任务的志愿者或负责镇街可以确认送达。", "not_assignee")
         if task.status not in (TaskStatus.ASSIGNED, TaskStatus.ON_THE_WAY):
-            raise CareError(f"任务 #{task.pk} 当前“{task.get_status_display()}”，不能确认送达。",
-                            "invalid_state")  # fmt: skip
+            raise CareError(
+                f"任务 #{task.pk} 当前“{task.get_status_display()}”，不能确认送达。",
+                "invalid_state",
+            )
         if code and not secrets.compare_digest(code, request.confirmation_code):
             raise invalid("确认码不正确，请与居民核对（6 位数字）。", "wrong_code")
         if clean is not None:
-            HandoverPhoto.objects.create(task=task, image=clean.data, width=clean.width,
-                                         height=clean.height, uploaded_by=actor,
-                                         uploaded_at=now)  # fmt: skip
+            HandoverPhoto.objects.create(
+                task=task,
+                image=clean.data,
+                width=clean.width,
+                height=clean.height,
+                uploaded_by=actor,
+                uploaded_at=now,
+            )
         for supply in task.supplies.select_related("item"):
             _move_stock(actor, supply.item_id, -supply.quantity, f"配送任务 #{task.pk}", now, task)
         task.status = TaskStatus.DELIVERED
@@ -569,15 +596,31 @@ def plan_route(actor, volunteer, task_ids: Iterable[int], *, now=None) -> list[C
             task.route_position = position
             task.save()
             if changed:
-                _event(EventCode.TASK_ASSIGNED, actor, now, request=task.request, task=task,
-                       assignee=user.username, by_office=False)  # fmt: skip
-                _note(task.request, actor,
-                      f"配送任务 #{task.pk} 排入志愿者 {_name(user)} 的路线（第 {position} 站）", now)  # fmt: skip
+                _event(
+                    EventCode.TASK_ASSIGNED,
+                    actor,
+                    now,
+                    request=task.request,
+                    task=task,
+                    assignee=user.username,
+                    by_office=False,
+                )
+                _note(
+                    task.request,
+                    actor,
+                    f"配送任务 #{task.pk} 排入志愿者 {_name(user)} 的路线（第 {position} 站）",
+                    now,
+                )
             if task.request.status == RequestStatus.OPEN:
                 task.request.status = RequestStatus.IN_PROGRESS
                 task.request.save(update_fields=["status"])
-        _event(EventCode.ROUTE_PLANNED, actor, now, volunteer=user.username,
-               tasks=[t.pk for t in tasks])  # fmt: skip
+        _event(
+            EventCode.ROUTE_PLANNED,
+            actor,
+            now,
+            volunteer=user.username,
+            tasks=[t.pk for t in tasks],
+        )
     return tasks
 
 
@@ -591,8 +634,9 @@ def _move_stock(actor, item_id, delta: int, reason: str, now, task=None) -> Stoc
         )
     item.quantity += delta
     item.save(update_fields=["quantity"])
-    StockMovement.objects.create(item=item, delta=delta, balance=item.quantity, reason=reason,
-                                 task=task, actor=actor, at=now)  # fmt: skip
+    StockMovement.objects.create(
+        item=item, delta=delta, balance=item.quantity, reason=reason, task=task, actor=actor, at=now
+    )
     code = EventCode.STOCK_RECEIVED if delta > 0 else EventCode.STOCK_ISSUED
     _event(code, actor, now, task=task, item=item.name, delta=delta, balance=item.quantity)
     return item

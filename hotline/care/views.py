@@ -83,9 +83,12 @@ def from_order(request):
     data = form.cleaned_data
     try:
         care = services.create_from_order(
-            request.user, data["order"], need=data["need"], items=data["items"],
+            request.user,
+            data["order"],
+            need=data["need"],
+            items=data["items"],
             address=data["address"],
-        )  # fmt: skip
+        )
     except CareError as exc:
         return _refuse(request, str(exc), exc.status)
     messages.success(request, f"已转为关爱需求 #{care.pk}，确认码已发给居民。")
@@ -239,8 +242,12 @@ def task_action(request, pk: int, action: str):
             form = AssignForm(request.POST, volunteers=queries.volunteers_of(care.unit_id))
             form.is_valid()
             d = form.cleaned_data
-            services.assign_task(user, task.pk, volunteer=int(d["volunteer"]) if d.get(
-                "volunteer") else None, by_office=bool(d.get("by_office")))  # fmt: skip
+            services.assign_task(
+                user,
+                task.pk,
+                volunteer=int(d["volunteer"]) if d.get("volunteer") else None,
+                by_office=bool(d.get("by_office")),
+            )
             done = "任务已分派。"
         elif action == "start":
             services.start_task(user, task.pk)
@@ -251,9 +258,13 @@ def task_action(request, pk: int, action: str):
                 errors = "；".join(e for errs in form.errors.values() for e in errs)
                 raise CareError(errors or "请检查填写内容。", "invalid", 422)
             photo = form.cleaned_data.get("photo")
-            services.deliver_task(user, task.pk, code=form.cleaned_data["code"],
-                                  photo=photo.read() if photo else None,
-                                  note=form.cleaned_data["note"])  # fmt: skip
+            services.deliver_task(
+                user,
+                task.pk,
+                code=form.cleaned_data["code"],
+                photo=photo.read() if photo else None,
+                note=form.cleaned_data["note"],
+            )
             done = "已确认送达。"
         elif action == "fail":
             form = ReasonForm(request.POST)
@@ -345,8 +356,13 @@ def stock(request):
         if form.is_valid():
             d = form.cleaned_data
             try:
-                services.receive_stock(request.user, name=d["name"], quantity=d["quantity"],
-                                       measure=d["measure"], reason=d["reason"] or "入库")  # fmt: skip
+                services.receive_stock(
+                    request.user,
+                    name=d["name"],
+                    quantity=d["quantity"],
+                    measure=d["measure"],
+                    reason=d["reason"] or "入库",
+                )
             except CareError as exc:
                 form.add_error(None, str(exc))
                 status = exc.status

@@ -14,7 +14,6 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 
 from hotline.accounts.roles import Role, roles_of
@@ -116,6 +115,9 @@ class DailyStatus(models.Model):
             models.UniqueConstraint(fields=["person", "day"], name="screening_status_once_a_day")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.day}"
+
 
 class ReportForm(models.Model):
     """A daily report form defined as data: its fields (a list of
@@ -201,6 +203,9 @@ class DailyReport(models.Model):
             models.UniqueConstraint(fields=["form", "unit", "day"], name="screening_report_once")
         ]
         indexes = [models.Index(fields=["form", "day", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.form_id} {self.unit_id} {self.day}"
 
     def can_view(self, user) -> bool:
         return unit_of(user) == self.unit_id or self.form.can_oversee(user)

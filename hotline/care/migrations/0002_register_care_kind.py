@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
                 {"mode": mode, "urgency": "normal", "accept": (2, "hours"),
                  "resolve": (12, "hours")}
                 for mode in ("normal", "surge")
-            ],  # fmt: skip
+            ],
             rules=[
                 {"priority": 2, "name": "居家关爱需求派所在镇街", "target": "town_office"},
             ],

@@ -47,8 +47,11 @@ def test_from_order_assign_deliver_over_the_api(token_client, people, vol):
     care = r.json()
     task_id = care["tasks"][0]["id"]
     town = token_client(people.gongguan)
-    r = town.post(f"/api/v1/care/tasks/{task_id}/assign", {"volunteer": vol.gongguan.pk},
-                  content_type="application/json")  # fmt: skip
+    r = town.post(
+        f"/api/v1/care/tasks/{task_id}/assign",
+        {"volunteer": vol.gongguan.pk},
+        content_type="application/json",
+    )
     assert r.status_code == 200 and r.json()["tasks"][0]["assignee"] == "vol_gg"
     buf = io.BytesIO()
     Image.new("RGB", (20, 20)).save(buf, "JPEG")
@@ -76,13 +79,20 @@ def test_bad_from_order_requests(token_client, people, body, status, code):
 
 
 def test_community_request_over_the_api(token_client, people):
-    body = {"town_code": GONGGUAN, "need": "formula", "description": "奶粉没了",
-            "address": "公馆镇艾屋村2号", "household_phone": "13900001234"}  # fmt: skip
-    r = token_client(people.gongguan).post("/api/v1/care/requests", body,
-                                           content_type="application/json")  # fmt: skip
+    body = {
+        "town_code": GONGGUAN,
+        "need": "formula",
+        "description": "奶粉没了",
+        "address": "公馆镇艾屋村2号",
+        "household_phone": "13900001234",
+    }
+    r = token_client(people.gongguan).post(
+        "/api/v1/care/requests", body, content_type="application/json"
+    )
     assert r.status_code == 201 and r.json()["urgent"] and r.json()["order"]
-    r = token_client(people.other_town).post("/api/v1/care/requests", body,
-                                             content_type="application/json")  # fmt: skip
+    r = token_client(people.other_town).post(
+        "/api/v1/care/requests", body, content_type="application/json"
+    )
     assert r.status_code == 403
 
 
@@ -90,8 +100,9 @@ def test_wrong_code_and_unauthenticated(token_client, client, people, vol):
     care = request_from_order(people.agent)
     task = care.tasks.get()
     town = token_client(people.gongguan)
-    town.post(f"/api/v1/care/tasks/{task.pk}/assign", {"by_office": True},
-              content_type="application/json")  # fmt: skip
+    town.post(
+        f"/api/v1/care/tasks/{task.pk}/assign", {"by_office": True}, content_type="application/json"
+    )
     wrong = "000000" if care.confirmation_code != "000000" else "111111"
     r = town.post(f"/api/v1/care/tasks/{task.pk}/deliver", {"code": wrong})
     assert r.status_code == 422 and r.json()["code"] == "wrong_code"

@@ -39,8 +39,9 @@ def test_board_lists_requests_masked_and_candidate_orders(
 def test_convert_an_order_from_the_board(client, people):
     order = help_order(people.agent)
     login(client, people.agent)
-    r = client.post(reverse("care:from-order"), {"order": order.number, "need": "groceries",
-                                                "items": "菜包"})  # fmt: skip
+    r = client.post(
+        reverse("care:from-order"), {"order": order.number, "need": "groceries", "items": "菜包"}
+    )
     care = CareRequest.objects.get(order=order)
     assert r.status_code == 302 and r.url == reverse("care:request", args=[care.pk])
     again = client.post(reverse("care:from-order"), {"order": order.number, "need": "meals"})
@@ -69,8 +70,9 @@ def test_volunteer_delivers_from_the_route_with_a_photo(client, people, vol):
     Image.new("RGB", (64, 48), (10, 200, 10)).save(buf, "PNG")
     buf.seek(0)
     buf.name = "handover.png"
-    r = client.post(reverse("care:task-action", args=[task.pk, "deliver"]),
-                    {"photo": buf, "next": "route"})  # fmt: skip
+    r = client.post(
+        reverse("care:task-action", args=[task.pk, "deliver"]), {"photo": buf, "next": "route"}
+    )
     assert r.status_code == 302
     care.refresh_from_db()
     assert care.status == "done"
@@ -105,8 +107,15 @@ def test_reveal_button_records_the_read(client, people):
 def test_community_form_and_stock_pages(client, people):
     login(client, people.gongguan)
     assert client.get(reverse("care:new")).status_code == 200
-    r = client.post(reverse("care:new"), {"need": "meals", "description": "独居老人需送饭",
-                                          "address": "公馆镇艾屋村1号", "village": "440902101216"})  # fmt: skip
+    r = client.post(
+        reverse("care:new"),
+        {
+            "need": "meals",
+            "description": "独居老人需送饭",
+            "address": "公馆镇艾屋村1号",
+            "village": "440902101216",
+        },
+    )
     assert r.status_code == 302
     assert CareRequest.objects.get().order.kind == "care.request"
     assert client.post(reverse("care:new"), {"need": "meals"}).status_code == 422
