@@ -24,6 +24,7 @@ from .choices import FieldType, PersonKind, ReportStatus, TestResult
 
 #: Roles that see every unit's roll-up (not the people in the ledgers).
 OVERSIGHT_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
+CENTER_CODE = "center"
 
 
 def unit_of(user) -> int | None:
@@ -145,7 +146,11 @@ class ReportForm(models.Model):
         return self.title
 
     def can_approve(self, user) -> bool:
-        return unit_of(user) == self.approver_id
+        """Handlers of the approving unit; for a form approved by the hotline center (a city
+        command office standing behind it), its supervisors."""
+        if unit_of(user) == self.approver_id:
+            return True
+        return self.approver.code == CENTER_CODE and bool(roles_of(user) & OVERSIGHT_ROLES)
 
     def can_oversee(self, user) -> bool:
         return self.can_approve(user) or bool(roles_of(user) & OVERSIGHT_ROLES)
