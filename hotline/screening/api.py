@@ -71,7 +71,7 @@ def fill_ledger(request, day: dt.date, body: LedgerIn):
     return get_ledger(request, day)
 
 
-@router.post("/screening/reports/{code}/{day}", response={200: ReportOut, **ERRORS})
+@router.post("/screening/forms/{code}/{day}", response={200: ReportOut, **ERRORS})
 def submit(request, code: str, day: dt.date, body: ReportIn):
     report = services.submit_report(request.user, code, day, body.values)
     return report_json(DailyReport.objects.select_related("form", "unit").get(pk=report.pk))
