@@ -87,6 +87,11 @@ def _name(user) -> str:
     return (profile.display_name if profile else "") or user.get_username()
 
 
+def _volunteer_label(user) -> str:
+    name = _name(user)
+    return name if name.startswith("志愿者") else f"志愿者 {name}"
+
+
 def _town_office(town: Division) -> HandlingUnit:
     unit = HandlingUnit.objects.active().filter(code=town.code).first()
     if unit is None:
@@ -408,7 +413,7 @@ def assign_task(actor, task_id, *, volunteer=None, by_office: bool = False, now=
             task.status = TaskStatus.ASSIGNED
         task.assigned_at = now
         task.save()
-        who = f"志愿者 {_name(user)}" if user else f"{request.unit.name}（自行配送）"
+        who = _volunteer_label(user) if user else f"{request.unit.name}（自行配送）"
         _event(
             EventCode.TASK_ASSIGNED,
             actor,
@@ -608,7 +613,7 @@ def plan_route(actor, volunteer, task_ids: Iterable[int], *, now=None) -> list[C
                 _note(
                     task.request,
                     actor,
-                    f"配送任务 #{task.pk} 排入志愿者 {_name(user)} 的路线（第 {position} 站）",
+                    f"配送任务 #{task.pk} 排入{_volunteer_label(user)}的路线（第 {position} 站）",
                     now,
                 )
             if task.request.status == RequestStatus.OPEN:

@@ -240,5 +240,5 @@ def decide(request, pk: int, action: str):
             raise Http404("没有这个操作。")
     except ScreeningError as exc:
         return _refuse(request, str(exc), exc.status)
-    messages.success(request, f"{done.form.title}：已{done.get_status_display()}。")
+    messages.success(request, f"{done.unit.name} {done.form.title}：{done.get_status_display()}。")
     return redirect(f"{reverse('screening:review')}?form={done.form.code}&day={done.day}")
