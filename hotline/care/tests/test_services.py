@@ -13,6 +13,7 @@ from hotline.orders import events
 from hotline.orders import services as orders
 from hotline.orders.choices import EventCode as OrderCode
 from hotline.orders.choices import Status
+from hotline.orders.errors import OrderError
 from hotline.orders.models import Notification
 from hotline.orders.queries import orders_for_source
 
@@ -308,3 +309,21 @@ def test_cancel_needs_a_reason_and_the_town(people, vol):
     with pytest.raises(CareError) as exc:
         services.add_task(people.gongguan, request.pk, items="x")
     assert exc.value.code == "request_closed"
+
+
+def test_attach_source_is_idempotent_and_refuses_a_taken_or_closed_order(people):
+    """The seam's attach_source (added for this app): same source again is a no-op, another
+    source or an answered order is refused."""
+    order = help_order(people.agent)
+    source = orders.Source("care", "request", "999")
+    orders.attach_source(source, order, people.agent, text="转为居家关爱需求")
+    orders.attach_source(source, order, people.agent)
+    assert order.events.filter(code=OrderCode.NOTE).count() == 1
+    with pytest.raises(OrderError) as exc:
+        orders.attach_source(orders.Source("sampling", "recall", "1"), order, people.agent)
+    assert exc.value.code == "source_taken"
+    answered = help_order(people.agent)
+    orders.link_duplicate(people.agent, answered, of=order.number)
+    with pytest.raises(OrderError) as exc:
+        orders.attach_source(source, answered, people.agent)
+    assert exc.value.code == "invalid_state"
