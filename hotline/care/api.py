@@ -75,7 +75,7 @@ def request_json(
 
 
 def _one(user, pk: int) -> CareRequest:
-    care = queries.requests_for(user).filter(pk=pk).first()
+    care = queries.requests_for(user).filter(pk=services.as_id(pk)).first()
     if care is None:
         raise not_found()
     return care

@@ -69,6 +69,19 @@ def _now(now):
     return now or timezone.now()
 
 
+#: Ids beyond a 64-bit integer cannot name a row (and would overflow SQLite's INTEGER).
+MAX_ID = 2**63 - 1
+
+
+def as_id(value) -> int:
+    """A row id from a client, or 0 (names no row) when it is not a positive 64-bit integer."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return 0
+    return number if 0 < number <= MAX_ID else 0
+
+
 def _event(code, actor, now, *, request=None, task=None, **payload) -> CareEvent:
     return CareEvent.objects.create(
         code=code, actor=actor, at=now, request=request, task=task, payload=payload
@@ -119,7 +132,7 @@ def _lock_request(actor, request_id) -> CareRequest:
     request = (
         CareRequest.objects.select_for_update(of=("self",))
         .select_related("unit", "order")
-        .filter(pk=request_id)
+        .filter(pk=as_id(request_id))
         .first()
     )
     if request is None or not request.can_view(actor):
@@ -131,7 +144,7 @@ def _lock_task(actor, task_id) -> CareTask:
     task = (
         CareTask.objects.select_for_update(of=("self",))
         .select_related("request__unit", "assignee")
-        .filter(pk=task_id)
+        .filter(pk=as_id(task_id))
         .first()
     )
     if task is None or not task.request.can_view(actor):
@@ -385,7 +398,11 @@ def add_task(actor, request_id, *, items: str, supplies: dict | None = None, now
 
 def _volunteer(unit_id: int, volunteer):
     User = get_user_model()
-    user = volunteer if isinstance(volunteer, User) else User.objects.filter(pk=volunteer).first()
+    user = (
+        volunteer
+        if isinstance(volunteer, User)
+        else User.objects.filter(pk=as_id(volunteer)).first()
+    )
     if user is None or not user.is_active or not is_volunteer(user):
         raise invalid("所选人员不是在岗志愿者（现场工作人员）。", "not_a_volunteer")
     if member_unit_id(user) != unit_id:
@@ -575,7 +592,9 @@ def plan_route(actor, volunteer, task_ids: Iterable[int], *, now=None) -> list[C
     by village, then by address, so the volunteer works through one village before the next.
     The tasks' previous route positions are replaced."""
     now = _now(now)
-    ids = sorted({int(i) for i in task_ids})
+    ids = sorted({as_id(i) for i in task_ids})
+    if 0 in ids:
+        raise not_found("有配送任务不存在或不在您的范围内。")
     if not ids:
         raise invalid("请至少选择一个配送任务。", "tasks_required")
     with transaction.atomic():
@@ -675,7 +694,7 @@ def receive_stock(
 def reveal_household(actor, request_id, *, via: str, now=None) -> dict:
     """The household's full name, phone and address for a role that needs them; the read is
     recorded (accounts.DataAccess)."""
-    request = CareRequest.objects.filter(pk=request_id).first()
+    request = CareRequest.objects.filter(pk=as_id(request_id)).first()
     if request is None or not request.can_view(actor):
         raise not_found()
     if not request.can_reveal(actor):

@@ -36,7 +36,9 @@ def _refuse(request, message: str, status: int):
 
 
 def _visible_request(user, pk) -> CareRequest:
-    care = CareRequest.objects.select_related("unit", "town", "village", "order").filter(pk=pk)
+    care = CareRequest.objects.select_related("unit", "town", "village", "order").filter(
+        pk=services.as_id(pk)
+    )
     found = care.first()
     if found is None or not found.can_view(user):
         raise Http404("找不到该关爱需求，或不在您的范围内。")
@@ -232,7 +234,7 @@ def cancel(request, pk: int):
 @login_required
 @require_POST
 def task_action(request, pk: int, action: str):
-    task = CareTask.objects.select_related("request").filter(pk=pk).first()
+    task = CareTask.objects.select_related("request").filter(pk=services.as_id(pk)).first()
     if task is None or not task.request.can_view(request.user):
         raise Http404("找不到该配送任务。")
     care = task.request
@@ -285,7 +287,11 @@ def task_action(request, pk: int, action: str):
 @login_required
 @require_GET
 def task_photo(request, pk: int):
-    photo = HandoverPhoto.objects.select_related("task__request").filter(task_id=pk).first()
+    photo = (
+        HandoverPhoto.objects.select_related("task__request")
+        .filter(task_id=services.as_id(pk))
+        .first()
+    )
     if photo is None or not photo.task.request.can_view(request.user):
         raise Http404("没有交接照片。")
     response = HttpResponse(bytes(photo.image), content_type=photo.content_type)

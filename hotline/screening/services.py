@@ -27,6 +27,19 @@ from .models import (
 )
 
 TEXT_MAX = 500
+#: Ids beyond a 64-bit integer cannot name a row (and would overflow SQLite's INTEGER).
+MAX_ID = 2**63 - 1
+
+
+def as_id(value) -> int:
+    """A row id from a client, or 0 (names no row) when it is not a positive 64-bit integer."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return 0
+    return number if 0 < number <= MAX_ID else 0
+
+
 INT_MAX = 1_000_000
 
 
@@ -60,7 +73,7 @@ def set_up_ledger(actor, *, cutoff: dt.time | None = None, filler=None, now=None
     unit_id = _own_unit(actor)
     if filler is not None:
         User = get_user_model()
-        user = filler if isinstance(filler, User) else User.objects.filter(pk=filler).first()
+        user = filler if isinstance(filler, User) else User.objects.filter(pk=as_id(filler)).first()
         profile = getattr(user, "hotline_profile", None) if user else None
         if (
             user is None
@@ -116,7 +129,9 @@ def remove_person(actor, person_id, *, now=None) -> Person:
     unit_id = _own_unit(actor)
     with transaction.atomic():
         person = (
-            Person.objects.select_for_update().filter(pk=person_id, ledger__unit_id=unit_id).first()
+            Person.objects.select_for_update()
+            .filter(pk=as_id(person_id), ledger__unit_id=unit_id)
+            .first()
         )
         if person is None:
             raise not_found()
@@ -165,7 +180,7 @@ def fill_ledger(actor, day: dt.date, rows: dict, *, now=None) -> list[DailyStatu
             raise not_found("本单位还没有排查台账，请先添加人员。")
         if not ledger.can_fill(actor):
             raise forbidden(f"本台账由专人填报（{ledger.filler}），您不能填写。", "not_the_filler")
-        ids = [int(pk) for pk in rows]
+        ids = [as_id(pk) for pk in rows]
         people = {p.pk: p for p in Person.objects.filter(ledger=ledger, pk__in=ids, active=True)}
         if len(people) != len(set(ids)):
             raise not_found("有人员不在本单位台账上。")
@@ -176,7 +191,7 @@ def fill_ledger(actor, day: dt.date, rows: dict, *, now=None) -> list[DailyStatu
         late = now > cutoff_at(day, ledger.cutoff)
         saved = []
         for pk, values in rows.items():
-            pk = int(pk)
+            pk = as_id(pk)
             try:
                 fields = _status_fields(values)
             except ScreeningError as exc:
@@ -274,7 +289,7 @@ def _decide(actor, report_id, now) -> DailyReport:
     report = (
         DailyReport.objects.select_for_update(of=("self",))
         .select_related("form")
-        .filter(pk=report_id)
+        .filter(pk=as_id(report_id))
         .first()
     )
     if report is None or not report.can_view(actor):

@@ -77,8 +77,8 @@ def ledger(request):
     if request.method == "POST":
         rows = {}
         for key, value in request.POST.items():
-            if key.startswith("s-") and key.endswith("-test_result") and value:
-                pk = key.split("-")[1]
+            pk = key.split("-")[1] if key.count("-") == 2 else ""
+            if key.startswith("s-") and key.endswith("-test_result") and value and pk.isdigit():
                 rows[pk] = {f: request.POST.get(f"s-{pk}-{f}", "") for f in STATUS_FIELDS}
         try:
             saved = services.fill_ledger(request.user, day, rows)
@@ -129,7 +129,9 @@ def set_up(request):
         cutoff = dt.time.fromisoformat(request.POST.get("cutoff", "") or "10:00")
     except ValueError:
         return _refuse(request, "截止时间格式应为 10:00。", 422)
-    filler = request.POST.get("filler") or None
+    filler = request.POST.get("filler") or ""
+    if filler and not filler.isdigit():
+        return _refuse(request, "请从列表中选择填报人。", 422)
     try:
         services.set_up_ledger(request.user, cutoff=cutoff, filler=int(filler) if filler else None)
     except ScreeningError as exc:
