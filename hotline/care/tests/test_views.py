@@ -136,3 +136,19 @@ def test_plan_page_routes_tasks(client, people, vol):
     assert r.status_code == 302
     task.refresh_from_db()
     assert task.assignee == vol.gongguan and task.route_position == 1
+
+
+def test_route_and_request_pages_have_bounded_queries(
+    client, people, vol, django_assert_max_num_queries
+):
+    from hotline.care import services
+
+    tasks = [request_from_order(people.agent).tasks.get() for _ in range(4)]
+    services.plan_route(people.gongguan, vol.gongguan, [t.pk for t in tasks])
+    login(client, vol.gongguan)
+    # one data-access record per household shown: bounded by the route's length
+    with django_assert_max_num_queries(12 + len(tasks)):
+        assert client.get(reverse("care:route")).status_code == 200
+    login(client, people.gongguan)
+    with django_assert_max_num_queries(25):
+        assert client.get(reverse("care:request", args=[tasks[0].request_id])).status_code == 200

@@ -91,3 +91,14 @@ def test_unit_cannot_decide_its_own_report(client, people):
     login(client, people.gongguan)
     r = client.post(reverse("screening:decide", args=[report.pk, "approve"]))
     assert r.status_code == 403
+
+
+def test_review_page_queries_do_not_grow_with_units(client, people, django_assert_max_num_queries):
+    from hotline.geo.models import HandlingUnit
+
+    form = town_form()
+    form.units.set(HandlingUnit.objects.filter(kind="town_office", code__startswith="440902"))
+    services.submit_report(people.gongguan, form.code, timezone.localdate(), GOOD)
+    login(client, people.maonan_epi)
+    with django_assert_max_num_queries(15):
+        assert client.get(reverse("screening:review")).status_code == 200
