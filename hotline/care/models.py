@@ -62,7 +62,9 @@ class CareRequestQuerySet(models.QuerySet):
             return self
         unit_id = handler_unit_id(user)
         if unit_id is not None:
-            return self.filter(unit_id=unit_id)
+            # The town that delivers, and the unit its order was dispatched to (the district
+            # epidemic office that turned the appeal into a request follows it too).
+            return self.filter(Q(unit_id=unit_id) | Q(order__handling_unit_id=unit_id))
         if is_volunteer(user):
             return self.filter(tasks__assignee=user).distinct()
         return self.none()
@@ -160,10 +162,20 @@ class CareRequest(models.Model):
     def is_unit_member(self, user) -> bool:
         return handler_unit_id(user) == self.unit_id and self.unit_id is not None
 
+    def is_order_lead(self, user) -> bool:
+        """A handler of the unit the request's order is dispatched to."""
+        unit_id = handler_unit_id(user)
+        return (
+            unit_id is not None
+            and self.order_id is not None
+            and (self.order.handling_unit_id == unit_id)
+        )
+
     def can_view(self, user) -> bool:
         return (
             is_center(user)
             or self.is_unit_member(user)
+            or self.is_order_lead(user)
             or (is_volunteer(user) and self.tasks.filter(assignee=user).exists())
         )
 
@@ -174,7 +186,7 @@ class CareRequest(models.Model):
     def can_reveal(self, user) -> bool:
         """Full name, phone and address: agents, supervisors, the town office, and a volunteer
         while a task of this household is open in their hands."""
-        if roles_of(user) & REVEAL_ROLES or self.is_unit_member(user):
+        if roles_of(user) & REVEAL_ROLES or self.is_unit_member(user) or self.is_order_lead(user):
             return True
         return (
             is_volunteer(user)

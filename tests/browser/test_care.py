@@ -34,6 +34,7 @@ def city(demo_city, make_user):
     make_user("supervisor", "center", "supervisor")
     make_user("unit_handler", "440902101", "gongguan")
     make_user("unit_handler", "440902-epi", "maonan_epi")
+    make_user("unit_handler", "440902102", "xinpo")
     care_demo.load(io.StringIO())
     screening_demo.load(io.StringIO())
 
@@ -108,7 +109,7 @@ def test_help_appeal_to_handover_and_answered_order(browser, live_server, city, 
     expect(agent.locator(".timeline")).to_contain_text("已送达（凭确认码）")
 
     # Another town's handler cannot open the request.
-    other = sign_in(browser, live_server, "maonan_epi")
+    other = sign_in(browser, live_server, "xinpo")
     response = other.goto(f"{live_server.url}/care/{care.pk}/")
     assert response.status == 404
 

@@ -327,3 +327,14 @@ def test_attach_source_is_idempotent_and_refuses_a_taken_or_closed_order(people)
     with pytest.raises(OrderError) as exc:
         orders.attach_source(source, answered, people.agent)
     assert exc.value.code == "invalid_state"
+
+
+def test_the_orders_lead_unit_converts_and_follows_but_the_town_manages(people, vol):
+    order = help_order(people.agent)
+    lead = order.handling_unit.code
+    handler = {"440902-epi": people.maonan_epi, GONGGUAN: people.gongguan}[lead]
+    request = services.create_from_order(handler, order.number, need="groceries")
+    assert CareRequest.objects.visible_to(handler).filter(pk=request.pk).exists()
+    assert request.can_view(handler)
+    assert request.can_manage(people.gongguan)
+    assert not CareRequest.objects.visible_to(people.other_town).filter(pk=request.pk).exists()
