@@ -5,7 +5,7 @@ from __future__ import annotations
 import statistics
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
 from hotline.accounts.roles import Role
 from hotline.common.masking import mask_address, mask_name, mask_phone
@@ -91,7 +91,12 @@ def route_of(user) -> list[CareTask]:
     return list(
         CareTask.objects.filter(assignee=user, status__in=OPEN_TASK_STATUSES)
         .select_related("request__village", "request__town", "request__unit")
-        .order_by("route_position", "request__village_id", "request__address", "id")
+        .order_by(
+            F("route_position").asc(nulls_last=True),
+            "request__village_id",
+            "request__address",
+            "id",
+        )
     )
 
 

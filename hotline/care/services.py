@@ -16,6 +16,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from hotline.accounts.roles import Role, has_role
@@ -424,6 +425,16 @@ def assign_task(actor, task_id, *, volunteer=None, by_office: bool = False, now=
         if not task.is_open:
             raise CareError(f"任务 #{task.pk} 已{task.get_status_display()}。", "task_closed")
         user = _volunteer(request.unit_id, volunteer) if volunteer is not None else None
+        if user is not None and task.assignee_id != user.pk:
+            # A task given on its own joins the end of the volunteer's current route.
+            last = (
+                CareTask.objects.filter(assignee=user, status__in=OPEN_TASK_STATUSES)
+                .exclude(pk=task.pk)
+                .aggregate(last=Max("route_position"))["last"]
+            )
+            task.route_position = (last or 0) + 1
+        elif user is None:
+            task.route_position = None
         task.assignee = user
         task.by_office = user is None
         if task.status == TaskStatus.PENDING:

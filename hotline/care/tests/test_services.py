@@ -338,3 +338,15 @@ def test_the_orders_lead_unit_converts_and_follows_but_the_town_manages(people, 
     assert request.can_view(handler)
     assert request.can_manage(people.gongguan)
     assert not CareRequest.objects.visible_to(people.other_town).filter(pk=request.pk).exists()
+
+
+def test_a_task_assigned_alone_joins_the_end_of_the_route(people, vol):
+    tasks = [request_from_order(people.agent).tasks.get() for _ in range(2)]
+    services.plan_route(people.gongguan, vol.gongguan, [t.pk for t in tasks])
+    extra = request_from_order(people.agent).tasks.get()
+    services.assign_task(people.gongguan, extra.pk, volunteer=vol.gongguan)
+    extra.refresh_from_db()
+    assert extra.route_position == 3
+    services.assign_task(people.gongguan, extra.pk, by_office=True)
+    extra.refresh_from_db()
+    assert extra.route_position is None
