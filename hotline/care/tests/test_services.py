@@ -350,3 +350,15 @@ def test_a_task_assigned_alone_joins_the_end_of_the_route(people, vol):
     services.assign_task(people.gongguan, extra.pk, by_office=True)
     extra.refresh_from_db()
     assert extra.route_position is None
+
+
+def test_care_overdue_command_lists_late_tasks(people):
+    import io
+
+    from django.core.management import call_command
+
+    request_from_order(people.agent, now=JIANG_CALL)  # due 17:51 on 5 Nov 2022: long past
+    out = io.StringIO()
+    with pytest.raises(SystemExit) as exc:
+        call_command("care_overdue", stdout=out)
+    assert exc.value.code == 1 and "共 1 个超时任务" in out.getvalue()
