@@ -18,7 +18,7 @@ GONGGUAN = "440902101"
 JIANG_CALL = timezone.make_aware(dt.datetime(2022, 11, 5, 15, 51))
 
 
-def help_order(agent, *, now=None, town=GONGGUAN, text=None, **fields):
+def help_order(agent, *, now=None, town=GONGGUAN, text=None, address=None, **fields):
     """An urgent help appeal about food, received by ``agent`` and dispatched to the town."""
     n = next(_seq)
     received = orders.receive(
@@ -28,7 +28,7 @@ def help_order(agent, *, now=None, town=GONGGUAN, text=None, **fields):
             description=text or f"我是残疾人，封控在家，家里已经没有吃的了（测试{n}）。",
             caller_name="江建国",
             caller_phone="13800001111",
-            address="茂南区公馆镇艾屋村三巷12号",
+            address="茂南区公馆镇艾屋村三巷12号" if address is None else address,
             appeal_type="help",
             category="supplies",
             urgency="urgent",

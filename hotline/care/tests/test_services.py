@@ -85,7 +85,7 @@ def test_only_the_center_or_the_lead_unit_may_convert_an_order(people):
 
 
 def test_an_order_without_a_town_cannot_become_a_request(people):
-    order = help_order(people.agent, town=None, text="家里没有吃的了，出不了门。")
+    order = help_order(people.agent, town=None, text="家里没有吃的了，出不了门。", address="")
     with pytest.raises(CareError) as exc:
         services.create_from_order(people.agent, order.number, need="groceries")
     assert exc.value.code in ("town_required",)
