@@ -47,7 +47,7 @@ from .lifecycle import (
     set_mode,
     urge,
 )
-from .sources import source_done, source_note
+from .sources import attach_source, source_done, source_note
 
 __all__ = [
     "MAX_RETURNS",
@@ -60,6 +60,7 @@ __all__ = [
     "Source",
     "accept",
     "add_note",
+    "attach_source",
     "check_appeal",
     "close_at_first_contact",
     "decide_extension",

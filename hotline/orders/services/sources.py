@@ -11,7 +11,7 @@ from django.db import transaction
 
 from .. import clocks
 from ..choices import OPEN_STATUSES, EventCode, Status
-from ..errors import invalid
+from ..errors import OrderError, invalid
 from ..models import Order
 from .base import _clear_extension, _event, _iso, _now
 from .intake import Source
@@ -90,6 +90,37 @@ def source_done(source: Source, reply: str, actor, *, now=None) -> list[Order]:
                 unit=order.handling_unit_id,
             )
     return orders
+
+
+def attach_source(source: Source, order, actor, *, text: str = "", now=None) -> Order:
+    """Tie an existing open order (an agent's appeal) to a field app's object, so that
+    ``source_note``/``source_done`` and ``orders_for_source`` reach it from then on; a note on
+    its timeline says so. The app has checked that ``actor`` may act for the order. Attaching
+    the same source again is a no-op; an order already serving another object is refused."""
+    now = _now(now)
+    number = order.number if isinstance(order, Order) else order
+    with transaction.atomic():
+        order = Order.objects.select_for_update(of=("self",)).filter(number=number).first()
+        if order is None:
+            raise invalid(f"找不到工单 {number}。", "order_not_found")
+        current = (order.source_app, order.source_type, order.source_id)
+        if current == (source.app, source.type, source.id):
+            return order
+        if any(current):
+            raise OrderError(
+                f"工单 {order.number} 已关联{order.source_app}的对象，不能再关联。",
+                code="source_taken",
+            )
+        if order.status not in OPEN_STATUSES or order.status == Status.RESOLVED:
+            raise OrderError(
+                f"工单 {order.number} 当前状态为“{order.get_status_display()}”，不能再转办。",
+                code="invalid_state",
+            )
+        order.source_app, order.source_type, order.source_id = source.app, source.type, source.id
+        order.save(update_fields=["source_app", "source_type", "source_id"])
+        note = (text or "").strip() or f"关联到 {source.app}/{source.type}/{source.id}"
+        _event(order, EventCode.NOTE, actor, now, {"text": note[:2000], **_src(source)})
+    return order
 
 
 def _src(source: Source) -> dict:
