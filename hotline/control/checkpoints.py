@@ -57,14 +57,14 @@ def checkpoint_bundle(checkpoint: Checkpoint, *, now=None) -> dict:
     rule = rule_for(checkpoint.division_id, now)
     area = checkpoint.division_id
     households = {}
-    members = Member.objects.filter(household__village_id__startswith=area).select_related(
+    members = Member.objects.filter(household__village__code__startswith=area).select_related(
         "household"
     )
     negatives = latest_negatives(m.id_hash for m in members)
     cards = {
         p["household_id"]: p
         for p in Pass.objects.filter(
-            household__village_id__startswith=area,
+            household__village__code__startswith=area,
             kind=PassKind.CARD,
             revoked_at__isnull=True,
         ).values("household_id", "serial", "valid_from", "valid_until")
@@ -91,7 +91,7 @@ def checkpoint_bundle(checkpoint: Checkpoint, *, now=None) -> dict:
         }
     revoked = list(
         Pass.objects.filter(
-            household__village_id__startswith=area,
+            household__village__code__startswith=area,
             revoked_at__isnull=False,
             valid_until__gte=now,
         ).values_list("serial", flat=True)
@@ -113,7 +113,7 @@ def _passages_today(area: str, rule, now) -> dict:
     out: dict[str, list] = {}
     rows = (
         Passage.objects.filter(
-            household__village_id__startswith=area, at__gte=since, decision=Decision.ALLOWED
+            household__village__code__startswith=area, at__gte=since, decision=Decision.ALLOWED
         )
         .order_by("at", "pk")
         .values_list("household__card_no", "direction", "at", "member__number")
@@ -217,9 +217,10 @@ def sync_passages(actor, checkpoint_code: str, items: list[PassageIn], *, now=No
             fresh.append(item)
         if not fresh:
             return result
-        snapshot = checkpoint_bundle(checkpoint, now=now)
+        # The server's verdict is for each passage's own time: the snapshot starts at the
+        # earliest one, and the rule is looked up again when a passage falls outside it.
+        snapshot = checkpoint_bundle(checkpoint, now=fresh[0].at)
         rule = snapshot["rule"]
-        tz = rule["tz"] if rule else "Asia/Shanghai"
         cards = {h: None for h in snapshot["households"]}
         household_ids = dict(
             Household.objects.filter(card_no__in=list(cards)).values_list("card_no", "pk")
@@ -233,6 +234,11 @@ def sync_passages(actor, checkpoint_code: str, items: list[PassageIn], *, now=No
         rows = []
         for item in fresh:
             epoch = int(item.at.timestamp())
+            rule = snapshot["rule"]
+            if not rule or not rule["starts"] <= epoch <= rule["ends"]:
+                found = rule_for(checkpoint.division_id, item.at)
+                snapshot["rule"] = rule = found.as_bundle() if found else None
+            tz = rule["tz"] if rule else "Asia/Shanghai"
             verdict = scan(snapshot, item.token, item.direction, epoch, item.member)
             card_no = _card_of(snapshot, item.token)
             member = item.member if item.member is not None else verdict.member

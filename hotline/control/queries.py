@@ -18,7 +18,7 @@ def households_for(user, q: str = ""):
     prefix = _area_prefix(user)
     if prefix is None:
         return Household.objects.none()
-    qs = Household.objects.filter(village_id__startswith=prefix).select_related("village")
+    qs = Household.objects.filter(village__code__startswith=prefix).select_related("village")
     if q:
         qs = qs.filter(card_no__icontains=q.strip()) | qs.filter(address__icontains=q.strip())
     return qs.order_by("card_no")
@@ -28,7 +28,7 @@ def checkpoints_for(user):
     prefix = _area_prefix(user)
     if prefix is None:
         return Checkpoint.objects.none()
-    return Checkpoint.objects.filter(active=True, division_id__startswith=prefix).select_related(
+    return Checkpoint.objects.filter(active=True, division__code__startswith=prefix).select_related(
         "division"
     )
 
