@@ -235,10 +235,11 @@
     return hit ? hit.data : null;
   }
   function onToken(token) {
-    var t = Date.now();
-    if (token === lastScan.token && t - lastScan.at < 4000) return; // the same card held in view
+    // A card held in front of the camera is one scan: the same token is ignored until it has
+    // been out of sight for 3 seconds.
+    var t = Date.now(), same = token === lastScan.token && t - lastScan.at < 3000;
     lastScan = {token: token, at: t};
-    check(token);
+    if (!same) check(token);
   }
   function tick() {
     if (video.hidden) return;
@@ -249,12 +250,18 @@
     setTimeout(tick, 200);
   }
   el("cp-camera").addEventListener("click", function () {
+    if (video.srcObject) { // second press: camera off
+      video.srcObject.getTracks().forEach(function (track) { track.stop(); });
+      video.srcObject = null; video.hidden = true;
+      el("cp-camera").textContent = "打开摄像头扫码";
+      return;
+    }
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
       status("此浏览器无法使用摄像头，请输入卡号"); return;
     }
     navigator.mediaDevices.getUserMedia({video: {facingMode: "environment"}, audio: false}).then(function (stream) {
       video.srcObject = stream; video.hidden = false; video.play(); tick();
-      el("cp-camera").textContent = "摄像头已打开";
+      el("cp-camera").textContent = "关闭摄像头";
     }).catch(function () { status("无法打开摄像头，请检查授权，或输入卡号"); });
   });
   el("cp-file").addEventListener("change", function (e) {
