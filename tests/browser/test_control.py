@@ -10,7 +10,6 @@ import datetime as dt
 import io
 
 import pytest
-import segno
 from PIL import Image
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
