@@ -7,8 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from hotline.common.identity import id_hash, is_valid_id_number, normalize_id_number
@@ -133,7 +132,10 @@ def _snapshot_pass(snapshot: dict, token: str) -> passes.PassData:
         if h is None or not h["serial"]:
             raise passes.Unverified("unknown_card")
         return passes.PassData("H", "", h["serial"], token.upper(), None, h["from"], h["until"])
-    keys = {kid: passes.load_public(pub) for kid, pub in snapshot["keys"].items()}
+    keys = snapshot.get("_loaded_keys")
+    if keys is None:  # parsed once per snapshot, not per scan
+        keys = {kid: passes.load_public(pub) for kid, pub in snapshot["keys"].items()}
+        snapshot["_loaded_keys"] = keys
     return passes.verify(token, keys)
 
 
@@ -166,6 +168,7 @@ class SyncResult:
     created: int = 0
     duplicates: int = 0
     conflicts: int = 0
+    #: The rows written (their values; no primary keys: they are inserted in bulk).
     passages: list = dataclasses.field(default_factory=list)
 
 
@@ -266,7 +269,7 @@ def sync_passages(actor, checkpoint_code: str, items: list[PassageIn], *, now=No
                 result.conflicts += 1
             rows.append(row)
         try:
-            Passage.objects.bulk_create(rows, batch_size=1000)
+            _insert_passages(rows)
         except IntegrityError:
             raise ControlError(
                 "另一台设备正在同步同一批通行记录，请稍后重试。", code="sync_race", status=409
@@ -312,32 +315,87 @@ def _serial_of(snapshot, token: str) -> str:
 
 
 def _close_exits(rows: list[Passage]) -> None:
-    """Set ``returned_at`` on the open exits the allowed returns of ``rows`` close."""
-    for ret in rows:
-        if ret.direction != Direction.RETURN or ret.decision != Decision.ALLOWED:
-            continue
-        if not ret.household_id:
-            continue
-        exit_q = Passage.objects.filter(
-            household_id=ret.household_id,
-            direction=Direction.EXIT,
-            decision=Decision.ALLOWED,
-            returned_at__isnull=True,
-            at__lte=ret.at,
-        )
-        if ret.member_id:
-            exit_q = exit_q.filter(Q(member_id=ret.member_id) | Q(member__isnull=True))
-        first = exit_q.order_by("-at").first()
-        if first:
-            Passage.objects.filter(pk=first.pk).update(returned_at=ret.at)
+    """Set ``returned_at`` on the open exits that the allowed returns of ``rows`` close: the
+    latest open exit of the same member (or of the household when the member is unknown)
+    before the return. Three statements for any batch size."""
+    returns = [
+        r
+        for r in rows
+        if r.direction == Direction.RETURN and r.decision == Decision.ALLOWED and r.household_id
+    ]
+    if not returns:
+        return
+    households = sorted({r.household_id for r in returns})
+    open_exits: dict[int, list[Passage]] = {}
+    for i in range(0, len(households), 900):
+        for p in (
+            Passage.objects.filter(
+                household_id__in=households[i : i + 900],
+                direction=Direction.EXIT,
+                decision=Decision.ALLOWED,
+                returned_at__isnull=True,
+            )
+            .order_by("at", "pk")
+            .only("pk", "household_id", "member_id", "at")
+        ):
+            open_exits.setdefault(p.household_id, []).append(p)
+    closed = []
+    for ret in sorted(returns, key=lambda r: r.at):
+        candidates = [
+            p
+            for p in open_exits.get(ret.household_id, ())
+            if p.at <= ret.at and (not ret.member_id or p.member_id in (ret.member_id, None))
+        ]
+        if candidates:
+            chosen = candidates[-1]
+            chosen.returned_at = ret.at
+            open_exits[ret.household_id].remove(chosen)
+            closed.append(chosen)
+    if closed:
+        adapt = connection.ops.adapt_datetimefield_value
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {Passage._meta.db_table} SET returned_at = %s WHERE id = %s",
+                [(adapt(p.returned_at), p.pk) for p in closed],
+            )
 
 
 def register_passage(actor, checkpoint_code: str, item: PassageIn, *, now=None) -> Passage:
     """One passage registered online: the same path as a sync of one."""
-    result = sync_passages(actor, checkpoint_code, [item], now=now)
-    if result.passages:
-        return result.passages[0]
+    sync_passages(actor, checkpoint_code, [item], now=now)
     return Passage.objects.get(client_id=item.client_id)
+
+
+_INSERT_FIELDS = (
+    "client_id", "checkpoint_id", "household_id", "member_id", "pass_serial", "direction",
+    "decision", "reason", "server_reason", "at", "day", "recorded_at", "recorded_by_id",
+    "offline", "returned_at", "overdue_reported_at",
+)  # fmt: skip
+
+
+def _insert_passages(rows: list[Passage]) -> None:
+    """Insert passages with one ``executemany``. Written by hand because ``bulk_create``
+    spends most of a 10,000-passage sync preparing each field of each row in Python
+    (docs/PERFORMANCE.md, bench_control); the rows are plain values checked above."""
+    ops = connection.ops
+    table = Passage._meta.db_table
+    sql = (
+        f"INSERT INTO {table} ({', '.join(_INSERT_FIELDS)}) "
+        f"VALUES ({', '.join(['%s'] * len(_INSERT_FIELDS))})"
+    )
+    params = [
+        (
+            r.client_id, r.checkpoint_id, r.household_id, r.member_id, r.pass_serial,
+            r.direction, r.decision, r.reason, r.server_reason,
+            ops.adapt_datetimefield_value(r.at), ops.adapt_datefield_value(r.day),
+            ops.adapt_datetimefield_value(r.recorded_at), r.recorded_by_id, r.offline,
+            None, None,
+        )
+        for r in rows
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        for i in range(0, len(params), 1000):
+            cursor.executemany(sql, params[i : i + 1000])
 
 
 # ---------------------------------------------------------------- vehicles
