@@ -27,7 +27,7 @@ from .schemas import (
     TestResultsIn,
     ValidityOut,
 )
-from .services import ControlError
+from .services import _HEX, ControlError
 
 router = Router(tags=["出行管控"])
 ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -50,7 +50,7 @@ def post_test_results(request, body: TestResultsIn):
 @router.get("/control/test-results/{id_hash}/validity", response={200: ValidityOut, **ERRORS})
 def get_validity(request, id_hash: str, hours: int = 24):
     _require(request, FEED_ROLES | {Role.UNIT_HANDLER})
-    if len(id_hash) != 64 or not 1 <= hours <= 168:
+    if not _HEX.fullmatch(id_hash.lower()) or not 1 <= hours <= 168:
         raise ControlError("id_hash 应为 64 位，hours 为 1～168。", code="bad_request", status=422)
     return {"valid": services.has_valid_test(id_hash.lower(), hours=hours), "hours": hours}
 

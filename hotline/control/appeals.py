@@ -150,7 +150,7 @@ def decide_health_code_appeal(actor, appeal_id: int, decision: str, note: str, *
     note = (note or "").strip()
     if decision not in AppealDecision.values:
         raise _invalid("核定结果只能是 准予转绿码 或 维持原码色。", "bad_decision")
-    if not note:
+    if not note or "\x00" in note:
         raise _invalid("请填写核定说明，它会告知申诉人。", "note_required")
     with transaction.atomic():
         appeal = HealthCodeAppeal.objects.select_for_update().filter(pk=appeal_id).first()

@@ -41,6 +41,7 @@ from .services import (
     _now,
     has_valid_test,
     latest_negatives,
+    plausible_time,
     rule_for,
     trusted_keys,
 )
@@ -181,6 +182,8 @@ def _check_item(item: PassageIn) -> None:
         raise _invalid("结果或原因代码无效。", "bad_decision")
     if timezone.is_naive(item.at):
         raise _invalid("通行时间须带时区。", "naive_time")
+    if "\x00" in item.client_id + item.token:
+        raise _invalid("通行记录含有非法字符。", "bad_text")
 
 
 def sync_passages(actor, checkpoint_code: str, items: list[PassageIn], *, now=None) -> SyncResult:
@@ -199,8 +202,12 @@ def sync_passages(actor, checkpoint_code: str, items: list[PassageIn], *, now=No
         )
     if not checkpoint.can_operate(actor):
         raise _forbidden("您不是此卡口的工作人员。")
+    latest = now + dt.timedelta(days=1)
+    checked = []
     for item in items:
         _check_item(item)
+        checked.append(dataclasses.replace(item, at=plausible_time(item.at, latest)))
+    items = checked
     result = SyncResult()
     with transaction.atomic():
         seen = set()

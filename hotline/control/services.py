@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import secrets
 from collections.abc import Callable, Iterable
 
@@ -77,6 +78,23 @@ def _event(code, actor, subject, payload, now, *, subject_type=None) -> ControlE
         payload=payload,
         at=now,
     )
+
+
+_HEX = re.compile(r"[0-9a-f]{64}")
+#: Nothing in this registry happened before the first notices of 2020.
+EARLIEST = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+
+
+def plausible_time(value: dt.datetime, latest: dt.datetime) -> dt.datetime:
+    """``value`` in UTC when it lies between 2020 and ``latest``; a ControlError otherwise
+    (a typo'd year, an offset no clock uses)."""
+    try:
+        utc = value.astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        utc = None
+    if utc is None or not EARLIEST <= utc <= latest:
+        raise _invalid("时间不合理，请核对年份和时区。", "bad_time")
+    return utc
 
 
 def _require_cover(actor, division_code: str) -> None:
@@ -458,9 +476,14 @@ def record_test_results(actor, results: Iterable[TestResultIn]) -> int:
     sent again is ignored. Returns how many were new. ``actor`` is recorded on the event."""
     now = _now()
     wanted: dict[tuple, TestResultIn] = {}
+    latest = now + dt.timedelta(days=1)
     for r in results:
         if len(r.id_hash) != 64 or timezone.is_naive(r.sampled_at) or not r.source:
             raise _invalid("检测结果须有 64 位身份证号哈希、带时区的采样时间和来源。", "bad_result")
+        sampled = plausible_time(r.sampled_at, latest)
+        if "\x00" in r.source + r.reference or not _HEX.fullmatch(r.id_hash):
+            raise _invalid("检测结果含有非法字符。", "bad_result")
+        r = dataclasses.replace(r, sampled_at=sampled)
         wanted.setdefault((r.id_hash, r.sampled_at, r.source[:40]), r)
     if not wanted:
         return 0
