@@ -218,7 +218,7 @@ def report_overdue_returns(*, now=None) -> int:
                 Appeal(
                     channel="system",
                     description=(
-                        f"出行超时未归：出行卡 {exit_.household.card_no}（{who}）"
+                        f"出行超时未归：出入卡 {exit_.household.card_no}（{who}）"
                         f"于 {timezone.localtime(exit_.at):%m-%d %H:%M} "
                         f"经{exit_.checkpoint.name}外出，"
                         f"超过规定的 {limit} 分钟仍未返回，请村居核实。"

@@ -4,8 +4,8 @@ from django.db import models
 
 
 class PassKind(models.TextChoices):
-    #: The household's outing card (出行卡): one per household, valid for the whole period.
-    CARD = "H", "家庭出行卡"
+    #: The household's outing card (出入卡): one per household, valid for the whole period.
+    CARD = "H", "家庭出入卡"
     #: A one-off outing pass (单次通行证) for one member, e.g. a medical exemption.
     OUTING = "O", "单次通行证"
 
@@ -58,7 +58,7 @@ REASONS = {
     "forged": "签名不符，疑似伪造卡证",
     "revoked": "此卡证已作废",
     "expired_pass": "卡证不在有效期内",
-    "unknown_card": "本卡口名单中无此出行卡",
+    "unknown_card": "本卡口名单中无此出入卡",
     "no_valid_test": "无 24 小时内核酸阴性证明",
     "quota_used": "今日本户外出次数已用完",
     "already_out": "本户已有人外出未归",

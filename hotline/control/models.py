@@ -119,9 +119,9 @@ class OutingRule(models.Model):
 
 
 class Household(models.Model):
-    """A household (户) of a village or community, with its outing-card number (出行卡号)."""
+    """A household (户) of a village or community, with its outing-card number (出入卡号)."""
 
-    card_no = models.CharField("出行卡号", max_length=24, unique=True)
+    card_no = models.CharField("出入卡号", max_length=24, unique=True)
     village = models.ForeignKey(
         Division, verbose_name="村居", on_delete=models.PROTECT, related_name="+"
     )

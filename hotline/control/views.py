@@ -77,7 +77,7 @@ def issue_card(request, pk: int):
     except ControlError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "已签发出行卡，旧卡（如有）已作废。")
+        messages.success(request, "已签发出入卡，旧卡（如有）已作废。")
     return redirect("control:household", pk=pk)
 
 
@@ -123,7 +123,7 @@ def cards_pdf(request):
         .order_by("household__card_no", "kind")[:400]
     )
     if not issued:
-        messages.error(request, "所选家庭户还没有有效的出行卡，请先签发。")
+        messages.error(request, "所选家庭户还没有有效的出入卡，请先签发。")
         return redirect("control:overview")
     response = HttpResponse(cards.cards_pdf(issued), content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="outing-cards.pdf"'

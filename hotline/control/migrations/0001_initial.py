@@ -95,7 +95,7 @@ class Migration(migrations.Migration):
             name='Household',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('card_no', models.CharField(max_length=24, unique=True, verbose_name='出行卡号')),
+                ('card_no', models.CharField(max_length=24, unique=True, verbose_name='出入卡号')),
                 ('address', models.CharField(max_length=200, verbose_name='住址')),
                 ('phone', models.CharField(blank=True, max_length=32, verbose_name='联系电话')),
                 ('import_ref', models.CharField(blank=True, db_index=True, max_length=64, verbose_name='导入编号')),
@@ -179,7 +179,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('serial', models.CharField(max_length=16, unique=True, verbose_name='凭证编号')),
-                ('kind', models.CharField(choices=[('H', '家庭出行卡'), ('O', '单次通行证')], max_length=1, verbose_name='类型')),
+                ('kind', models.CharField(choices=[('H', '家庭出入卡'), ('O', '单次通行证')], max_length=1, verbose_name='类型')),
                 ('valid_from', models.DateTimeField(verbose_name='生效')),
                 ('valid_until', models.DateTimeField(verbose_name='失效')),
                 ('token', models.CharField(max_length=300, verbose_name='二维码内容')),

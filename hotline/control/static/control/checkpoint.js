@@ -151,7 +151,7 @@
     var words = bundle && bundle.reasons ? bundle.reasons[verdict.reason] : verdict.reason;
     el("cp-verdict").textContent = (ok ? "✔ " : "✘ ") + (words || verdict.reason);
     el("cp-verdict").dataset.reason = verdict.reason;
-    var detail = data ? "出行卡 " + data.card + " · 凭证 " + data.serial : "";
+    var detail = data ? "出入卡 " + data.card + " · 凭证 " + data.serial : "";
     el("cp-detail").textContent = detail;
     var members = el("cp-members");
     members.textContent = "";
