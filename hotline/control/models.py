@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from hotline.accounts.roles import Role, roles_of
+from hotline.common.masking import mask_address
 from hotline.common.models import DomainEvent
 from hotline.geo.models import Division
 
@@ -141,6 +142,10 @@ class Household(models.Model):
 
     def can_view(self, user) -> bool:
         return covers(user, self.village_id)
+
+    @property
+    def masked_address(self) -> str:
+        return mask_address(self.address)
 
 
 class Member(models.Model):

@@ -154,3 +154,22 @@ def test_workbook_import_reports_rows(logged, setup):
     junk.name = "x.xlsx"
     page = logged.post("/control/import/", {"file": junk}, follow=True).content.decode()
     assert "无法读取文件" in page
+
+
+def test_list_pages_have_bounded_queries(logged, setup, gate, make_user, client, kinds,
+                                         django_assert_max_num_queries):  # fmt: skip
+    for _ in range(6):
+        factories.household(gate)
+    with django_assert_max_num_queries(12):
+        page = logged.get("/control/")
+    assert page.content.decode().count("440902101001-") >= 6
+    agent = make_user("agent", "center")
+    for _ in range(4):
+        services.file_health_code_appeal(
+            agent, id_number=factories.id_number(), name="李", phone="13800000000",
+            colour="yellow", reason="考试", town_code=factories.TOWN,
+        )  # fmt: skip
+    client.force_login(agent)
+    with django_assert_max_num_queries(12):
+        page = client.get("/control/appeals/")
+    assert page.content.decode().count("黄码") >= 4
