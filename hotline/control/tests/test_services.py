@@ -405,3 +405,24 @@ def test_returned_exit_is_not_overdue(setup, gate, family, kinds):
     services.register_passage(gate, setup.code, passage(card.token, at=MORNING))
     services.register_passage(gate, setup.code, passage(card.token, "return", MORNING + H))
     assert services.report_overdue_returns(now=MORNING + 5 * H) == 0
+
+
+def test_outing_rule_is_checked(gate, make_user):
+    fields = {
+        "area_code": factories.TOWN,
+        "name": "公馆镇",
+        "starts_at": MORNING,
+        "ends_at": MORNING + 24 * H,
+    }
+    rule = services.set_outing_rule(gate, **fields, time_zone="Asia/Shanghai")
+    assert services.rule_for(factories.VILLAGE, MORNING + H) == rule
+    assert ControlEvent.objects.filter(code="control.rule.set").count() == 1
+    for bad, code in (
+        ({"time_zone": "Mars/Olympus"}, "bad_rule"),
+        ({"ends_at": MORNING - H}, "bad_rule"),
+        ({"exemptions": ["vip"]}, "bad_rule"),
+        ({"area_code": "440902102"}, "forbidden"),
+    ):
+        with pytest.raises(services.ControlError) as exc:
+            services.set_outing_rule(gate, **(fields | bad))
+        assert exc.value.code == code
