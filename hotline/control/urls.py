@@ -21,6 +21,7 @@ urlpatterns = [
     path("control/appeals/", views.appeals, name="appeals"),
     path("control/appeals/<int:pk>/", views.appeal, name="appeal"),
     path("checkpoint/", views.checkpoint_list, name="checkpoints"),
+    path("checkpoint/sw.js", views.service_worker, name="service_worker"),
     path("checkpoint/<str:code>/", views.checkpoint, name="checkpoint"),
     path("checkpoint/<str:code>/bundle.json", views.checkpoint_bundle, name="bundle"),
     path("checkpoint/<str:code>/sync", views.checkpoint_sync, name="sync"),

@@ -179,6 +179,15 @@ def checkpoint(request, code: str):
     )
 
 
+def service_worker(request):
+    """The checkpoint's service worker, served under /checkpoint/ so that its scope covers the
+    checkpoint pages (a file under /static/ could only control /static/). No data in it."""
+    response = render(request, "control/sw.js", content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    response["Service-Worker-Allowed"] = "/checkpoint/"
+    return response
+
+
 @login_required
 def checkpoint_bundle(request, code: str):
     point = _operable(request, code)

@@ -138,6 +138,16 @@ def test_issue_print_scan_exit_refuse_offline_sync(
         assert not Passage.objects.filter(household=second).exists()
         screenshot(gate, "control-offline")
 
+        # still offline, the page is reloaded: the service worker serves it, the queue is kept
+        gate.locator("#cp[data-offline-ready='1']").wait_for()
+        gate.reload()
+        gate.locator("#cp-status[data-queue='1']").wait_for()
+        assert gate.locator("#cp-status").inner_text().startswith("离线")
+        gate.get_by_label("或输入出入卡号").fill(first.card_no)  # still decides offline
+        gate.get_by_role("button", name="核验").click()
+        gate.locator("#cp-verdict[data-reason=quota_used]").wait_for()
+        gate.locator("#cp-status[data-queue='2']").wait_for()  # the refusal is queued too
+
         # back online: the queue is sent, once
         phone.set_offline(False)
         gate.locator("#cp-status[data-queue='0']").wait_for()

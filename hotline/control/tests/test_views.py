@@ -173,3 +173,10 @@ def test_list_pages_have_bounded_queries(logged, setup, gate, make_user, client,
     with django_assert_max_num_queries(12):
         page = client.get("/control/appeals/")
     assert page.content.decode().count("黄码") >= 4
+
+
+def test_service_worker_is_served_under_checkpoint(client, db):
+    answer = client.get("/checkpoint/sw.js")
+    assert answer.status_code == 200 and answer["Content-Type"].startswith("text/javascript")
+    assert answer["Service-Worker-Allowed"] == "/checkpoint/"
+    assert b"caches.open" in answer.content

@@ -288,6 +288,22 @@
   window.addEventListener("offline", function () { status(); });
   setInterval(flush, 15000);
 
+  // The service worker keeps this page and its scripts for a reload without network.
+  if ("serviceWorker" in navigator && root.dataset.swUrl) {
+    navigator.serviceWorker.addEventListener("message", function (event) {
+      if (event.data && event.data.cached) root.dataset.offlineReady = "1";
+    });
+    navigator.serviceWorker.register(root.dataset.swUrl, {scope: "/checkpoint/"}).then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function (registration) {
+      var urls = [location.pathname];
+      document.querySelectorAll("script[src], link[rel=stylesheet]").forEach(function (node) {
+        urls.push(node.src || node.href);
+      });
+      registration.active.postMessage({cache: urls});
+    }).catch(function () { /* no service worker: the page still works while it stays open */ });
+  }
+
   bundle = load(BUNDLE_KEY, null);
   refresh().then(flush);
 })();
