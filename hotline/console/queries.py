@@ -231,6 +231,17 @@ def apply_filters(qs, data: dict, now: dt.datetime):
     return qs
 
 
+def workforce_board(now: dt.datetime) -> dict:
+    """The workforce app's part of the board (on shift now, needed now), when installed."""
+    from django.apps import apps
+
+    if not apps.is_installed("hotline.workforce"):
+        return {"on_shift": [], "staffing_now": None}
+    from hotline.workforce.queries import board_panel
+
+    return board_panel(now)
+
+
 def board(now: dt.datetime) -> dict:
     """Everything the supervisor board shows, in a fixed number of queries."""
     from hotline.orders.models import OperatingMode
@@ -267,12 +278,6 @@ def board(now: dt.datetime) -> dict:
         .select_related(*select)
         .order_by("extension_requested_at")[:30]
     )
-    agents = list(
-        Order.objects.filter(received_at__gte=local_midnight, client__isnull=False)
-        .values("client__username", "client__hotline_profile__display_name")
-        .annotate(n=Count("id"), critical=Count("id", filter=Q(urgency=Urgency.CRITICAL)))
-        .order_by("-n")[:30]
-    )
     mode = OperatingMode.objects.filter(pk=1).first()
     units = HandlingUnit.objects.active().exclude(code="center").order_by("kind", "code")
     return {
@@ -286,7 +291,8 @@ def board(now: dt.datetime) -> dict:
         "overdue": [_row(o, now) for o in overdue],
         "waiting_dispatch": [_row(o, now) for o in waiting_dispatch],
         "extensions": [_row(o, now) for o in extensions],
-        "agents": agents,
+        # Who is on shift now and the agents needed now (the workforce app's roster).
+        **workforce_board(now),
         "mode": mode.mode if mode else "normal",
     }
 
