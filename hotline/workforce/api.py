@@ -10,6 +10,7 @@ import datetime as dt
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Query, Router, Schema
+from ninja.responses import Status as HttpStatus
 
 from . import erlang, queries, services
 from .errors import forbidden, invalid
@@ -151,7 +152,7 @@ def record_call(request, payload: CallIn):
         "wrap_seconds": call.wrap_seconds,
         "created": created,
     }
-    return (201 if created else 200), body
+    return HttpStatus(201 if created else 200, body)
 
 
 class PeopleQuery(Schema):
@@ -257,7 +258,7 @@ def assign_duty(request, payload: DutyIn):
         starts_at=payload.starts_at,
         ends_at=payload.ends_at,
     )
-    return 201, _duty_json(duty)
+    return HttpStatus(201, _duty_json(duty))
 
 
 @router.post(

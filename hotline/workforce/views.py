@@ -234,7 +234,8 @@ def attendance(request, pk: int):
                 f"第{deployment.batch}批 {form.cleaned_data['day']:%m月%d日} 到岗 {n} 人，已登记。",
             )
     else:
-        messages.error(request, "考勤日期有误。")
+        problems = [str(m) for errors in form.errors.values() for m in errors]
+        messages.error(request, "考勤未登记：" + "；".join(problems))
     return redirect("workforce:team", pk=deployment.team_id)
 
 

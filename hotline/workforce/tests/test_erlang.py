@@ -57,9 +57,15 @@ def test_erlang_c_textbook_mm10_example():
 
 @pytest.mark.parametrize(
     ("agents", "load"),
-    [(2, Fraction(1)), (11, Fraction(10)), (14, Fraction(10)), (60, Fraction(523, 10)),
-     (300, Fraction(2853, 10)), (320, Fraction(2853, 10))],
-)  # fmt: skip
+    [
+        (2, Fraction(1)),
+        (11, Fraction(10)),
+        (14, Fraction(10)),
+        (60, Fraction(523, 10)),
+        (300, Fraction(2853, 10)),
+        (320, Fraction(2853, 10)),
+    ],
+)
 def test_erlang_c_equals_the_exact_factorial_form(agents, load):
     assert erlang.erlang_c(agents, float(load)) == pytest.approx(
         float(exact_erlang_c(agents, load)), rel=1e-9

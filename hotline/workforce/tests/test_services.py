@@ -272,14 +272,23 @@ def test_on_shift_now_lists_signed_in_people_with_their_load(staff, django_asser
     Shift.objects.filter(pk=gone.pk).update(signed_out_at=now - dt.timedelta(minutes=5))
     for i in range(3):
         orders.receive(
-            staff.people.agent, channel="phone", description=f"公馆镇路灯坏了第{i}盏，请修理。",
-            appeal_type="help", category="living", urgency="critical" if i == 0 else "normal",
-            vulnerable=[], town_code="440902101",
-        )  # fmt: skip
+            staff.people.agent,
+            channel="phone",
+            description=f"公馆镇路灯坏了第{i}盏，请修理。",
+            appeal_type="help",
+            category="living",
+            urgency="critical" if i == 0 else "normal",
+            vulnerable=[],
+            town_code="440902101",
+        )
     for i in range(4):
-        services.record_call(staff.people.agent, staff.agent,
-                             started_at=now - dt.timedelta(minutes=10 * i + 1), talk_seconds=120,
-                             wrap_seconds=30)  # fmt: skip
+        services.record_call(
+            staff.people.agent,
+            staff.agent,
+            started_at=now - dt.timedelta(minutes=10 * i + 1),
+            talk_seconds=120,
+            wrap_seconds=30,
+        )
     now = timezone.now()
     with django_assert_max_num_queries(4):
         rows = queries.on_shift_now(now)
@@ -297,10 +306,12 @@ def test_on_shift_now_lists_signed_in_people_with_their_load(staff, django_asser
 
 def test_record_call_is_idempotent_and_checked(staff):
     at = timezone.now() - dt.timedelta(minutes=3)
-    call, created = services.record_call(staff.people.agent, staff.agent, started_at=at,
-                                         talk_seconds=200)  # fmt: skip
-    again, created_again = services.record_call(staff.people.agent, staff.agent, started_at=at,
-                                                talk_seconds=200)  # fmt: skip
+    call, created = services.record_call(
+        staff.people.agent, staff.agent, started_at=at, talk_seconds=200
+    )
+    again, created_again = services.record_call(
+        staff.people.agent, staff.agent, started_at=at, talk_seconds=200
+    )
     assert created and not created_again and again.pk == call.pk
     with pytest.raises(WorkforceError) as err:
         services.record_call(staff.people.volunteer, staff.agent, started_at=at, talk_seconds=1)
@@ -329,10 +340,15 @@ def _orders_at(actor, times):
 
     for i, when in enumerate(times):
         order = orders.receive(
-            actor, channel="phone", description=f"咨询核酸采样点开放时间，第{i}次来电。",
-            appeal_type="inquiry", category="testing", urgency="normal", vulnerable=[],
+            actor,
+            channel="phone",
+            description=f"咨询核酸采样点开放时间，第{i}次来电。",
+            appeal_type="inquiry",
+            category="testing",
+            urgency="normal",
+            vulnerable=[],
             town_code="440902101",
-        ).order  # fmt: skip
+        ).order
         OrderEvent.objects.filter(order=order, code="orders.order.received").update(at=when)
 
 
@@ -350,8 +366,10 @@ def test_forecast_follows_the_weekday_shape_at_todays_level(people):
     day = now.date()
     last_week = queries.local_midnight(day - dt.timedelta(weeks=1))
     # Last week's same weekday: 2 orders at 09:00, 6 at 11:00 (a quarter, then three quarters).
-    _orders_at(people.agent, [last_week + dt.timedelta(hours=9)] * 2
-               + [last_week + dt.timedelta(hours=11)] * 6)  # fmt: skip
+    _orders_at(
+        people.agent,
+        [last_week + dt.timedelta(hours=9)] * 2 + [last_week + dt.timedelta(hours=11)] * 6,
+    )
     today = queries.local_midnight(day)
     _orders_at(people.agent, [today + dt.timedelta(hours=9, minutes=1)] * 4)  # twice the level
     fc = queries.forecast(day, now, weeks=4)
@@ -376,10 +394,14 @@ def test_average_handle_time_from_calls_or_the_default(staff):
     now = timezone.now()
     assert queries.average_handle_time(now, policy) == (300.0, "default", 0)
     CallRecord.objects.bulk_create(
-        CallRecord(person=staff.agent, started_at=now - dt.timedelta(minutes=i + 1),
-                   talk_seconds=200, wrap_seconds=40)
+        CallRecord(
+            person=staff.agent,
+            started_at=now - dt.timedelta(minutes=i + 1),
+            talk_seconds=200,
+            wrap_seconds=40,
+        )
         for i in range(20)
-    )  # fmt: skip
+    )
     assert queries.average_handle_time(now, policy) == (240.0, "calls", 20)
 
 
@@ -420,29 +442,58 @@ def test_roster_week_groups_shifts_by_day_and_pattern(staff):
 @pytest.fixture
 def team(people):
     members = [PersonFactory(kind="lawyer", home_agency="茂名市律师协会") for _ in range(6)]
-    return services.form_team(people.supervisor, "律师队", home_agency="市律师协会",
-                              leader=members[0], members=members)  # fmt: skip
+    return services.form_team(
+        people.supervisor, "律师队", home_agency="市律师协会", leader=members[0], members=members
+    )
 
 
 def test_batches_number_themselves_and_refuse_outsiders_and_double_booking(people, team):
     boss = people.supervisor
     today = timezone.localdate()
     members = list(team.members.order_by("pk"))
-    first = services.deploy(boss, team, site_kind="compound", site_name="西粤社区（9个住宅小区）",
-                            site_division_code="440902003010", starts_on=today,
-                            members=members[:3], tasks=["door_to_door", "gate_duty"])  # fmt: skip
-    second = services.deploy(boss, team, site_kind="village", site_name="公馆镇艾屋村",
-                             site_division_code="440902101216", starts_on=today,
-                             members=members[3:], tasks=["sampling_registration"])  # fmt: skip
+    first = services.deploy(
+        boss,
+        team,
+        site_kind="compound",
+        site_name="西粤社区（9个住宅小区）",
+        site_division_code="440902003010",
+        starts_on=today,
+        members=members[:3],
+        tasks=["door_to_door", "gate_duty"],
+    )
+    second = services.deploy(
+        boss,
+        team,
+        site_kind="village",
+        site_name="公馆镇艾屋村",
+        site_division_code="440902101216",
+        starts_on=today,
+        members=members[3:],
+        tasks=["sampling_registration"],
+    )
     assert (first.batch, second.batch) == (1, 2) and first.status == "active"
     outsider = PersonFactory()
     with pytest.raises(WorkforceError) as err:
-        services.deploy(boss, team, site_kind="village", site_name="x", starts_on=today,
-                        members=[outsider], tasks=["supplies"])  # fmt: skip
+        services.deploy(
+            boss,
+            team,
+            site_kind="village",
+            site_name="x",
+            starts_on=today,
+            members=[outsider],
+            tasks=["supplies"],
+        )
     assert err.value.code == "not_in_team"
     with pytest.raises(WorkforceError) as err:
-        services.deploy(boss, team, site_kind="village", site_name="x", starts_on=today,
-                        members=[members[0]], tasks=["supplies"])  # fmt: skip
+        services.deploy(
+            boss,
+            team,
+            site_kind="village",
+            site_name="x",
+            starts_on=today,
+            members=[members[0]],
+            tasks=["supplies"],
+        )
     assert err.value.code == "busy"
     for bad, code in (
         ({"tasks": []}, "bad_tasks"),
@@ -451,17 +502,29 @@ def test_batches_number_themselves_and_refuse_outsiders_and_double_booking(peopl
         ({"ends_on": today - dt.timedelta(days=1)}, "bad_dates"),
         ({"members": []}, "no_members"),
     ):
-        kwargs = {"site_kind": "village", "site_name": "x", "starts_on": today,
-                  "members": [members[0]], "tasks": ["supplies"], **bad}  # fmt: skip
+        kwargs = {
+            "site_kind": "village",
+            "site_name": "x",
+            "starts_on": today,
+            "members": [members[0]],
+            "tasks": ["supplies"],
+            **bad,
+        }
         with pytest.raises(WorkforceError) as err:
             services.deploy(boss, team, **kwargs)
         assert err.value.code == code
     services.end_deployment(boss, first, on=today)
     with pytest.raises(WorkforceError):
         services.end_deployment(boss, first)
-    third = services.deploy(boss, team, site_kind="checkpoint", site_name="站前路卡点",
-                            starts_on=today + dt.timedelta(days=1), members=[members[0]],
-                            tasks=["checkpoint_duty"])  # fmt: skip
+    third = services.deploy(
+        boss,
+        team,
+        site_kind="checkpoint",
+        site_name="站前路卡点",
+        starts_on=today + dt.timedelta(days=1),
+        members=[members[0]],
+        tasks=["checkpoint_duty"],
+    )
     assert third.batch == 3 and third.status == "planned"
     assert [p.name for p in queries.people_at_site("440902101", today)] == sorted(
         p.name for p in members[3:]
@@ -472,9 +535,15 @@ def test_attendance_per_day_replaces_and_refuses_outside_days(people, team):
     boss = people.supervisor
     today = timezone.localdate()
     members = list(team.members.order_by("pk"))
-    batch = services.deploy(boss, team, site_kind="village", site_name="艾屋村",
-                            starts_on=today - dt.timedelta(days=1), members=members[:4],
-                            tasks=["sampling_registration"])  # fmt: skip
+    batch = services.deploy(
+        boss,
+        team,
+        site_kind="village",
+        site_name="艾屋村",
+        starts_on=today - dt.timedelta(days=1),
+        members=members[:4],
+        tasks=["sampling_registration"],
+    )
     assert services.mark_attendance(boss, batch, today, [members[0].pk, members[1].pk]) == 2
     assert services.mark_attendance(boss, batch, today, [members[0].pk]) == 1
     rows = DeploymentAttendance.objects.filter(deployment=batch, day=today)
@@ -511,28 +580,61 @@ def test_duty_api_for_other_apps(people, team):
     free = queries.available_people(start, end, team=team)
     assert len(free) == 6
     duty = services.assign_duty(
-        people.agent, members[0], source_app="control", source_type="checkpoint",
-        source_id="17", task="checkpoint_duty", starts_at=start, ends_at=end,
-    )  # fmt: skip
+        people.agent,
+        members[0],
+        source_app="control",
+        source_type="checkpoint",
+        source_id="17",
+        task="checkpoint_duty",
+        starts_at=start,
+        ends_at=end,
+    )
     again = services.assign_duty(
-        people.agent, members[0], source_app="control", source_type="checkpoint",
-        source_id="17", task="checkpoint_duty", starts_at=start, ends_at=end,
-    )  # fmt: skip
+        people.agent,
+        members[0],
+        source_app="control",
+        source_type="checkpoint",
+        source_id="17",
+        task="checkpoint_duty",
+        starts_at=start,
+        ends_at=end,
+    )
     assert again.pk == duty.pk
     with pytest.raises(WorkforceError) as err:
         services.assign_duty(
-            people.agent, members[0], source_app="sampling", source_type="site", source_id="3",
-            task="sampling_registration", starts_at=start + dt.timedelta(hours=2),
+            people.agent,
+            members[0],
+            source_app="sampling",
+            source_type="site",
+            source_id="3",
+            task="sampling_registration",
+            starts_at=start + dt.timedelta(hours=2),
             ends_at=end + dt.timedelta(hours=2),
-        )  # fmt: skip
+        )
     assert err.value.code == "duty_overlap"
     with pytest.raises(WorkforceError) as err:
-        services.assign_duty(people.agent, members[1], source_app="", source_type="x",
-                             source_id="1", task="t", starts_at=start, ends_at=end)  # fmt: skip
+        services.assign_duty(
+            people.agent,
+            members[1],
+            source_app="",
+            source_type="x",
+            source_id="1",
+            task="t",
+            starts_at=start,
+            ends_at=end,
+        )
     assert err.value.code == "bad_source"
     with pytest.raises(WorkforceError) as err:
-        services.assign_duty(people.agent, members[1], source_app="a", source_type="x",
-                             source_id="1", task="t", starts_at=end, ends_at=start)  # fmt: skip
+        services.assign_duty(
+            people.agent,
+            members[1],
+            source_app="a",
+            source_type="x",
+            source_id="1",
+            task="t",
+            starts_at=end,
+            ends_at=start,
+        )
     assert err.value.code == "bad_dates"
     assert [p.pk for p in queries.available_people(start, end, team=team)] == [
         p.pk for p in sorted(members[1:], key=lambda p: (p.name, p.pk))
@@ -567,8 +669,10 @@ def test_demo_is_complete_fast_to_rerun_and_idempotent(demo_city):
     volunteers = Person.objects.filter(kind="volunteer").exclude(user__username="volunteer")
     assert volunteers.count() == 140
     assert set(volunteers.values_list("home_agency", flat=True)) == {
-        "茂名市政务服务数据管理局", "茂名市教育局", "中国电信茂名分公司"
-    }  # fmt: skip
+        "茂名市政务服务数据管理局",
+        "茂名市教育局",
+        "中国电信茂名分公司",
+    }
     lawyers = Deployment.objects.filter(team__name="茂名律师志愿服务队").order_by("batch")
     assert [d.members.count() for d in lawyers] == [22, 21, 21]
     squad = Deployment.objects.get(team__name="市司法局志愿者突击队")
