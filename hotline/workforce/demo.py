@@ -378,8 +378,10 @@ def _roster(rng, people, untrained, desk, now, today) -> tuple[int, int]:
     shifts = []
     for offset in range(-6, 8):
         day = today + dt.timedelta(days=offset)
-        day_staff = staff[offset % 2 :: 2] if len(staff) > 2 else staff
-        night = [p for p in staff if p not in day_staff][:6]
+        # Six staff keep the night desk; the others work alternate days (a 12-hour day shift,
+        # then a day off), so nobody runs a night into a day.
+        night = staff[-6:] if len(staff) > 8 else []
+        day_staff = [p for p in staff if p not in night][offset % 2 :: 2]
         day_vols = volunteers[(offset % 3) :: 3][:40]
         for pattern, crew in (("d12", day_staff + day_vols), ("n12", night)):
             spec = SHIFT_PATTERNS[pattern]

@@ -13,7 +13,7 @@ class ShiftForm(forms.Form):
     person = forms.ModelChoiceField(
         label="人员", queryset=Person.objects.none(), empty_label="请选择人员"
     )
-    day = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     pattern = forms.ChoiceField(label="班次", choices=PATTERN_CHOICES)
 
     def __init__(self, *args, **kwargs):
@@ -57,7 +57,7 @@ class PeopleFilterForm(forms.Form):
 
 
 class AttendanceForm(forms.Form):
-    day = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     present = forms.MultipleChoiceField(
         label="到岗人员", required=False, widget=forms.CheckboxSelectMultiple
     )
