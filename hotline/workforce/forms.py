@@ -8,12 +8,15 @@ from django.utils import timezone
 from .choices import PATTERN_CHOICES, Task
 from .models import Person
 
+#: An HTML date input; the ISO format is the only one a browser date field accepts.
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
 
 class ShiftForm(forms.Form):
     person = forms.ModelChoiceField(
         label="人员", queryset=Person.objects.none(), empty_label="请选择人员"
     )
-    day = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    day = forms.DateField(label="日期", widget=DATE_WIDGET)
     pattern = forms.ChoiceField(label="班次", choices=PATTERN_CHOICES)
 
     def __init__(self, *args, **kwargs):
@@ -57,7 +60,7 @@ class PeopleFilterForm(forms.Form):
 
 
 class AttendanceForm(forms.Form):
-    day = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    day = forms.DateField(label="日期", widget=DATE_WIDGET)
     present = forms.MultipleChoiceField(
         label="到岗人员", required=False, widget=forms.CheckboxSelectMultiple
     )

@@ -26,8 +26,13 @@ def city(demo_city, make_user):
     boss = make_user("supervisor", "center", "super_w")
     Person.objects.create(user=boss, name="值班长 王", kind="staff", created_at=boss.date_joined)
     newcomer = make_user("volunteer_agent", "center", "newcomer_w")
-    Person.objects.create(user=newcomer, name="新志愿者 林", kind="volunteer",
-                          home_agency="中国电信茂名分公司", created_at=newcomer.date_joined)  # fmt: skip
+    Person.objects.create(
+        user=newcomer,
+        name="新志愿者 林",
+        kind="volunteer",
+        home_agency="中国电信茂名分公司",
+        created_at=newcomer.date_joined,
+    )
 
 
 def sign_in(browser, live_server, username):
@@ -63,7 +68,8 @@ def test_roster_staffing_teams_and_the_training_rule(browser, live_server, city,
     boss.reload()
     mine = boss.locator(f"#shift-{shift.pk}").first
     mine.get_by_role("button", name="签到").click()
-    expect(boss.locator(f"#shift-{shift.pk}").first.get_by_role("button", name="签退")).to_be_visible()
+    signed = boss.locator(f"#shift-{shift.pk}").first
+    expect(signed.get_by_role("button", name="签退")).to_be_visible()
     assert Shift.objects.get(pk=shift.pk).signed_in_at is not None
     screenshot(boss, "workforce-roster")
 
@@ -103,12 +109,15 @@ def test_roster_staffing_teams_and_the_training_rule(browser, live_server, city,
     expect(newcomer.get_by_role("alert")).to_contain_text("尚未通过上岗基础培训")
     newcomer.get_by_role("navigation", name="主导航").get_by_role("link", name="我的培训").click()
     newcomer.get_by_role("link", name="热线接听上岗基础课").click()
-    expect(newcomer.get_by_role("link", name="涉及老幼病残孕和生命安全的诉求立即上报")).to_be_visible()
-    for label in ("立即上报并按紧急诉求派往属地疫情防控办",
-                  "一键转接 120/119 或三方通话，并同时登记工单",
-                  "无需完整号码：来电人在线时直接询问核实",
-                  "知识库中当前有效的条目（注意生效和失效时间）",
-                  "登记工单转交承办单位答复，并告知来电人办理时限"):  # fmt: skip
+    reading = newcomer.get_by_role("link", name="涉及老幼病残孕和生命安全的诉求立即上报")
+    expect(reading).to_be_visible()
+    for label in (
+        "立即上报并按紧急诉求派往属地疫情防控办",
+        "一键转接 120/119 或三方通话，并同时登记工单",
+        "无需完整号码：来电人在线时直接询问核实",
+        "知识库中当前有效的条目（注意生效和失效时间）",
+        "登记工单转交承办单位答复，并告知来电人办理时限",
+    ):
         newcomer.get_by_label(label).check()
     newcomer.get_by_role("button", name="提交答卷").click()
     expect(newcomer.locator('[data-result="passed"]')).to_contain_text("100 分")
