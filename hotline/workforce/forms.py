@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from .choices import PATTERN_CHOICES, Task
+from .choices import PATTERN_CHOICES, SiteKind, Task
 from .models import Person
 
 #: An HTML date input; the ISO format is the only one a browser date field accepts.
@@ -87,4 +87,64 @@ class QuizForm(forms.Form):
         return [int(self.cleaned_data[f"q{i}"]) for i in range(len(self.fields))]
 
 
-TASK_CHOICES = Task.choices
+class DeploymentForm(forms.Form):
+    """Send a batch of a team's members to a site."""
+
+    site_kind = forms.ChoiceField(label="驻点类型", choices=SiteKind.choices)
+    site_name = forms.CharField(label="驻点名称", max_length=100)
+    site_division = forms.CharField(
+        label="区划代码（可选）",
+        required=False,
+        max_length=12,
+        help_text="村居 12 位或镇街 9 位，如 艾屋村 440902101216",
+    )
+    tasks = forms.MultipleChoiceField(
+        label="任务",
+        choices=Task.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "请至少选择一项任务。"},
+    )
+    starts_on = forms.DateField(label="出发日期", widget=DATE_WIDGET)
+    ends_on = forms.DateField(label="撤回日期（可选）", widget=DATE_WIDGET, required=False)
+    members = forms.MultipleChoiceField(
+        label="人员",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "一个批次至少要有一名人员。"},
+    )
+    note = forms.CharField(label="说明", required=False, max_length=500)
+
+    def __init__(self, *args, team_members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].choices = [(str(p.pk), p.name) for p in team_members]
+        if not self.is_bound:
+            self.initial.setdefault("starts_on", timezone.localdate())
+
+
+class TeamForm(forms.Form):
+    """Form a field team from people in the register."""
+
+    name = forms.CharField(label="队伍名称", max_length=100)
+    home_agency = forms.CharField(label="组建单位", max_length=100, required=False)
+    members = forms.ModelMultipleChoiceField(
+        label="队员（按住 Ctrl 多选）",
+        queryset=Person.objects.none(),
+        error_messages={"required": "请至少选择一名队员。"},
+    )
+    leader = forms.ModelChoiceField(
+        label="队长", queryset=Person.objects.none(), required=False, empty_label="不指定"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field_people = (
+            Person.objects.active().filter(user__isnull=True).order_by("home_agency", "name")
+        )
+        self.fields["members"].queryset = field_people
+        self.fields["leader"].queryset = field_people
+
+    def clean(self):
+        data = super().clean()
+        leader, members = data.get("leader"), data.get("members")
+        if leader is not None and members is not None and leader not in members:
+            self.add_error("leader", "队长须是队员之一。")
+        return data

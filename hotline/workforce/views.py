@@ -18,8 +18,18 @@ from django.views.decorators.http import require_POST
 from hotline.accounts.services import record_data_access
 
 from . import queries, services
+from .choices import ONBOARDING_STEPS, BackgroundCheck
 from .errors import WorkforceError
-from .forms import AttendanceForm, ImportForm, PeopleFilterForm, QuizForm, ShiftForm, WhatIfForm
+from .forms import (
+    AttendanceForm,
+    DeploymentForm,
+    ImportForm,
+    PeopleFilterForm,
+    QuizForm,
+    ShiftForm,
+    TeamForm,
+    WhatIfForm,
+)
 from .models import (
     Completion,
     Course,
@@ -169,36 +179,63 @@ def staffing_table(request):
 
 # --- teams ----------------------------------------------------------------------------------
 @login_required
-def teams(request):
+def teams(request, team_form=None, status=200):
     if not can_view_workforce(request.user):
         return _refuse(request, "队伍调度只对值班长、系统管理员和现场工作人员开放。")
     day = _day(request.GET.get("day"), timezone.localdate())
+    manager = is_manager(request.user)
     return render(
         request,
         "workforce/teams.html",
-        {"board": queries.team_board(day), "day": day, "manager": is_manager(request.user)},
+        {
+            "board": queries.team_board(day),
+            "day": day,
+            "manager": manager,
+            "team_form": (team_form or TeamForm()) if manager else None,
+        },
+        status=status,
     )
 
 
 @login_required
-def team_detail(request, pk: int):
-    if not can_view_workforce(request.user):
-        return _refuse(request, "队伍调度只对值班长、系统管理员和现场工作人员开放。")
-    team = get_object_or_404(Team.objects.select_related("leader"), pk=pk)
+@require_POST
+def team_add(request):
+    if not is_manager(request.user):
+        return _refuse(request, "只有值班长和系统管理员可以组建队伍。")
+    form = TeamForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            team = services.form_team(
+                request.user,
+                data["name"],
+                home_agency=data["home_agency"],
+                leader=data["leader"],
+                members=list(data["members"]),
+            )
+        except WorkforceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"已组建 {team.name}（{len(data['members'])} 人）。")
+            return redirect("workforce:team", pk=team.pk)
+    return teams(request, team_form=form, status=422)
+
+
+def _team_page(request, team: Team, deploy_form=None, status=200):
     members = list(team.members.order_by("name"))
     history = queries.team_history(team)
     today = timezone.localdate()
     manager = is_manager(request.user)
-    forms_by_batch = {}
-    if manager:
-        for row in history:
-            d = row["deployment"]
-            if d.starts_on <= today and (d.ends_on is None or d.ends_on >= today):
-                forms_by_batch[d.pk] = AttendanceForm(
-                    members=row["members"], initial={"day": today}
-                )
     for row in history:
-        row["form"] = forms_by_batch.get(row["deployment"].pk)
+        d = row["deployment"]
+        current = d.starts_on <= today and (d.ends_on is None or d.ends_on >= today)
+        row["form"] = (
+            AttendanceForm(members=row["members"], initial={"day": today})
+            if manager and current
+            else None
+        )
+    if manager and deploy_form is None:
+        deploy_form = DeploymentForm(team_members=members)
     return render(
         request,
         "workforce/team_detail.html",
@@ -207,8 +244,66 @@ def team_detail(request, pk: int):
             "members": queries.people_rows(members, request.user),
             "history": history,
             "manager": manager,
+            "deploy_form": deploy_form if manager else None,
         },
+        status=status,
     )
+
+
+@login_required
+def team_detail(request, pk: int):
+    if not can_view_workforce(request.user):
+        return _refuse(request, "队伍调度只对值班长、系统管理员和现场工作人员开放。")
+    return _team_page(request, get_object_or_404(Team.objects.select_related("leader"), pk=pk))
+
+
+@login_required
+@require_POST
+def team_deploy(request, pk: int):
+    team = get_object_or_404(Team.objects.select_related("leader"), pk=pk)
+    if not is_manager(request.user):
+        return _refuse(request, "只有值班长和系统管理员可以派出批次。")
+    members = list(team.members.order_by("name"))
+    form = DeploymentForm(request.POST, team_members=members)
+    if form.is_valid():
+        data = form.cleaned_data
+        chosen = [p for p in members if str(p.pk) in set(data["members"])]
+        try:
+            batch = services.deploy(
+                request.user,
+                team,
+                site_kind=data["site_kind"],
+                site_name=data["site_name"],
+                site_division_code=data["site_division"].strip(),
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                members=chosen,
+                tasks=data["tasks"],
+                note=data["note"],
+            )
+        except WorkforceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request, f"第{batch.batch}批 {len(chosen)} 人已派往 {batch.site_name}。"
+            )
+            return redirect("workforce:team", pk=team.pk)
+    return _team_page(request, team, deploy_form=form, status=422)
+
+
+@login_required
+@require_POST
+def batch_end(request, pk: int):
+    deployment = get_object_or_404(Deployment, pk=pk)
+    if not is_manager(request.user):
+        return _refuse(request, "只有值班长和系统管理员可以撤回批次。")
+    try:
+        services.end_deployment(request.user, deployment)
+    except WorkforceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"第{deployment.batch}批已撤回。")
+    return redirect("workforce:team", pk=deployment.team_id)
 
 
 @login_required
@@ -309,6 +404,11 @@ def person_detail(request, pk: int):
         "workforce/person_detail.html",
         {
             "person": person,
+            "steps": [
+                {"code": code, "label": label, "done": person.onboarding.get(code)}
+                for code, label in ONBOARDING_STEPS
+            ],
+            "checks": BackgroundCheck.choices,
             "phone": person.phone if reveal else person.masked_phone(),
             "revealed": reveal,
             "completions": person.completions.select_related("course")[:20],
@@ -316,6 +416,27 @@ def person_detail(request, pk: int):
             "deployments": person.deployments.select_related("team").order_by("-starts_on"),
         },
     )
+
+
+@login_required
+@require_POST
+def person_update(request, pk: int):
+    """Tick an onboarding step or record the background check from the person's page."""
+    person = get_object_or_404(Person, pk=pk)
+    if not is_manager(request.user):
+        return _refuse(request, "只有值班长和系统管理员可以修改人员信息。")
+    try:
+        if "step" in request.POST:
+            services.tick_onboarding(request.user, person, request.POST["step"])
+        else:
+            services.set_background_check(
+                request.user, person, request.POST.get("background_check", "")
+            )
+    except WorkforceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "已更新。")
+    return redirect("workforce:person", pk=person.pk)
 
 
 # --- training -------------------------------------------------------------------------------

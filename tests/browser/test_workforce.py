@@ -1,7 +1,7 @@
-"""The workforce pages in the browser, on the demo data: the supervisor signs an agent in from
-the roster calendar, reads needed-vs-on-shift and runs the Erlang calculator, records a
-batch's attendance on the team board and sees who is on shift on the board; a volunteer who
-has not passed the basic course is kept from the intake until they pass the quiz."""
+"""The workforce pages in the browser, on the demo data: the supervisor signs in from the
+roster calendar, reads needed-vs-on-shift and runs the Erlang calculator, records a batch's
+attendance, brings the batch back and sends a new one, and sees who is on shift on the board;
+a volunteer who has not passed the basic course is kept from the intake until they pass."""
 
 import io
 
@@ -97,6 +97,19 @@ def test_roster_staffing_teams_and_the_training_rule(browser, live_server, city,
         boxes.nth(i).check()
     form.get_by_role("button", name="登记考勤").click()
     expect(boss.locator(".messages")).to_contain_text("到岗 7 人")
+    # Bring the squad back from the village and send four of them to a checkpoint.
+    boss.get_by_role("button", name="撤回本批次").click()
+    expect(boss.locator(".messages")).to_contain_text("第1批已撤回")
+    deploy = boss.locator("#deploy")
+    deploy.get_by_label("驻点类型").select_option(label="交通卡点")
+    deploy.get_by_label("驻点名称").fill("公馆镇圩镇交通卡点")
+    deploy.get_by_label("区划代码（可选）").fill("440902101")
+    deploy.get_by_label("卡点值守").check()
+    people = deploy.get_by_role("group", name="人员").get_by_role("checkbox")
+    for i in range(4):
+        people.nth(i).check()
+    deploy.get_by_role("button", name="派出").click()
+    expect(boss.locator(".messages")).to_contain_text("第2批 4 人已派往 公馆镇圩镇交通卡点")
 
     # The board lists who is on shift now (the supervisor just signed in).
     boss.goto(f"{live_server.url}/board/")

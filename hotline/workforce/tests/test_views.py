@@ -14,7 +14,7 @@ from django.utils import timezone
 from hotline.accounts.models import DataAccess
 from hotline.orders.models import Order
 from hotline.workforce import services
-from hotline.workforce.models import DeploymentAttendance, Person, Shift
+from hotline.workforce.models import DeploymentAttendance, Person, Shift, Team
 
 from .factories import CourseFactory, PersonFactory, passed, shift_now, valid_id
 
@@ -269,3 +269,73 @@ def test_sign_in_outside_window_is_explained(client, staff):
     client.force_login(staff.people.agent)
     r = client.post(reverse("workforce:shift-sign", args=[shift.pk, "in"]), follow=True)
     assert "签到时间" in r.content.decode()
+
+
+def test_form_a_team_send_a_batch_and_bring_it_back(client, people):
+    lawyers = [PersonFactory(kind="lawyer", home_agency="茂名市律师协会") for _ in range(4)]
+    client.force_login(people.supervisor)
+    r = client.post(
+        reverse("workforce:team-add"),
+        {"name": "律师队", "members": [lawyers[0].pk], "leader": lawyers[1].pk},
+    )
+    assert r.status_code == 422 and "队长须是队员之一" in r.content.decode()
+    r = client.post(
+        reverse("workforce:team-add"),
+        {
+            "name": "律师队",
+            "home_agency": "市律师协会",
+            "leader": lawyers[0].pk,
+            "members": [p.pk for p in lawyers],
+        },
+    )
+    assert r.status_code == 302
+    team = Team.objects.get(name="律师队")
+    assert team.members.count() == 4 and team.leader == lawyers[0]
+    page = client.get(reverse("workforce:team", args=[team.pk])).content.decode()
+    assert "派出新批次" in page
+    today = timezone.localdate().isoformat()
+    batch = {
+        "site_kind": "village",
+        "site_name": "公馆镇艾屋村",
+        "site_division": "440902101216",
+        "tasks": ["sampling_registration", "door_to_door"],
+        "starts_on": today,
+        "members": [lawyers[0].pk, lawyers[1].pk],
+    }
+    r = client.post(reverse("workforce:team-deploy", args=[team.pk]), batch)
+    assert r.status_code == 302
+    deployment = team.deployments.get()
+    assert deployment.batch == 1 and deployment.site_division_id == "440902101216"
+    r = client.post(reverse("workforce:team-deploy", args=[team.pk]), batch)
+    assert r.status_code == 422 and "已随其他批次派出" in r.content.decode()
+    r = client.post(reverse("workforce:team-deploy", args=[team.pk]), {**batch, "tasks": []})
+    assert r.status_code == 422 and "请至少选择一项任务" in r.content.decode()
+    r = client.post(reverse("workforce:batch-end", args=[deployment.pk]))
+    deployment.refresh_from_db()
+    assert r.status_code == 302 and deployment.status == "ended"
+    client.force_login(people.agent)
+    assert client.post(reverse("workforce:team-deploy", args=[team.pk]), batch).status_code == 403
+    assert client.post(reverse("workforce:team-add"), {}).status_code == 403
+    assert client.post(reverse("workforce:batch-end", args=[deployment.pk])).status_code == 403
+
+
+def test_onboarding_and_background_check_from_the_person_page(client, people):
+    person = PersonFactory()
+    client.force_login(people.supervisor)
+    html = client.get(reverse("workforce:person", args=[person.pk])).content.decode()
+    assert "签署保密承诺书" in html and "背景审查结果" in html
+    client.post(reverse("workforce:person-update", args=[person.pk]), {"step": "agreement"})
+    client.post(
+        reverse("workforce:person-update", args=[person.pk]), {"background_check": "passed"}
+    )
+    r = client.post(
+        reverse("workforce:person-update", args=[person.pk]),
+        {"background_check": "maybe"},
+        follow=True,
+    )
+    assert "未知背景审查结果" in r.content.decode()
+    person.refresh_from_db()
+    assert "agreement" in person.onboarding and person.background_check == "passed"
+    client.force_login(people.agent)
+    r = client.post(reverse("workforce:person-update", args=[person.pk]), {"step": "account"})
+    assert r.status_code == 403
