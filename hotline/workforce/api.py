@@ -165,7 +165,7 @@ class PeopleQuery(Schema):
 @router.get(
     "/workforce/people",
     response={200: list[PersonOut], **ERRORS},
-    summary="人员列表（手机号按角色脱敏）",
+    summary="人员列表（手机号脱敏）",
 )
 def list_people(request, q: Query[PeopleQuery]):
     _manager(request)
@@ -175,7 +175,7 @@ def list_people(request, q: Query[PeopleQuery]):
     if q.agency:
         qs = qs.filter(home_agency=q.agency)
     limit = max(1, min(q.limit, 500))
-    rows = queries.people_rows(qs[max(0, q.offset) : max(0, q.offset) + limit], request.user)
+    rows = queries.people_rows(qs[max(0, q.offset) : max(0, q.offset) + limit])
     return [
         {
             "id": r["person"].pk,

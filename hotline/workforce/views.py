@@ -241,7 +241,7 @@ def _team_page(request, team: Team, deploy_form=None, status=200):
         "workforce/team_detail.html",
         {
             "team": team,
-            "members": queries.people_rows(members, request.user),
+            "members": queries.people_rows(members),
             "history": history,
             "manager": manager,
             "deploy_form": deploy_form if manager else None,
@@ -353,7 +353,7 @@ def people(request, import_form=None, result=None, status=200):
             )
             qs = qs.filter(Exists(passed)) if data["trained"] == "1" else qs.exclude(Exists(passed))
     total = qs.count()
-    rows = queries.people_rows(qs.order_by("home_agency", "name")[:300], request.user)
+    rows = queries.people_rows(qs.order_by("home_agency", "name")[:300])
     return render(
         request,
         "workforce/people.html",

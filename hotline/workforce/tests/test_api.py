@@ -111,6 +111,7 @@ def test_people_list_is_for_managers(staff, token_client, django_assert_max_num_
     with django_assert_max_num_queries(6):
         r = client.get(f"{API}/people?limit=50")
     assert r.status_code == 200 and len(r.json()) == 13
+    assert all("****" in p["phone"] for p in r.json())
     assert token_client(staff.people.agent).get(f"{API}/people").status_code == 403
 
 

@@ -229,6 +229,7 @@ def test_people_list_filters_and_person_reveal_is_recorded(
         r = client.get(reverse("workforce:people"), {"trained": "1"})
     html = r.content.decode()
     assert "黄立" in html and "陈晓" not in html
+    assert staff.volunteer.phone not in html and staff.volunteer.masked_phone() in html
     person = staff.volunteer
     r = client.get(reverse("workforce:person", args=[person.pk]))
     assert person.phone not in r.content.decode() and person.masked_phone() in r.content.decode()
