@@ -13,17 +13,38 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ShiftForm(forms.Form):
+    """Roster one person, or everyone at the desk from one home agency, for a shift."""
+
     person = forms.ModelChoiceField(
-        label="人员", queryset=Person.objects.none(), empty_label="请选择人员"
+        label="人员", queryset=Person.objects.none(), required=False, empty_label="请选择人员"
     )
+    agency = forms.ChoiceField(label="或整个派出单位", required=False)
     day = forms.DateField(label="日期", widget=DATE_WIDGET)
     pattern = forms.ChoiceField(label="班次", choices=PATTERN_CHOICES)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = Person.objects.active().filter(user__isnull=False)
+        desk = Person.objects.active().filter(user__isnull=False)
+        self.fields["person"].queryset = desk
+        agencies = sorted(set(desk.exclude(home_agency="").values_list("home_agency", flat=True)))
+        self.fields["agency"].choices = [("", "—"), *((a, a) for a in agencies)]
         if not self.is_bound:
             self.initial.setdefault("day", timezone.localdate())
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("person") and not data.get("agency"):
+            raise forms.ValidationError("请选择人员，或选择一个派出单位为其全体人员排班。")
+        return data
+
+    def people(self) -> list[Person]:
+        if self.cleaned_data.get("person"):
+            return [self.cleaned_data["person"]]
+        return list(
+            Person.objects.active()
+            .filter(user__isnull=False, home_agency=self.cleaned_data["agency"])
+            .order_by("name")
+        )
 
 
 class WhatIfForm(forms.Form):

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from hotline.accounts.services import record_data_access
 
 from . import queries, services
-from .choices import ONBOARDING_STEPS, BackgroundCheck
+from .choices import ONBOARDING_STEPS, PATTERN_CHOICES, BackgroundCheck
 from .errors import WorkforceError
 from .forms import (
     AttendanceForm,
@@ -95,22 +95,23 @@ def roster_add(request):
         return _refuse(request, "只有值班长和系统管理员可以排班。")
     form = ShiftForm(request.POST)
     if form.is_valid():
-        try:
-            shift = services.roster_shift(
-                request.user,
-                form.cleaned_data["person"],
-                form.cleaned_data["day"],
-                form.cleaned_data["pattern"],
-            )
-        except WorkforceError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(
-                request, f"已为 {shift.person.name} 排班：{shift.get_pattern_display()}。"
-            )
-            day = form.cleaned_data["day"]
+        day, pattern = form.cleaned_data["day"], form.cleaned_data["pattern"]
+        made, refused = 0, []
+        for person in form.people():
+            try:
+                services.roster_shift(request.user, person, day, pattern)
+            except WorkforceError as exc:
+                refused.append(str(exc))
+            else:
+                made += 1
+        if made:
+            label = dict(PATTERN_CHOICES)[pattern]
+            messages.success(request, f"已排班 {made} 人：{day:%m月%d日} {label}。")
+            for reason in refused[:10]:
+                messages.warning(request, f"未排：{reason}")
             week = day - dt.timedelta(days=day.weekday())
             return redirect(f"{reverse('workforce:roster')}?week={week}")
+        form.add_error(None, "；".join(refused[:10]) or "没有可排班的人员。")
     return render(request, "workforce/roster.html", _roster_context(request, form), status=422)
 
 

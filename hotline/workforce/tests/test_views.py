@@ -340,3 +340,24 @@ def test_onboarding_and_background_check_from_the_person_page(client, people):
     client.force_login(people.agent)
     r = client.post(reverse("workforce:person-update", args=[person.pk]), {"step": "account"})
     assert r.status_code == 403
+
+
+def test_roster_a_whole_agency_at_once(client, people, make_user):
+    for i in range(3):
+        user = make_user("volunteer_agent", "center", f"edu{i}")
+        PersonFactory(user=user, home_agency="茂名市教育局")
+    client.force_login(people.supervisor)
+    day = (timezone.localdate() + dt.timedelta(days=2)).isoformat()
+    r = client.post(
+        reverse("workforce:roster-add"),
+        {"agency": "茂名市教育局", "day": day, "pattern": "a8"},
+        follow=True,
+    )
+    assert "已排班 3 人" in r.content.decode()
+    r = client.post(
+        reverse("workforce:roster-add"), {"agency": "茂名市教育局", "day": day, "pattern": "a8"}
+    )
+    assert r.status_code == 422 and "重叠" in r.content.decode()
+    r = client.post(reverse("workforce:roster-add"), {"day": day, "pattern": "a8"})
+    assert r.status_code == 422 and "请选择人员" in r.content.decode()
+    assert Shift.objects.filter(person__home_agency="茂名市教育局").count() == 3
