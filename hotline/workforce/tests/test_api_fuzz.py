@@ -10,7 +10,7 @@ from hotline.common.testing import fuzz_operations  # noqa: E402
 
 from .factories import shift_now  # noqa: E402
 
-EXAMPLES_PER_OPERATION = 15
+EXAMPLES_PER_OPERATION = 10
 
 
 @pytest.fixture
