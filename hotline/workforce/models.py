@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 
 from hotline.accounts.roles import Role, roles_of
-from hotline.common.masking import mask_name, mask_phone
+from hotline.common.masking import mask_phone
 from hotline.common.models import DomainEvent
 
 from .choices import (
@@ -28,9 +28,6 @@ MANAGER_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 VIEWER_ROLES = frozenset(
     {Role.SUPERVISOR, Role.ADMIN, Role.AGENT, Role.VOLUNTEER_AGENT, Role.FIELD_STAFF}
 )
-#: The personal fields of a person: masked for every role outside MANAGER_ROLES, and every
-#: unmasked read is recorded (accounts.DataAccess).
-PERSONAL_FIELDS = ("phone", "id_number")
 
 
 def is_manager(user) -> bool:
@@ -103,12 +100,9 @@ class Person(models.Model):
     def masked_phone(self) -> str:
         return mask_phone(self.phone)
 
-    def masked_name(self) -> str:
-        return mask_name(self.name)
-
-    def can_view_personal(self, user) -> bool:
-        """Full phone and ID mask: managers, and the person themself."""
-        return is_manager(user) or (self.user_id is not None and self.user_id == user.pk)
+    def can_reveal_phone(self, user) -> bool:
+        """Who may open the full phone number (each read is recorded): managers only."""
+        return is_manager(user)
 
 
 class Course(models.Model):

@@ -397,7 +397,7 @@ def person_detail(request, pk: int):
     if not is_manager(request.user):
         return _refuse(request, "人员信息只对值班长和系统管理员开放。")
     person = get_object_or_404(Person, pk=pk)
-    reveal = request.GET.get("reveal") == "1"
+    reveal = request.GET.get("reveal") == "1" and person.can_reveal_phone(request.user)
     if reveal:
         record_data_access(request.user, person, ["phone"], "workforce:person")
     return render(
