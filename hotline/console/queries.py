@@ -260,6 +260,17 @@ def apply_filters(qs, data: dict, now: dt.datetime):
     return qs
 
 
+def workforce_board(now: dt.datetime) -> dict:
+    """The workforce app's part of the board (on shift now, needed now), when installed."""
+    from django.apps import apps
+
+    if not apps.is_installed("hotline.workforce"):
+        return {"on_shift": [], "staffing_now": None}
+    from hotline.workforce.queries import board_panel
+
+    return board_panel(now)
+
+
 #: Rows each board table shows; the table says how many more there are and links to them.
 BOARD_ROWS = 30
 
@@ -331,12 +342,6 @@ def board(now: dt.datetime, *, unit_code: str | None = None, town_code: str | No
             ).select_related(*select)
         )[:BOARD_ROWS]
     )
-    agents = list(
-        scope.filter(received_at__gte=local_midnight, client__isnull=False)
-        .values("client__username", "client__hotline_profile__display_name")
-        .annotate(n=Count("id"), critical=Count("id", filter=Q(urgency=Urgency.CRITICAL)))
-        .order_by("-n")[:30]
-    )
     mode = OperatingMode.objects.filter(pk=1).first()
     units = HandlingUnit.objects.active().exclude(code="center").order_by("kind", "code")
     return {
@@ -351,7 +356,8 @@ def board(now: dt.datetime, *, unit_code: str | None = None, town_code: str | No
         **rows,
         "alarm": [_row(o, now) for o in alarm],
         "alarm_ids": ",".join(str(o.pk) for o in alarm),
-        "agents": agents,
+        # Who is on shift now and the agents needed now (the workforce app's roster).
+        **workforce_board(now),
         "mode": mode.mode if mode else "normal",
         "mode_row": mode,
         "scope_query": _scope_query(unit_code, town_code),

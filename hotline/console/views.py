@@ -238,10 +238,24 @@ def _intake_allowed(user) -> bool:
     return is_center(user)
 
 
+def _call_refusal(user) -> str | None:
+    """Why the user may not take calls yet (the workforce app's training rule), or None."""
+    from django.apps import apps
+
+    if not apps.is_installed("hotline.workforce"):
+        return None
+    from hotline.workforce.services import call_refusal
+
+    return call_refusal(user)
+
+
 @login_required
 def intake(request):
     if not _intake_allowed(request.user):
         return _refuse(request, "接线登记只对热线中心的接线员、值班长开放。")
+    refusal = _call_refusal(request.user)
+    if refusal:
+        return _refuse(request, refusal)
     form = IntakeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         first_contact = "first_contact" in request.POST
