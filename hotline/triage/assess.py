@@ -22,6 +22,7 @@ documented in docs/TRIAGE.md:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -151,9 +152,18 @@ def assess(
             reasons.append(
                 f"模型判断为{URGENCY_ZH[URGENCY_ORDER[level]]}，依据{because('urgency')}"
             )
+    if level == 0 and findings.high_fever and "child" in findings.vulnerable:
+        # TAXONOMY: a sick child with a high fever needs care now, whatever else is asked.
+        level = 1
+        reasons.append("儿童高烧→紧急（规则）")
     urgency = URGENCY_ORDER[level]
 
     vulnerable = set(findings.vulnerable)
+    if findings.nuisance and urgency == "normal" and "child" in vulnerable:
+        # TAXONOMY: a child disturbed by the noise or the smell is not the person the appeal
+        # is about; the nuisance is.
+        vulnerable.discard("child")
+        reasons.append("噪音、垃圾等环境事项中提到的孩子不是诉求对象→不标记幼")
     if preds:
         bar = model.operating_point.get("vulnerable", VULNERABLE_THRESHOLD)
         for flag, head in multi_label_heads(model, "vulnerable").items():
@@ -186,6 +196,13 @@ def assess(
         reasons.append(
             f"类型→{TYPE_ZH.get(appeal_type, appeal_type)}（模型，依据{because('appeal_type')}）"
         )
+        if appeal_type == "praise" and _PROBLEM.search(text):
+            # "希望尽快修好，谢谢" is a polite complaint, not praise: the model's next reading.
+            others = {k: v for k, v in preds["appeal_type"].probabilities.items() if k != "praise"}
+            appeal_type = max(others, key=others.get) if others else "complaint"
+            reasons.append(
+                f"客气话中有待解决的问题→{TYPE_ZH.get(appeal_type, appeal_type)}（规则）"
+            )
     else:
         appeal_type = "inquiry"
     if urgency != "normal" and appeal_type in ("inquiry", "suggestion", "praise"):
@@ -221,6 +238,12 @@ def assess(
     )
 
 
+#: Words that say something is still wrong: thanks around them is politeness, not praise.
+_PROBLEM = re.compile(
+    r"坏了|坏掉|没人(?:修|管|处理|清|来)|不管|一直没|还没|希望尽快|尽快|麻烦.{0,6}(?:修|处理|解决)"
+)
+
+
 def _model_stop(findings) -> str | None:
     """Why the model may not raise this appeal, if it may not (docs/TRIAGE.md, rules-3).
 
@@ -234,6 +257,8 @@ def _model_stop(findings) -> str | None:
         return "反映热线本身→模型不升级"
     if findings.work:
         return "上班通勤事项→模型不升级"
+    if findings.nuisance and not findings.vulnerable:
+        return "垃圾、路灯、噪音等环境事项→模型不升级"
     return None
 
 

@@ -221,6 +221,21 @@ RETROSPECT = _w(
 )
 # A matter of work or commuting under the lockdown: no basic need, so the model does not raise it.
 WORK = _w("上班 值班 复工 开工 返岗 到岗 旷工 扣工资 通勤")
+# Neighbourhood nuisances (garbage, street lights, noise, smells): no life at risk and no basic
+# need, so the model does not raise them — "垃圾站三天没人清运，快来人啊" is no emergency — and a
+# child named as disturbed by them is not the person the appeal is about. The rules still raise
+# a real danger (a fire at the garbage station, a gas smell).
+NUISANCE = _w(
+    "垃圾站 垃圾清运 没人清运 没有清运 垃圾没人 路灯 噪音 噪声 广场舞 狗叫 犬吠 乱停车 违章停车"
+)
+# A fever high enough that a sick child needs care now (TAXONOMY: urgent), unless the words say
+# it is over (退了, 好了) or long past (上周).
+FEVER_OVER_RE = (
+    r"退了|退烧了|退烧以后|降下来|降了|好了|没事|出院|上周|上星期|上个?礼拜|前几天|前天|已经"
+    r"|现在3[5-7]"
+)
+_DEGREES = r"(?:3[89]|4[0-2])(?:\.\d)?\s*(?:度|℃)"
+HIGH_FEVER_RE = rf"(?:高烧|高热|发烧到?\s*{_DEGREES}|{_DEGREES})"
 # Longer words that contain a lexicon term without meaning it (发热门诊 is no sick person).
 MASKS = _w(
     "发热门诊 发烧门诊 儿童医院 妇幼保健院 打不着火 点不着火 火车 慢性病的药 小孩子气 "

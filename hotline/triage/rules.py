@@ -28,11 +28,13 @@ from hotline.triage.lexicon import (
     CRITICAL,
     CRITICAL_IF_VULNERABLE,
     EPIDEMIC,
+    FEVER_OVER_RE,
     GRATITUDE,
     GROWN,
     HABITUAL,
     HEARSAY,
     HEARSAY_LEAD,
+    HIGH_FEVER_RE,
     HYPOTHETICAL,
     LOCKDOWN,
     LOWER,
@@ -40,6 +42,7 @@ from hotline.triage.lexicon import (
     MINOR_MEDS,
     NEED,
     NEED_STRONG,
+    NUISANCE,
     PAST,
     PETS,
     QUESTION,
@@ -394,6 +397,8 @@ _AGE_YEAR_RE = re.compile(
     r"今年([0-9]{2}|[一二三四五六七八九]十[一二三四五六七八九]?)(?![0-9年月号])"
 )
 # A complaint about the hotline itself ("你们热线怎么一直打不通"), not 120 or a clinic.
+_HIGH_FEVER = re.compile(HIGH_FEVER_RE)
+_FEVER_OVER = re.compile(FEVER_OVER_RE)
 _HOTLINE_RE = re.compile(
     r"(热线|12345|你们(这个|的)?电话|市长电话|你们这里)[^。！？；;]{0,8}"
     r"(打不通|打不进|占线|难打|没人接|一直忙|接不通|老是忙)"
@@ -427,6 +432,8 @@ class RuleFindings:
     thanks: bool = False  # thanks or praise for a matter already over
     hotline: bool = False  # a complaint about the hotline itself (打不通, 占线)
     work: bool = False  # a matter of work or commuting (上班, 复工, 扣工资)
+    nuisance: bool = False  # a neighbourhood nuisance (垃圾, 路灯, 噪音)
+    high_fever: bool = False  # a fever of 38 °C and more, or 高烧
     lowered: bool = False
     phones: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
@@ -707,6 +714,8 @@ def apply_rules(text: str) -> RuleFindings:
         if found.type_hint is None:
             found.type_hint = "complaint"
     found.work = any(w in norm for w in WORK)
+    found.nuisance = any(w in norm for w in NUISANCE)
+    found.high_fever = _HIGH_FEVER.search(norm) is not None and not _FEVER_OVER.search(norm)
     thanks = next((w for w in GRATITUDE if w in norm), None)
     if thanks and any(w in norm for w in RETROSPECT):
         found.thanks = resolved = True
