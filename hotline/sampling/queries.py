@@ -19,7 +19,7 @@ from django.db.models.functions import TruncHour
 from hotline.common.masking import mask_address, mask_name, mask_phone
 from hotline.orders.models import Order
 
-from .choices import Mode, RecallStatus, TubeStatus
+from .choices import Mode, RecallStatus, RiskLevel, TubeStatus
 from .models import Grid, Recall, Resident, Round, Sample, Tube
 
 
@@ -35,6 +35,10 @@ class Coverage:
     on_site: int = 0
     door: int = 0
     visitors: int = 0
+
+    @property
+    def risk_label(self) -> str:
+        return RiskLevel(self.risk_level).label if self.risk_level in RiskLevel.values else ""
 
     @property
     def missing(self) -> int:
@@ -95,9 +99,7 @@ def village_coverage(round_: Round, village_code: str) -> Coverage | None:
 
 def round_coverage(round_: Round) -> list[Coverage]:
     """Coverage of every grid of the round (3 grouped statements over the round)."""
-    grids = list(
-        Grid.objects.filter(round=round_).select_related("village").order_by("village_id")
-    )
+    grids = list(Grid.objects.filter(round=round_).select_related("village").order_by("village_id"))
     rows = {g.village_id: Coverage(g.village_id, g.village.name, g.risk_level) for g in grids}
     area = round_.area_id
     for village, n in (
@@ -129,12 +131,17 @@ def round_coverage(round_: Round) -> list[Coverage]:
     )
     own_at_grid = dict(
         Sample.objects.filter(round=round_)
-        .filter(Exists(Resident.objects.filter(id_hash=OuterRef("id_hash"),
-                                                village_id=OuterRef("grid__village_id"))))
+        .filter(
+            Exists(
+                Resident.objects.filter(
+                    id_hash=OuterRef("id_hash"), village_id=OuterRef("grid__village_id")
+                )
+            )
+        )
         .values_list("grid_id")
         .annotate(n=Count("id"))
         .values_list("grid_id", "n")
-    )  # fmt: skip
+    )
     for g in grids:
         rows[g.village_id].visitors = by_grid.get(g.pk, 0) - own_at_grid.get(g.pk, 0)
     return list(rows.values())
@@ -244,5 +251,8 @@ def recalls(round_: Round, *, open_only: bool = False, village_code: str | None 
 
 def visible_rounds(user):
     """Rounds ``user`` may see, newest first."""
-    return [r for r in Round.objects.select_related("area").order_by("-starts_at")[:50]
-            if r.can_view(user)]  # fmt: skip
+    return [
+        r
+        for r in Round.objects.select_related("area").order_by("-starts_at")[:50]
+        if r.can_view(user)
+    ]

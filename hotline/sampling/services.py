@@ -44,7 +44,7 @@ from .choices import (
     RoundStatus,
     TubeStatus,
 )
-from .errors import SamplingError, forbidden, invalid, not_found
+from .errors import SamplingError, forbidden, invalid
 from .models import (
     MANAGER_ROLES,
     Grid,
@@ -193,9 +193,15 @@ def set_risk(actor, round_: Round, village_codes: Sequence[str], level: str, *, 
             .update(risk_level=level)
         )
         _event(
-            "sampling.grid.risk_set", actor, now, round_, None, villages=list(village_codes),
-            level=level, changed=changed,
-        )  # fmt: skip
+            "sampling.grid.risk_set",
+            actor,
+            now,
+            round_,
+            None,
+            villages=list(village_codes),
+            level=level,
+            changed=changed,
+        )
     return changed
 
 
@@ -216,7 +222,9 @@ def _field_staff(users) -> list:
     users = list(users)
     for user in users:
         if not has_role(user, Role.FIELD_STAFF):
-            raise invalid(f"{user.get_username()} 不是现场工作人员，不能分配到采样点。", "not_staff")
+            raise invalid(
+                f"{user.get_username()} 不是现场工作人员，不能分配到采样点。", "not_staff"
+            )
     return users
 
 
@@ -257,9 +265,14 @@ def add_site(
         )
         site.staff.set(staff)
         _event(
-            "sampling.site.added", actor, now, round_, site, village=village_code,
+            "sampling.site.added",
+            actor,
+            now,
+            round_,
+            site,
+            village=village_code,
             staff=[u.pk for u in staff],
-        )  # fmt: skip
+        )
     return site
 
 
@@ -352,9 +365,15 @@ def import_residents(actor, rows: Sequence[dict], *, now=None) -> ImportReport:
         Resident.objects.bulk_create(new, batch_size=INSERT_CHUNK)
         report.created = len(new)
         _event(
-            "sampling.residents.imported", actor, now, None, None, rows=report.rows,
-            created=report.created, refused=len(report.errors),
-        )  # fmt: skip
+            "sampling.residents.imported",
+            actor,
+            now,
+            None,
+            None,
+            rows=report.rows,
+            created=report.created,
+            refused=len(report.errors),
+        )
     return report
 
 
@@ -434,9 +453,15 @@ def open_tube(actor, site: Site, *, barcode: str = "", single: bool = False, now
             opened_at=now,
         )
         _event(
-            "sampling.tube.opened", actor, now, site.round, tube, barcode=tube.barcode,
-            pool_size=tube.pool_size, site=site.pk,
-        )  # fmt: skip
+            "sampling.tube.opened",
+            actor,
+            now,
+            site.round,
+            tube,
+            barcode=tube.barcode,
+            pool_size=tube.pool_size,
+            site=site.pk,
+        )
     return tube
 
 
@@ -445,9 +470,15 @@ def _close(tube: Tube, actor, now, *, reason: str) -> None:
     tube.closed_at = now
     tube.save(update_fields=["status", "closed_at", "count"])
     _event(
-        "sampling.tube.closed", actor, now, tube.round, tube, barcode=tube.barcode,
-        count=tube.count, reason=reason,
-    )  # fmt: skip
+        "sampling.tube.closed",
+        actor,
+        now,
+        tube.round,
+        tube,
+        barcode=tube.barcode,
+        count=tube.count,
+        reason=reason,
+    )
 
 
 def close_tube(actor, tube: Tube, *, now=None) -> Tube:
@@ -539,9 +570,16 @@ def register_sample(
         )
         tube.count += 1
         _event(
-            "sampling.sample.registered", actor, now, round_, sample, tube=tube.barcode,
-            mode=mode, person=person.id_masked, recall=recall.pk if recall else None,
-        )  # fmt: skip
+            "sampling.sample.registered",
+            actor,
+            now,
+            round_,
+            sample,
+            tube=tube.barcode,
+            mode=mode,
+            person=person.id_masked,
+            recall=recall.pk if recall else None,
+        )
         if tube.is_full:
             _close(tube, actor, now, reason="full")
         else:
@@ -611,8 +649,10 @@ def import_samples(actor, round_: Round, rows: Sequence[SampleRow], *, now=None)
             )
         )
     )
-    sizes = {g: round_.pool_size(r) for g, r in Grid.objects.filter(round=round_).values_list(
-        "pk", "risk_level")}  # fmt: skip
+    sizes = {
+        g: round_.pool_size(r)
+        for g, r in Grid.objects.filter(round=round_).values_list("pk", "risk_level")
+    }
     adapt = connection.ops.adapt_datetimefield_value
 
     # 1. Check each row on its own; ID numbers hashed here, resident codes looked up together.
@@ -644,8 +684,9 @@ def import_samples(actor, round_: Round, rows: Sequence[SampleRow], *, now=None)
             if not is_valid_id_number(text):
                 report.refuse(index, "bad_id_number", "身份证号码有误（校验位不符）。")
                 continue
-            checked.append((index, barcode, site, id_hash(text), mask_id_number(text), when,
-                            row.mode))  # fmt: skip
+            checked.append(
+                (index, barcode, site, id_hash(text), mask_id_number(text), when, row.mode)
+            )
         elif text:
             codes.add(text)
             checked.append((index, barcode, site, None, text, when, row.mode))
@@ -681,7 +722,7 @@ def import_samples(actor, round_: Round, rows: Sequence[SampleRow], *, now=None)
             for start in range(0, len(digests), LOOKUP_CHUNK):
                 chunk = digests[start : start + LOOKUP_CHUNK]
                 cursor.execute(
-                    f"SELECT id_hash FROM {table} WHERE round_id = %s AND id_hash IN "  # noqa: S608
+                    f"SELECT id_hash FROM {table} WHERE round_id = %s AND id_hash IN "
                     f"({', '.join(['%s'] * len(chunk))})",
                     [round_.pk, *chunk],
                 )
@@ -740,25 +781,42 @@ def import_samples(actor, round_: Round, rows: Sequence[SampleRow], *, now=None)
         # 4. The swabs, in multi-row INSERTs.
         ids = {b: t.pk for b, t in tubes.items()} | {b: t.pk for b, t in new_tubes.items()}
         actor_id = actor.pk if getattr(actor, "pk", None) else None
-        columns = "(round_id, tube_id, grid_id, id_hash, id_masked, mode, sampled_at, registered_by_id)"
+        columns = (
+            "(round_id, tube_id, grid_id, id_hash, id_masked, mode, sampled_at, registered_by_id)"
+        )
         with connection.cursor() as cursor:
             for start in range(0, len(good), INSERT_CHUNK):
                 chunk = good[start : start + INSERT_CHUNK]
                 params = []
                 for barcode, grid_id, digest, masked, mode, when in chunk:
                     params.extend(
-                        (round_.pk, ids[barcode], grid_id, digest, masked, mode, adapt(when),
-                         actor_id)
-                    )  # fmt: skip
+                        (
+                            round_.pk,
+                            ids[barcode],
+                            grid_id,
+                            digest,
+                            masked,
+                            mode,
+                            adapt(when),
+                            actor_id,
+                        )
+                    )
                 values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
-                cursor.execute(f"INSERT INTO {table} {columns} VALUES {values}", params)  # noqa: S608
+                cursor.execute(f"INSERT INTO {table} {columns} VALUES {values}", params)
         report.created = len(good)
         report.errors.sort(key=lambda e: e["row"])
         _event(
-            "sampling.samples.imported", actor, now, round_, None, rows=report.rows,
-            created=report.created, refused=len(report.errors), tubes_opened=len(new_tubes),
+            "sampling.samples.imported",
+            actor,
+            now,
+            round_,
+            None,
+            rows=report.rows,
+            created=report.created,
+            refused=len(report.errors),
+            tubes_opened=len(new_tubes),
             tubes_closed=report.tubes_closed,
-        )  # fmt: skip
+        )
     return report
 
 
@@ -866,8 +924,11 @@ def import_results(
             elif tube.status == TubeStatus.OPEN:
                 refuse(index, "tube_open", f"管号 {barcode} 尚未封管。")
             elif tube.status == TubeStatus.RESULTED and tube.result != result:
-                refuse(index, "result_conflict",
-                       f"管号 {barcode} 已有结果“{tube.get_result_display()}”，与本行不同。")  # fmt: skip
+                refuse(
+                    index,
+                    "result_conflict",
+                    f"管号 {barcode} 已有结果“{tube.get_result_display()}”，与本行不同。",
+                )
             elif tube.status == TubeStatus.RESULTED or tube.pk in applied:
                 continue  # the same result again
             else:
@@ -886,10 +947,17 @@ def import_results(
         recalls = _start_recalls(actor, round_, applied.values(), now)
         closed = _close_recalls(actor, [t for t in applied.values() if t.recall], now)
         _event(
-            "sampling.results.imported", actor, now, round_, lab, rows=len(rows),
-            applied=len(applied), refused=len(errors), recalls=len(recalls),
+            "sampling.results.imported",
+            actor,
+            now,
+            round_,
+            lab,
+            rows=len(rows),
+            applied=len(applied),
+            refused=len(errors),
+            recalls=len(recalls),
             recalls_closed=closed,
-        )  # fmt: skip
+        )
         publish_person_results(actor, person_results(applied))
     return lab
 
@@ -927,8 +995,7 @@ def _start_recalls(actor, round_: Round, tubes, now) -> list[Recall]:
         Recall.objects.filter(tube_id__in=list(by_tube)).select_related("grid__village", "tube")
     )
     residents = {
-        r.id_hash: r
-        for r in Resident.objects.filter(id_hash__in=[x.id_hash for x in recalls])
+        r.id_hash: r for r in Resident.objects.filter(id_hash__in=[x.id_hash for x in recalls])
     }
     appeals = []
     for recall in recalls:
@@ -960,8 +1027,15 @@ def _start_recalls(actor, round_: Round, tubes, now) -> list[Recall]:
         if item.status >= 400:  # the order loop refused: keep the recall, say why
             raise SamplingError(f"召回工单创建失败：{item.message}", code="recall_order_failed")
     for recall in recalls:
-        _event("sampling.recall.created", actor, now, round_, recall, tube=recall.tube.barcode,
-               reason=recall.reason)  # fmt: skip
+        _event(
+            "sampling.recall.created",
+            actor,
+            now,
+            round_,
+            recall,
+            tube=recall.tube.barcode,
+            reason=recall.reason,
+        )
     return recalls
 
 
@@ -969,16 +1043,19 @@ def _close_recalls(actor, tubes: list[Tube], now) -> int:
     if not tubes:
         return 0
     closed = 0
-    for recall in Recall.objects.select_for_update().filter(
-        retest_tube__in=tubes, status=RecallStatus.OPEN
-    ).select_related("retest_tube"):
+    for recall in (
+        Recall.objects.select_for_update()
+        .filter(retest_tube__in=tubes, status=RecallStatus.OPEN)
+        .select_related("retest_tube")
+    ):
         tube = recall.retest_tube
         source = orders.Source("sampling", "recall", str(recall.pk))
         if tube.result == Result.INVALID:
             recall.retest_tube = None  # swab again
             recall.save(update_fields=["retest_tube"])
-            orders.source_note(source, f"单采管 {tube.barcode} 样本无效，需重新单采。", actor,
-                               now=now)  # fmt: skip
+            orders.source_note(
+                source, f"单采管 {tube.barcode} 样本无效，需重新单采。", actor, now=now
+            )
             continue
         recall.status = (
             RecallStatus.NEGATIVE if tube.result == Result.NEGATIVE else RecallStatus.POSITIVE
@@ -991,8 +1068,15 @@ def _close_recalls(actor, tubes: list[Tube], now) -> int:
             else f"单管复核阳性（管号 {tube.barcode}），已移交疫情防控流调转运。"
         )
         orders.source_done(source, reply, actor, now=now)
-        _event("sampling.recall.closed", actor, now, recall.round, recall, status=recall.status,
-               tube=tube.barcode)  # fmt: skip
+        _event(
+            "sampling.recall.closed",
+            actor,
+            now,
+            recall.round,
+            recall,
+            status=recall.status,
+            tube=tube.barcode,
+        )
         closed += 1
     return closed
 

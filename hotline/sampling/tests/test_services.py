@@ -56,8 +56,12 @@ def test_round_is_refused_to_other_roles_and_bad_input(city):
         ({"name": " "}, "name_required"),
         ({"risk": {VILLAGE: "purple"}}, "bad_risk"),
     ):
-        args = {"name": "x", "area_code": "440902101", "starts_at": now,
-                "deadline": now + dt.timedelta(hours=5)} | kwargs  # fmt: skip
+        args = {
+            "name": "x",
+            "area_code": "440902101",
+            "starts_at": now,
+            "deadline": now + dt.timedelta(hours=5),
+        } | kwargs
         with pytest.raises(SamplingError) as exc:
             services.create_round(city.supervisor, **args)
         assert exc.value.code == code
@@ -68,12 +72,24 @@ def test_site_staff_must_be_field_staff_and_hours_sane(city, rnd, make_user):
         make_site(city.supervisor, rnd, staff=[city.agent])
     assert exc.value.code == "not_staff"
     with pytest.raises(SamplingError) as exc:
-        services.add_site(city.supervisor, rnd, village_code=VILLAGE, name="a",
-                          opens_at=dt.time(9), closes_at=dt.time(8))  # fmt: skip
+        services.add_site(
+            city.supervisor,
+            rnd,
+            village_code=VILLAGE,
+            name="a",
+            opens_at=dt.time(9),
+            closes_at=dt.time(8),
+        )
     assert exc.value.code == "bad_hours"
     with pytest.raises(SamplingError) as exc:
-        services.add_site(city.supervisor, rnd, village_code="440902102201", name="a",
-                          opens_at=dt.time(8), closes_at=dt.time(9))  # fmt: skip
+        services.add_site(
+            city.supervisor,
+            rnd,
+            village_code="440902102201",
+            name="a",
+            opens_at=dt.time(8),
+            closes_at=dt.time(9),
+        )
     assert exc.value.code == "unknown_grid"
     with pytest.raises(SamplingError) as exc:
         make_site(city.gongguan, rnd)
@@ -94,8 +110,12 @@ def test_roster_keeps_hash_and_mask_only_and_refuses_bad_rows(city):
         ],
     )
     assert [e["code"] for e in bad.errors] == [
-        "duplicate", "bad_id_number", "unknown_village", "name_required", "bad_home_reason"
-    ]  # fmt: skip
+        "duplicate",
+        "bad_id_number",
+        "unknown_village",
+        "name_required",
+        "bad_home_reason",
+    ]
     r = Resident.objects.first()
     assert len(r.id_hash) == 64 and "*" in r.id_masked
     assert id_number(0) not in str(list(Resident.objects.values()))
@@ -190,10 +210,16 @@ def test_batch_import_keeps_good_rows_and_reports_each_bad_one(city, rnd, site, 
     report = services.import_samples(staff, rnd, rows)
     codes = {e["row"]: e["code"] for e in report.errors}
     assert codes == {
-        11: "tube_full", 12: "tube_full", 13: "bad_id_number", 14: "unknown_site",
-        15: "bad_time", 16: "bad_mode", 17: "bad_barcode", 18: "already_sampled",
+        11: "tube_full",
+        12: "tube_full",
+        13: "bad_id_number",
+        14: "unknown_site",
+        15: "bad_time",
+        16: "bad_mode",
+        17: "bad_barcode",
+        18: "already_sampled",
         20: "already_sampled",
-    }  # fmt: skip
+    }
     assert report.created == 11 and report.tubes_closed == 1
     b1 = Tube.objects.get(barcode="B1")
     assert (b1.count, b1.status, b1.pool_size) == (10, TubeStatus.CLOSED, 10)
@@ -267,15 +293,21 @@ def test_positive_pool_recalls_each_person_with_an_urgent_order_to_the_town_offi
 
 def test_invalid_single_reswab_keeps_the_recall_open(city, rnd, site, staff):
     _fill(staff, site, "P2", range(3))
-    services.import_results(city.supervisor, rnd, [services.ResultRow("P2", "无效", "2022-11-05 20:00")])  # fmt: skip
+    services.import_results(
+        city.supervisor, rnd, [services.ResultRow("P2", "无效", "2022-11-05 20:00")]
+    )
     recall = Recall.objects.order_by("pk").first()
     assert recall.reason == "invalid"
     reg = services.register_sample(staff, site, id_number(0))
-    services.import_results(city.supervisor, rnd, [services.ResultRow(reg.tube.barcode, "无效", "2022-11-05 21:00")])  # fmt: skip
+    services.import_results(
+        city.supervisor, rnd, [services.ResultRow(reg.tube.barcode, "无效", "2022-11-05 21:00")]
+    )
     recall.refresh_from_db()
     assert recall.status == RecallStatus.OPEN and recall.retest_tube is None
     again = services.register_sample(staff, site, id_number(0))  # swabbed a third time
-    services.import_results(city.supervisor, rnd, [services.ResultRow(again.tube.barcode, "阳性", "2022-11-05 22:00")])  # fmt: skip
+    services.import_results(
+        city.supervisor, rnd, [services.ResultRow(again.tube.barcode, "阳性", "2022-11-05 22:00")]
+    )
     recall.refresh_from_db()
     assert recall.status == RecallStatus.POSITIVE
     order = orders_for_source(Source("sampling", "recall", str(recall.pk))).get()
@@ -296,9 +328,14 @@ def test_results_import_reports_each_bad_row_and_is_idempotent(city, rnd, site, 
     lab = services.import_results(city.supervisor, rnd, rows)
     assert lab.applied == 1
     assert [(e["row"], e["code"]) for e in lab.errors] == [
-        (3, "unknown_tube"), (4, "bad_result"), (5, "bad_time"), (6, "tube_open")
-    ]  # fmt: skip
-    again = services.import_results(city.supervisor, rnd, [services.ResultRow("R1", "阳性", "2022-11-05 21:00")])  # fmt: skip
+        (3, "unknown_tube"),
+        (4, "bad_result"),
+        (5, "bad_time"),
+        (6, "tube_open"),
+    ]
+    again = services.import_results(
+        city.supervisor, rnd, [services.ResultRow("R1", "阳性", "2022-11-05 21:00")]
+    )
     assert again.errors[0]["code"] == "result_conflict"
     assert Tube.objects.get(barcode="R1").result == Result.NEGATIVE
     assert Recall.objects.count() == 0
@@ -312,7 +349,9 @@ def test_person_results_are_the_rows_for_the_control_app(city, rnd, site, staff,
     _fill(staff, site, "P3", range(3, 5))
     _fill(staff, site, "I3", range(5, 6))
     published = []
-    monkeypatch.setattr(services, "publish_person_results", lambda actor, rows: published.extend(rows))  # fmt: skip
+    monkeypatch.setattr(
+        services, "publish_person_results", lambda actor, rows: published.extend(rows)
+    )
     services.import_results(
         city.supervisor,
         rnd,
@@ -323,8 +362,12 @@ def test_person_results_are_the_rows_for_the_control_app(city, rnd, site, staff,
         ],
     )
     assert sorted((r.reference, r.negative) for r in published) == [
-        ("N2", True), ("N2", True), ("N2", True), ("P3", False), ("P3", False)
-    ]  # fmt: skip
+        ("N2", True),
+        ("N2", True),
+        ("N2", True),
+        ("P3", False),
+        ("P3", False),
+    ]
     row = published[0]
     assert row.source == "sampling" and len(row.id_hash) == 64 and row.sampled_at
     assert services.publish_person_results is not None
@@ -359,8 +402,12 @@ def test_coverage_counts_roster_people_on_site_door_and_visitors(city, rnd, site
 
 def test_order_count_of_a_recall_batch_is_one_per_person(city, rnd, site, staff):
     _fill(staff, site, "P9", range(4))
-    services.import_results(city.supervisor, rnd, [services.ResultRow("P9", "阳性", "2022-11-05 20:00")])  # fmt: skip
+    services.import_results(
+        city.supervisor, rnd, [services.ResultRow("P9", "阳性", "2022-11-05 20:00")]
+    )
     assert Order.objects.filter(kind="sampling.recall").count() == 4
     # a replay of the same file changes nothing
-    services.import_results(city.supervisor, rnd, [services.ResultRow("P9", "阳性", "2022-11-05 20:00")])  # fmt: skip
+    services.import_results(
+        city.supervisor, rnd, [services.ResultRow("P9", "阳性", "2022-11-05 20:00")]
+    )
     assert Order.objects.filter(kind="sampling.recall").count() == 4
