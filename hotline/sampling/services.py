@@ -15,6 +15,9 @@ with ``Source("sampling", "recall", id)``); the person's single-tube result clos
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
+import operator
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -64,8 +67,36 @@ MAX_BATCH = 100_000
 INSERT_CHUNK = 500
 #: Values per ``IN (…)`` lookup.
 LOOKUP_CHUNK = 900
+_MODES = frozenset({"site", "door"})
 #: A round may last at most this long (the seed: a district within 24 hours; towns longer).
 MAX_ROUND = dt.timedelta(days=7)
+
+
+class IdReader:
+    """Validate and hash many identity numbers fast: the same rules and the same keyed hash as
+    ``hotline.common.identity`` (a test checks they agree), but the HMAC key schedule is done
+    once and the check digit is computed with ``map`` instead of a generator. Written by hand
+    because at 50,000 registrations a second the per-row budget is 20 µs and the general
+    functions spend most of it normalising the same text three times and re-keying HMAC."""
+
+    _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    _CHECK = "10X98765432"
+
+    def __init__(self):
+        self._keyed = hmac.new(settings.ID_HASH_KEY.encode(), digestmod=hashlib.sha256)
+
+    def valid(self, n: str) -> bool:
+        """``n`` already normalised (no spaces, upper case)."""
+        if len(n) != 18 or not n[:17].isdigit():
+            return False
+        if not (1 <= int(n[10:12]) <= 12 and 1 <= int(n[12:14]) <= 31):
+            return False
+        return self._CHECK[sum(map(operator.mul, map(int, n[:17]), self._WEIGHTS)) % 11] == n[17]
+
+    def hash(self, n: str) -> str:
+        h = self._keyed.copy()
+        h.update(n.encode())
+        return h.hexdigest()
 
 
 def _now(now):
@@ -621,6 +652,17 @@ def _aware(value) -> dt.datetime | None:
     return value
 
 
+def _time_param():
+    """How a datetime goes into a raw statement: PostgreSQL's driver takes the aware value;
+    SQLite stores Django's text form (naive UTC, ``str``). Done here instead of calling
+    ``connection.ops.adapt_datetimefield_value`` per row because that costs several µs of the
+    20 µs a row may take at 50,000 rows a second (same output; a test compares them)."""
+    if connection.vendor == "sqlite":
+        utc = dt.UTC
+        return lambda value: str(value.astimezone(utc).replace(tzinfo=None))
+    return connection.ops.adapt_datetimefield_value
+
+
 def import_samples(actor, round_: Round, rows: Sequence[SampleRow], *, now=None) -> ImportReport:
     """Take a batch of registrations (a device's offline queue, a district's upload): each row
     is checked (ID number, site and the actor's place in its team, time, tube of the same
@@ -636,11 +678,15 @@ def import_samples(actor, round_: Round, rows: Sequence[SampleRow], *, now=None)
     if len(rows) > MAX_BATCH:
         raise invalid(f"一次最多导入 {MAX_BATCH} 条。", "batch_too_large")
     _require_open(round_)
-    sites = {s.pk: s for s in Site.objects.filter(round=round_).select_related("grid")}
     manager = round_.can_manage(actor)
     if not manager and not has_role(actor, Role.FIELD_STAFF):
         raise forbidden("只有采样人员或本轮组织者可以导入采样登记。")
-    my_sites = (
+    sizes = {
+        g: round_.pool_size(r)
+        for g, r in Grid.objects.filter(round=round_).values_list("pk", "risk_level")
+    }
+    sites = dict(Site.objects.filter(round=round_).values_list("pk", "grid_id"))
+    mine = (
         set(sites)
         if manager
         else set(
@@ -649,49 +695,50 @@ def import_samples(actor, round_: Round, rows: Sequence[SampleRow], *, now=None)
             )
         )
     )
-    sizes = {
-        g: round_.pool_size(r)
-        for g, r in Grid.objects.filter(round=round_).values_list("pk", "risk_level")
-    }
-    adapt = connection.ops.adapt_datetimefield_value
+    ids = IdReader()
+    valid, hash_, mask = ids.valid, ids.hash, mask_id_number
+    refuse = report.refuse
 
     # 1. Check each row on its own; ID numbers hashed here, resident codes looked up together.
-    checked = []  # (index, barcode, site, digest or None, masked or code, when, mode)
+    checked = []  # [index, barcode, site, grid, digest or None, masked or code, when, mode]
     codes = set()
     for index, row in enumerate(rows):
-        site = sites.get(row.site) if isinstance(row.site, int) else None
+        site = row.site
+        grid = sites.get(site) if type(site) is int else None
+        if grid is None:
+            refuse(index, "unknown_site", "采样点不存在或不属于本轮。")
+            continue
+        if site not in mine:
+            refuse(index, "forbidden", "您不在这个采样点的采样人员名单中。")
+            continue
         barcode = str(row.tube or "").strip().upper()
-        if site is None:
-            report.refuse(index, "unknown_site", "采样点不存在或不属于本轮。")
-            continue
-        if row.site not in my_sites:
-            report.refuse(index, "forbidden", "您不在这个采样点的采样人员名单中。")
-            continue
         if not barcode or len(barcode) > 32:
-            report.refuse(index, "bad_barcode", "管号为空或过长。")
+            refuse(index, "bad_barcode", "管号为空或过长。")
             continue
-        if row.mode not in (Mode.SITE, Mode.DOOR):
-            report.refuse(index, "bad_mode", "采样方式应为 site 或 door。")
+        mode = row.mode
+        if mode not in _MODES:
+            refuse(index, "bad_mode", "采样方式应为 site 或 door。")
             continue
-        when = row.sampled_at if isinstance(row.sampled_at, dt.datetime) else _aware(row.sampled_at)
-        if when is None:
-            report.refuse(index, "bad_time", "采样时间格式有误，应如 2022-11-05 15:51。")
-            continue
-        if timezone.is_naive(when):
-            when = timezone.make_aware(when)
-        text = normalize_id_number(row.person)
-        if len(text) == 18 and text[:17].isdigit():
-            if not is_valid_id_number(text):
-                report.refuse(index, "bad_id_number", "身份证号码有误（校验位不符）。")
+        when = row.sampled_at
+        if type(when) is not dt.datetime:
+            when = _aware(when)
+            if when is None:
+                refuse(index, "bad_time", "采样时间格式有误，应如 2022-11-05 15:51。")
                 continue
-            checked.append(
-                (index, barcode, site, id_hash(text), mask_id_number(text), when, row.mode)
-            )
+        elif when.tzinfo is None:
+            when = timezone.make_aware(when)
+        person = str(row.person or "")
+        text = person.upper() if person.isalnum() else normalize_id_number(person)
+        if len(text) == 18 and text[:17].isdigit():
+            if not valid(text):
+                refuse(index, "bad_id_number", "身份证号码有误（校验位不符）。")
+                continue
+            checked.append((index, barcode, site, grid, hash_(text), mask(text), when, mode))
         elif text:
             codes.add(text)
-            checked.append((index, barcode, site, None, text, when, row.mode))
+            checked.append((index, barcode, site, grid, None, text, when, mode))
         else:
-            report.refuse(index, "person_required", "缺少身份证号或居民码。")
+            refuse(index, "person_required", "缺少身份证号或居民码。")
     if codes:
         found = {}
         codes = list(codes)
@@ -704,119 +751,117 @@ def import_samples(actor, round_: Round, rows: Sequence[SampleRow], *, now=None)
             )
         resolved = []
         for item in checked:
-            if item[3] is not None:
+            if item[4] is not None:
                 resolved.append(item)
-            elif item[4] in found:
-                digest, masked = found[item[4]]
-                resolved.append((*item[:3], digest, masked, *item[5:]))
+            elif item[5] in found:
+                resolved.append((*item[:4], *found[item[5]], *item[6:]))
             else:
-                report.refuse(item[0], "unknown_resident_code", "居民码无法识别。")
+                refuse(item[0], "unknown_resident_code", "居民码无法识别。")
         checked = resolved
 
-    with transaction.atomic():
+    sample_table, tube_table = Sample._meta.db_table, Tube._meta.db_table
+    param = _time_param()
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    with transaction.atomic(), connection.cursor() as cursor:
         # 2. People already swabbed this round (and twice in this batch).
-        digests = list({item[3] for item in checked})
+        digests = list({item[4] for item in checked})
         seen = set()
-        with connection.cursor() as cursor:
-            table = Sample._meta.db_table
-            for start in range(0, len(digests), LOOKUP_CHUNK):
-                chunk = digests[start : start + LOOKUP_CHUNK]
-                cursor.execute(
-                    f"SELECT id_hash FROM {table} WHERE round_id = %s AND id_hash IN "
-                    f"({', '.join(['%s'] * len(chunk))})",
-                    [round_.pk, *chunk],
-                )
-                seen.update(r[0] for r in cursor.fetchall())
-        # 3. Tubes: existing ones locked, new ones made in the row's grid.
+        for start in range(0, len(digests), LOOKUP_CHUNK):
+            chunk = digests[start : start + LOOKUP_CHUNK]
+            cursor.execute(
+                f"SELECT id_hash FROM {sample_table} WHERE round_id = %s AND id_hash IN "
+                f"({', '.join(['%s'] * len(chunk))})",
+                [round_.pk, *chunk],
+            )
+            seen.update(r[0] for r in cursor.fetchall())
+        # 3. Tubes as lists: [id, grid, pool size, count, status, recall, closed_at, count before,
+        #    site, opened_at] — existing ones locked.
         barcodes = list({item[1] for item in checked})
-        tubes: dict[str, Tube] = {}
+        tubes: dict[str, list] = {}
         for start in range(0, len(barcodes), LOOKUP_CHUNK):
-            for tube in Tube.objects.select_for_update().filter(
-                barcode__in=barcodes[start : start + LOOKUP_CHUNK]
-            ):
-                tubes[tube.barcode] = tube
-        new_tubes: dict[str, Tube] = {}
-        touched: dict[str, Tube] = {}
+            for pk, barcode, round_id, grid, size, count, status, recall in (
+                Tube.objects.select_for_update()
+                .filter(barcode__in=barcodes[start : start + LOOKUP_CHUNK])
+                .values_list("pk", "barcode", "round_id", "grid_id", "pool_size", "count",
+                             "status", "recall")
+            ):  # fmt: skip
+                grid = grid if round_id == round_.pk else None
+                tubes[barcode] = [pk, grid, size, count, status, recall, None, count, None, None]
         good = []
-        for index, barcode, site, digest, masked, when, mode in checked:
+        closed = 0
+        for index, barcode, site, grid, digest, masked, when, mode in checked:
             if digest in seen:
-                report.refuse(index, "already_sampled", f"{masked} 本轮已采样。")
+                refuse(index, "already_sampled", f"{masked} 本轮已采样。")
                 continue
-            tube = tubes.get(barcode) or new_tubes.get(barcode)
+            tube = tubes.get(barcode)
             if tube is None:
-                tube = Tube(
-                    round_id=round_.pk,
-                    grid_id=site.grid_id,
-                    site_id=site.pk,
-                    barcode=barcode,
-                    pool_size=sizes[site.grid_id],
-                    opened_by=actor,
-                    opened_at=when,
-                )
-                new_tubes[barcode] = tube
-            elif tube.round_id != round_.pk or tube.grid_id != site.grid_id:
-                report.refuse(index, "tube_elsewhere", f"管号 {barcode} 属于其他轮次或网格。")
+                tube = [None, grid, sizes[grid], 0, "open", False, None, 0, site, when]
+                tubes[barcode] = tube
+            elif tube[1] != grid:
+                refuse(index, "tube_elsewhere", f"管号 {barcode} 属于其他轮次或网格。")
                 continue
-            elif tube.recall:
-                report.refuse(index, "tube_recall", f"管号 {barcode} 是召回单采管。")
+            elif tube[5]:
+                refuse(index, "tube_recall", f"管号 {barcode} 是召回单采管。")
                 continue
-            if tube.status != TubeStatus.OPEN or tube.count >= tube.pool_size:
-                report.refuse(index, "tube_full", f"管号 {barcode} 已封管或已满。")
+            if tube[4] != "open" or tube[3] >= tube[2]:
+                refuse(index, "tube_full", f"管号 {barcode} 已封管或已满。")
                 continue
             seen.add(digest)
-            tube.count += 1
-            if tube.pk:
-                touched[barcode] = tube
-            if tube.count >= tube.pool_size:
-                tube.status = TubeStatus.CLOSED
-                tube.closed_at = when
-                report.tubes_closed += 1
-            good.append((barcode, site.grid_id, digest, masked, mode, when))
-        if new_tubes:
-            Tube.objects.bulk_create(list(new_tubes.values()), batch_size=INSERT_CHUNK)
-        if touched:
-            Tube.objects.bulk_update(
-                list(touched.values()), ["count", "status", "closed_at"], batch_size=INSERT_CHUNK
+            tube[3] += 1
+            if tube[3] >= tube[2]:
+                tube[4], tube[6] = "closed", when
+                closed += 1
+            good.append((barcode, grid, digest, masked, mode, when))
+        report.tubes_closed = closed
+        # 4. New tubes in multi-row INSERTs (RETURNING their ids), the others updated.
+        new = [(b, t) for b, t in tubes.items() if t[0] is None and t[3]]
+        opened_by = actor_id
+        for start in range(0, len(new), INSERT_CHUNK):
+            chunk = new[start : start + INSERT_CHUNK]
+            params = []
+            for barcode, t in chunk:
+                params.extend(
+                    (round_.pk, t[1], t[8], barcode, t[2], t[3], t[4], False, "", opened_by,
+                     param(t[9]), param(t[6]) if t[6] else None)
+                )  # fmt: skip
+            cursor.execute(
+                f"INSERT INTO {tube_table} (round_id, grid_id, site_id, barcode, pool_size, "
+                "count, status, recall, result, opened_by_id, opened_at, closed_at) VALUES "
+                + ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
+                + " RETURNING id, barcode",
+                params,
             )
-        # 4. The swabs, in multi-row INSERTs.
-        ids = {b: t.pk for b, t in tubes.items()} | {b: t.pk for b, t in new_tubes.items()}
-        actor_id = actor.pk if getattr(actor, "pk", None) else None
-        columns = (
-            "(round_id, tube_id, grid_id, id_hash, id_masked, mode, sampled_at, registered_by_id)"
-        )
-        with connection.cursor() as cursor:
-            for start in range(0, len(good), INSERT_CHUNK):
-                chunk = good[start : start + INSERT_CHUNK]
-                params = []
-                for barcode, grid_id, digest, masked, mode, when in chunk:
-                    params.extend(
-                        (
-                            round_.pk,
-                            ids[barcode],
-                            grid_id,
-                            digest,
-                            masked,
-                            mode,
-                            adapt(when),
-                            actor_id,
-                        )
-                    )
-                values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
-                cursor.execute(f"INSERT INTO {table} {columns} VALUES {values}", params)
+            for pk, barcode in cursor.fetchall():
+                tubes[barcode][0] = pk
+        for pk, _g, _s, count, status, _r, closed_at, before, *_new in tubes.values():
+            if pk is not None and count != before:
+                cursor.execute(
+                    f"UPDATE {tube_table} SET count = %s, status = %s, closed_at = %s "
+                    "WHERE id = %s",
+                    [count, status, param(closed_at) if closed_at else None, pk],
+                )
+        # 5. The swabs, in multi-row INSERTs.
+        for start in range(0, len(good), INSERT_CHUNK):
+            chunk = good[start : start + INSERT_CHUNK]
+            params = []
+            for barcode, grid, digest, masked, mode, when in chunk:
+                params.extend(
+                    (round_.pk, tubes[barcode][0], grid, digest, masked, mode, param(when),
+                     actor_id)
+                )  # fmt: skip
+            cursor.execute(
+                f"INSERT INTO {sample_table} (round_id, tube_id, grid_id, id_hash, id_masked, "
+                "mode, sampled_at, registered_by_id) VALUES "
+                + ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk)),
+                params,
+            )
         report.created = len(good)
         report.errors.sort(key=lambda e: e["row"])
         _event(
-            "sampling.samples.imported",
-            actor,
-            now,
-            round_,
-            None,
-            rows=report.rows,
-            created=report.created,
-            refused=len(report.errors),
-            tubes_opened=len(new_tubes),
+            "sampling.samples.imported", actor, now, round_, None, rows=report.rows,
+            created=report.created, refused=len(report.errors), tubes_opened=len(new),
             tubes_closed=report.tubes_closed,
-        )
+        )  # fmt: skip
     return report
 
 

@@ -7,6 +7,9 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from hotline.accounts.models import DataAccess  # noqa: F401  (used by view tests)
 from hotline.orders.choices import Status
@@ -411,3 +414,30 @@ def test_order_count_of_a_recall_batch_is_one_per_person(city, rnd, site, staff)
         city.supervisor, rnd, [services.ResultRow("P9", "阳性", "2022-11-05 20:00")]
     )
     assert Order.objects.filter(kind="sampling.recall").count() == 4
+
+
+@given(st.text(alphabet="0123456789X x", min_size=0, max_size=20))
+@hsettings(max_examples=300, deadline=None)
+def test_the_fast_id_reader_agrees_with_common_identity(text):
+    from hotline.common.identity import id_hash, is_valid_id_number, normalize_id_number
+
+    reader = services.IdReader()
+    n = normalize_id_number(text)
+    assert reader.valid(n) == is_valid_id_number(text)
+    assert reader.hash(n) == id_hash(text)
+
+
+def test_the_fast_id_reader_on_valid_numbers():
+    from hotline.common.identity import id_hash, is_valid_id_number
+
+    reader = services.IdReader()
+    for seq in range(0, 3_000_000, 7919):
+        n = id_number(seq)
+        assert reader.valid(n) and is_valid_id_number(n) and reader.hash(n) == id_hash(n)
+
+
+def test_raw_time_parameter_is_what_django_writes():
+    from django.db import connection
+
+    when = timezone.now()
+    assert services._time_param()(when) == connection.ops.adapt_datetimefield_value(when)
