@@ -516,7 +516,11 @@ def close_tube(actor, tube: Tube, *, now=None) -> Tube:
     """Seal a tube before it is full (end of a session, a shortage of tubes)."""
     now = _now(now)
     with transaction.atomic():
-        tube = Tube.objects.select_for_update().select_related("site", "round").get(pk=tube.pk)
+        tube = (
+            Tube.objects.select_for_update(of=("self",))
+            .select_related("site", "round")
+            .get(pk=tube.pk)
+        )
         if not (tube.site and tube.site.can_register(actor)) and not tube.round.can_manage(actor):
             raise forbidden("您不能封这支管。")
         if tube.status != TubeStatus.OPEN:
@@ -586,7 +590,7 @@ def register_sample(
                 )
             if tube is None:
                 tube = open_tube(actor, site, barcode=barcode, now=now)
-        tube = Tube.objects.select_for_update().select_related("round").get(pk=tube.pk)
+        tube = Tube.objects.select_for_update(of=("self",)).select_related("round").get(pk=tube.pk)
         if tube.status != TubeStatus.OPEN or tube.is_full:
             raise SamplingError("这支管已封管，请换新管。", code="tube_not_open")
         sample = Sample.objects.create(
@@ -1085,7 +1089,7 @@ def _close_recalls(actor, tubes: list[Tube], now) -> int:
         return 0
     closed = 0
     for recall in (
-        Recall.objects.select_for_update()
+        Recall.objects.select_for_update(of=("self",))
         .filter(retest_tube__in=tubes, status=RecallStatus.OPEN)
         .select_related("retest_tube")
     ):
