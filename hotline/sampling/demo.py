@@ -1,8 +1,9 @@
-"""Demo data of the sampling app: a district round over 茂南区 begun nine hours ago, three sites
-in 公馆镇 with a swabber (``swabber``, field staff), a roster of 900 residents in three villages
-(synthetic but valid identity numbers), most of them swabbed on site or at home, the lab's
-results of the first tubes with one positive 5-in-1 pool: five recalls and their urgent
-orders at the 公馆镇 office, one of them already re-swabbed negative and closed.
+"""Demo data of the sampling app: a district round over 茂南区 begun nine hours ago, three
+sites in 公馆镇 (艾屋村 among them) with a swabber (``swabber``, field staff), a roster of 900
+residents in three villages (synthetic but valid identity numbers), most of them swabbed on
+site or at home, the lab's results of the first tubes with one positive 5-in-1 pool: five
+recalls and their urgent orders at the 公馆镇 office, one of them already re-swabbed negative
+and closed.
 
 Idempotent: nothing is done when the round exists.
 """
@@ -25,7 +26,8 @@ from .models import Round, Tube
 
 ROUND_NAME = "茂南区第三轮全员核酸检测"
 VILLAGES = {  # village: (residents, risk level, site, address)
-    "440902101201": (400, "low", "河之口村委会采样点", "河之口村委会门前广场"),
+    # 艾屋村: the seed's village (2,180 swabbed on site, 425 at home in one day), here a sample
+    "440902101216": (400, "low", "艾屋村委会采样点", "艾屋村委会门前广场"),
     "440902101001": (300, "medium", "公馆居委会采样点", "公馆圩镇文化广场"),
     "440902101202": (200, "high", "油甘窝村文化室采样点", "油甘窝村文化室"),
 }

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import connection
-from django.db.models import Count, Exists, OuterRef
+from django.db import connection, models
+from django.db.models import Count, Exists, OuterRef, Sum
 from django.db.models.functions import TruncHour
 
 from hotline.common.masking import mask_address, mask_name, mask_phone
@@ -256,3 +256,58 @@ def visible_rounds(user):
         for r in Round.objects.select_related("area").order_by("-starts_at")[:50]
         if r.can_view(user)
     ]
+
+
+def tests_per_person(p: float, k: int) -> float:
+    """Dorfman (1943): expected lab tests per person when swabs are pooled ``k`` to a tube and
+    every person of a positive pool is retested alone, at individual positivity ``p``:
+    1/k + 1 − (1 − p)^k (one pooled test shared by k, plus k retests with the probability that
+    the pool is positive); 1 for single tubes."""
+    if k <= 1:
+        return 1.0
+    return 1.0 / k + 1.0 - (1.0 - p) ** k
+
+
+def best_pool_size(p: float, sizes=range(1, 21)) -> int:
+    """The pool size (up to 20: larger pools dilute the swab, which the formula ignores) with
+    the fewest expected tests per person at positivity ``p``."""
+    return min(sizes, key=lambda k: tests_per_person(p, k))
+
+
+@dataclass
+class PoolCheck:
+    """The Dorfman check of one pool size in a round: pools tested, positive pools, the
+    individual positivity they imply and the expected tests per person at it."""
+
+    pool_size: int
+    pools: int
+    positive: int
+    people: int
+    positivity: float
+    tests_per_person: float
+    best_size: int
+
+
+def dorfman_check(round_: Round) -> list[PoolCheck]:
+    """From the round's resulted tubes (re-swabs left out): for each pool size k, the share q
+    of positive pools gives the individual positivity p = 1 − (1 − q)^(1/k) (people
+    independent), and with it the expected tests per person at k and the best k."""
+    rows = (
+        Tube.objects.filter(round=round_, recall=False, result__in=("negative", "positive"))
+        .values_list("pool_size")
+        .annotate(
+            pools=Count("id"),
+            positive=Count("id", filter=models.Q(result="positive")),
+            people=Sum("count"),
+        )
+        .values_list("pool_size", "pools", "positive", "people")
+        .order_by("pool_size")
+    )
+    out = []
+    for k, pools, positive, people in rows:
+        q = positive / pools if pools else 0.0
+        p = 1.0 - (1.0 - q) ** (1.0 / k) if k > 1 else q
+        out.append(
+            PoolCheck(k, pools, positive, people or 0, p, tests_per_person(p, k), best_pool_size(p))
+        )
+    return out

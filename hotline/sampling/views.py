@@ -139,6 +139,7 @@ def round_page(request, pk: int):
             "coverage": coverage,
             "total": queries.totals(coverage),
             "progress": progress,
+            "dorfman": queries.dorfman_check(round_),
             "progress_total": progress[-1]["total"] if progress else 0,
             "tubes": queries.tube_summary(round_),
             "sites": sites,

@@ -441,3 +441,25 @@ def test_raw_time_parameter_is_what_django_writes():
 
     when = timezone.now()
     assert services._time_param()(when) == connection.ops.adapt_datetimefield_value(when)
+
+
+def test_dorfman_arithmetic_and_the_rounds_check(city, rnd, site, staff):
+    assert queries.tests_per_person(0.01, 1) == 1.0
+    assert queries.tests_per_person(0.0, 10) == pytest.approx(0.1)
+    assert queries.tests_per_person(0.01, 10) == pytest.approx(0.1 + 1 - 0.99**10)
+    assert queries.best_pool_size(0.01) == 11 and queries.best_pool_size(0.05) == 5
+    assert queries.best_pool_size(0.0001) == 20  # capped
+    _fill(staff, site, "D1", range(10))
+    _fill(staff, site, "D2", range(10, 20))
+    services.import_results(
+        city.supervisor,
+        rnd,
+        [
+            services.ResultRow("D1", "阳性", "2022-11-05 20:00"),
+            services.ResultRow("D2", "阴性", "2022-11-05 20:00"),
+        ],
+    )
+    (check,) = queries.dorfman_check(rnd)
+    assert (check.pool_size, check.pools, check.positive, check.people) == (10, 2, 1, 20)
+    assert check.positivity == pytest.approx(1 - 0.5**0.1)
+    assert check.tests_per_person == pytest.approx(0.1 + 0.5)
