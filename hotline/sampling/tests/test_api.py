@@ -105,3 +105,12 @@ def test_coverage_endpoints(token_client, city, rnd, site, staff, django_assert_
         every = boss.get(f"/api/v1/sampling/rounds/{rnd.pk}/coverage")
     assert every.status_code == 200 and len(every.json()) == 23
     assert boss.get(f"/api/v1/sampling/rounds/{rnd.pk}/coverage/440902102201").status_code == 404
+
+
+def test_out_of_range_ids_are_404_not_500(token_client, city):
+    boss = token_client(city.supervisor)
+    for url in (
+        "/api/v1/sampling/rounds/99999999999999999999/coverage",
+        "/api/v1/sampling/rounds/9223372036854775808/coverage/440902101201",
+    ):
+        assert boss.get(url).status_code in (404, 422), url

@@ -193,3 +193,16 @@ def test_not_sampled_list_is_masked_per_role_and_unmasking_is_recorded(
     assert DataAccess.objects.filter(user=staff, fields=["address"]).exists()
     client.force_login(city.other_town)
     assert client.get(url).status_code == 404
+
+
+def test_out_of_range_ids_in_urls_are_not_found(client, city):
+    client.force_login(city.supervisor)
+    huge = "99999999999999999999"
+    for url in (
+        f"/sampling/rounds/{huge}/",
+        f"/sampling/rounds/{huge}/v/440902101201/",
+        f"/sampling/rounds/{huge}/results/",
+        f"/sampling/sites/{huge}/",
+    ):
+        assert client.get(url).status_code in (403, 404), url
+    assert client.post(f"/sampling/tubes/{huge}/close/").status_code == 404
