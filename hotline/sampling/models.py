@@ -263,7 +263,7 @@ class Sample(models.Model):
         verbose_name_plural = "采样登记"
         indexes = [
             # who was sampled in the round (coverage, duplicates, recalls)
-            models.Index(fields=["round", "id_hash"], name="sampling_sample_person"),
+            models.Index(fields=["round", "id_hash", "mode"], name="sampling_sample_person"),
             # what a grid sampled (visitors, on-site vs door)
             models.Index(fields=["grid", "mode"], name="sampling_sample_grid"),
             models.Index(fields=["round", "sampled_at"], name="sampling_sample_time"),

@@ -194,7 +194,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='sample',
-            index=models.Index(fields=['round', 'id_hash'], name='sampling_sample_person'),
+            index=models.Index(fields=['round', 'id_hash', 'mode'], name='sampling_sample_person'),
         ),
         migrations.AddIndex(
             model_name='sample',
