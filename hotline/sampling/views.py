@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from hotline.accounts.services import record_data_access
 
 from . import importer, queries, services
-from .choices import Mode
+from .choices import Mode, RiskLevel
 from .errors import SamplingError
 from .forms import RegisterForm, ResultsForm, RoundForm, SiteForm
 from .models import MANAGER_ROLES, Grid, Round, Site, Tube
@@ -146,9 +146,37 @@ def round_page(request, pk: int):
             "recalls": queries.recalls(round_, open_only=True)[:50],
             "imports": round_.imports.select_related("imported_by")[:5],
             "site_form": site_form,
+            "risk_levels": RiskLevel.choices,
         },
         status=422 if request.method == "POST" else 200,
     )
+
+
+@login_required
+@require_POST
+def round_action(request, pk: int, action: str):
+    """A manager's action on the round: set grids' risk level, or end the round."""
+    round_ = _round_for(request, pk, manage=True)
+    if round_ is None:
+        return _deny(request, "只有本轮组织者可以这样做。")
+    try:
+        if action == "risk":
+            codes = [
+                c.strip() for c in request.POST.get("villages", "").replace("，", ",").split(",")
+            ]
+            codes = [c for c in codes if c]
+            if not codes:
+                raise SamplingError("请填写村居代码。", code="villages_required", status=422)
+            changed = services.set_risk(request.user, round_, codes, request.POST.get("level", ""))
+            messages.success(request, f"已调整 {changed} 个网格的风险等级（已开的管不变）。")
+        elif action == "close":
+            services.close_round(request.user, round_)
+            messages.success(request, "本轮采样已结束。")
+        else:
+            return _deny(request, "未知操作。", 404)
+    except SamplingError as exc:
+        messages.error(request, str(exc))
+    return redirect("sampling:round", pk=round_.pk)
 
 
 @login_required

@@ -206,3 +206,20 @@ def test_out_of_range_ids_in_urls_are_not_found(client, city):
     ):
         assert client.get(url).status_code in (403, 404), url
     assert client.post(f"/sampling/tubes/{huge}/close/").status_code == 404
+
+
+def test_manager_sets_risk_and_ends_the_round(client, city, rnd, staff):
+    client.force_login(city.supervisor)
+    url = f"/sampling/rounds/{rnd.pk}/"
+    assert client.post(url + "risk/", {"villages": VILLAGE, "level": "high"}).status_code == 302
+    assert rnd.grids.get(village_id=VILLAGE).risk_level == "high"
+    page = client.post(url + "risk/", {"villages": VILLAGE, "level": "purple"}, follow=True)
+    assert "未知风险等级" in page.content.decode()
+    page = client.post(url + "risk/", {"villages": ""}, follow=True)
+    assert "请填写村居代码" in page.content.decode()
+    assert client.post(url + "dance/").status_code == 404
+    assert client.post(url + "close/").status_code == 302
+    rnd.refresh_from_db()
+    assert rnd.status == "closed"
+    client.force_login(city.gongguan)
+    assert client.post(url + "risk/", {"villages": VILLAGE, "level": "low"}).status_code == 403
