@@ -674,9 +674,10 @@ def import_samples(actor, round_: Round, rows: Sequence[SampleRow], *, now=None)
     tube closes when it reaches its pool size. Recall re-swabs are registered one by one
     (``register_sample``), so a person already swabbed is refused here.
 
-    Written against the database with multi-row INSERTs and chunked lookups because the ORM's
-    per-object bulk_create costs several times the floor and a district's round is millions of
-    rows (bench/bench_sampling.py measures the ratio)."""
+    Written against the database (chunked lookups, one prepared INSERT for the swabs, multi-row
+    INSERT … RETURNING for new tubes) because the ORM's per-object bulk_create cost several
+    times the floor and a district's round is millions of rows (bench/bench_sampling.py
+    measures the ratio to a raw executemany)."""
     now = _now(now)
     report = ImportReport(rows=len(rows))
     if len(rows) > MAX_BATCH:
