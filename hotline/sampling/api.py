@@ -78,7 +78,7 @@ def round_coverage(request, pk: int):
 def village_coverage(request, pk: int, code: str):
     """Coverage of one village (its town office, its grid's staff, managers)."""
     round_ = _round(request, pk)
-    grid = round_.grids.filter(village_id=code).first()
+    grid = round_.grids.filter(village_id=code).first() if code.isdigit() else None
     if grid is None or not grid.can_view(request.user):
         raise not_found("本轮没有这个网格。", "grid_not_found")
     return _coverage(queries.village_coverage(round_, code))

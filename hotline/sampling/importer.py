@@ -50,6 +50,7 @@ def _rows(table) -> list[ResultRow]:
         if not any(str(c or "").strip() for c in line):
             continue
         line += [""] * (max(cols.values()) + 1 - len(line))
+        line = [c.replace("\x00", "") if isinstance(c, str) else c for c in line]
         rows.append(
             ResultRow(
                 str(line[cols["tube"]] or ""),

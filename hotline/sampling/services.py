@@ -349,6 +349,10 @@ def import_residents(actor, rows: Sequence[dict], *, now=None) -> ImportReport:
     now = _now(now)
     if not has_role(actor, *MANAGER_ROLES, Role.UNIT_HANDLER):
         raise forbidden("只有管理员、值班长或承办单位可以导入居民名册。")
+    rows = [
+        {k: (v.replace("\x00", "") if isinstance(v, str) else v) for k, v in row.items()}
+        for row in rows
+    ]
     report = ImportReport(rows=len(rows))
     villages = set(
         Division.objects.filter(
@@ -432,7 +436,7 @@ def resolve_person(text: str) -> Person:
         digest = id_hash(text)
         resident = Resident.objects.filter(id_hash=digest).first()
         return Person(digest, mask_id_number(text), resident)
-    resident = Resident.objects.filter(code=text).first()
+    resident = Resident.objects.filter(code=text).first() if text.isalnum() else None
     if resident is None:
         raise invalid("居民码无法识别，请改为输入身份证号。", "unknown_resident_code")
     return Person(resident.id_hash, resident.id_masked, resident)
@@ -739,6 +743,8 @@ def import_samples(actor, round_: Round, rows: Sequence[SampleRow], *, now=None)
                 refuse(index, "bad_id_number", "身份证号码有误（校验位不符）。")
                 continue
             checked.append((index, barcode, site, grid, hash_(text), mask(text), when, mode))
+        elif text and not text.isalnum():
+            refuse(index, "unknown_resident_code", "居民码无法识别。")
         elif text:
             codes.add(text)
             checked.append((index, barcode, site, grid, None, text, when, mode))
@@ -946,7 +952,8 @@ def import_results(
         errors.append({"row": index + 1, "code": code, "message": message})
 
     with transaction.atomic():
-        barcodes = list({str(r.tube or "").strip().upper() for r in rows})
+        barcodes = list({str(r.tube or "").strip().upper() for r in rows} - {""})
+        barcodes = [b for b in barcodes if "\x00" not in b]
         tubes = {}
         for start in range(0, len(barcodes), LOOKUP_CHUNK):
             for tube in Tube.objects.select_for_update().filter(

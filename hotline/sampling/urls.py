@@ -18,14 +18,24 @@ class IdConverter:
         return str(value)
 
 
+class VillageConverter(IdConverter):
+    """A 12-digit village code."""
+
+    regex = "[0-9]{12}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+
 register_converter(IdConverter, "sid")
+register_converter(VillageConverter, "village")
 
 app_name = "sampling"
 
 urlpatterns = [
     path("sampling/", views.rounds, name="rounds"),
     path("sampling/rounds/<sid:pk>/", views.round_page, name="round"),
-    path("sampling/rounds/<sid:pk>/v/<str:code>/", views.village_page, name="village"),
+    path("sampling/rounds/<sid:pk>/v/<village:code>/", views.village_page, name="village"),
     path("sampling/rounds/<sid:pk>/results/", views.results, name="results"),
     path("sampling/rounds/<sid:pk>/<str:action>/", views.round_action, name="round_action"),
     path("sampling/sites/<sid:pk>/", views.register, name="register"),

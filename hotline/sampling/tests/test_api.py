@@ -114,3 +114,13 @@ def test_out_of_range_ids_are_404_not_500(token_client, city):
         "/api/v1/sampling/rounds/9223372036854775808/coverage/440902101201",
     ):
         assert boss.get(url).status_code in (404, 422), url
+
+
+def test_nul_characters_are_refused_not_500(token_client, city, rnd, site, staff):
+    api = token_client(staff)
+    row = {**_rows(site, [1])[0], "tube": "A\u0000B"}
+    resp = api.post(f"/api/v1/sampling/rounds/{rnd.pk}/samples", {"rows": [row]},
+                    content_type="application/json")  # fmt: skip
+    assert resp.status_code == 422
+    boss = token_client(city.supervisor)
+    assert boss.get(f"/api/v1/sampling/rounds/{rnd.pk}/coverage/44%00").status_code == 404
