@@ -1,0 +1,38 @@
+"""The sampling commands: the roster import and the Dorfman table."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from ..models import Resident
+from .factories import VILLAGE, id_number
+
+pytestmark = pytest.mark.django_db
+
+
+def test_roster_import_from_csv(city, tmp_path):
+    path = tmp_path / "roster.csv"
+    path.write_text(
+        "village,id_number,name,phone,address,home_reason\n"
+        f"{VILLAGE},{id_number(1)},陈一,13800000001,河之口村1号,elderly_alone\n"
+        f"{VILLAGE},440902195001010001,陈二,,,\n",
+        encoding="utf-8",
+    )
+    out = io.StringIO()
+    call_command("sampling_residents", str(path), "--as", "supervisor", stdout=out)
+    assert "新增 1 人，未导入 1 行" in out.getvalue() and "第 3 行" in out.getvalue()
+    assert Resident.objects.get().home_reason == "elderly_alone"
+    with pytest.raises(CommandError):
+        call_command("sampling_residents", str(path), "--as", "agent")
+    with pytest.raises(CommandError):
+        call_command("sampling_residents", str(path), "--as", "nobody")
+
+
+def test_dorfman_table(db):
+    out = io.StringIO()
+    call_command("sampling_dorfman", stdout=out)
+    assert "| 0.10% | 1.000 | 0.205 | 0.110 |" in out.getvalue()
+    with pytest.raises(CommandError):
+        call_command("sampling_dorfman", "--round", "999", stdout=io.StringIO())

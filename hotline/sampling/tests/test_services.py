@@ -1,0 +1,465 @@
+"""The sampling services: rounds, registration into pooled tubes, batch import, lab results,
+recalls through the order seam, coverage."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+
+from hotline.accounts.models import DataAccess  # noqa: F401  (used by view tests)
+from hotline.orders.choices import Status
+from hotline.orders.models import Order
+from hotline.orders.queries import orders_for_source
+from hotline.orders.services import Source
+
+from .. import queries, services
+from ..choices import Mode, RecallStatus, Result, TubeStatus
+from ..errors import SamplingError
+from ..models import Recall, Resident, Sample, SamplingEvent, Tube
+from .factories import OTHER_VILLAGE, VILLAGE, id_number, make_residents, make_round, make_site
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def rnd(city):
+    return make_round(city.supervisor, risk={OTHER_VILLAGE: "high"})
+
+
+@pytest.fixture
+def site(city, rnd, staff):
+    return make_site(city.supervisor, rnd, staff=[staff])
+
+
+def test_round_has_a_grid_per_village_and_copies_the_pool_sizes(city, rnd, settings):
+    assert rnd.grids.count() == 23  # 公馆镇's villages
+    assert rnd.pool_sizes == {"low": 10, "medium": 5, "high": 1}
+    assert rnd.grids.get(village_id=OTHER_VILLAGE).risk_level == "high"
+    settings.SAMPLING_POOL_SIZES = {"low": 20}
+    later = make_round(city.supervisor)
+    assert later.pool_size("low") == 20 and rnd.pool_size("low") == 10
+    assert SamplingEvent.objects.filter(code="sampling.round.created").count() == 2
+
+
+def test_round_is_refused_to_other_roles_and_bad_input(city):
+    with pytest.raises(SamplingError) as exc:
+        make_round(city.gongguan)
+    assert exc.value.status == 403
+    assert make_round(city.maonan_epi).pk  # the district's epidemic office runs rounds
+    now = timezone.now()
+    for kwargs, code in (
+        ({"area_code": "440902101201"}, "bad_area"),
+        ({"deadline": now - dt.timedelta(hours=2)}, "bad_deadline"),
+        ({"deadline": now + dt.timedelta(days=9)}, "bad_deadline"),
+        ({"name": " "}, "name_required"),
+        ({"risk": {VILLAGE: "purple"}}, "bad_risk"),
+    ):
+        args = {
+            "name": "x",
+            "area_code": "440902101",
+            "starts_at": now,
+            "deadline": now + dt.timedelta(hours=5),
+        } | kwargs
+        with pytest.raises(SamplingError) as exc:
+            services.create_round(city.supervisor, **args)
+        assert exc.value.code == code
+
+
+def test_site_staff_must_be_field_staff_and_hours_sane(city, rnd, make_user):
+    with pytest.raises(SamplingError) as exc:
+        make_site(city.supervisor, rnd, staff=[city.agent])
+    assert exc.value.code == "not_staff"
+    with pytest.raises(SamplingError) as exc:
+        services.add_site(
+            city.supervisor,
+            rnd,
+            village_code=VILLAGE,
+            name="a",
+            opens_at=dt.time(9),
+            closes_at=dt.time(8),
+        )
+    assert exc.value.code == "bad_hours"
+    with pytest.raises(SamplingError) as exc:
+        services.add_site(
+            city.supervisor,
+            rnd,
+            village_code="440902102201",
+            name="a",
+            opens_at=dt.time(8),
+            closes_at=dt.time(9),
+        )
+    assert exc.value.code == "unknown_grid"
+    with pytest.raises(SamplingError) as exc:
+        make_site(city.gongguan, rnd)
+    assert exc.value.status == 403
+
+
+def test_roster_keeps_hash_and_mask_only_and_refuses_bad_rows(city):
+    report = make_residents(city.supervisor, 3)
+    assert report.created == 3
+    bad = services.import_residents(
+        city.supervisor,
+        [
+            {"village": VILLAGE, "id_number": id_number(0), "name": "重复"},
+            {"village": VILLAGE, "id_number": "440902195001010001", "name": "校验错"},
+            {"village": "999", "id_number": id_number(9), "name": "无村"},
+            {"village": VILLAGE, "id_number": id_number(8), "name": ""},
+            {"village": VILLAGE, "id_number": id_number(7), "name": "a", "home_reason": "x"},
+        ],
+    )
+    assert [e["code"] for e in bad.errors] == [
+        "duplicate",
+        "bad_id_number",
+        "unknown_village",
+        "name_required",
+        "bad_home_reason",
+    ]
+    r = Resident.objects.first()
+    assert len(r.id_hash) == 64 and "*" in r.id_masked
+    assert id_number(0) not in str(list(Resident.objects.values()))
+    with pytest.raises(SamplingError):
+        services.import_residents(city.agent, [])
+
+
+def test_a_tube_closes_at_its_pool_size(city, rnd, site, staff):
+    for i in range(10):
+        reg = services.register_sample(staff, site, id_number(i), barcode="GG0001")
+    assert reg.tube.barcode == "GG0001" and reg.tube.status == TubeStatus.CLOSED
+    assert reg.tube.count == 10 and reg.tube.closed_at is not None
+    nxt = services.register_sample(staff, site, id_number(10))
+    assert nxt.tube.pk != reg.tube.pk and nxt.tube.status == TubeStatus.OPEN
+    assert nxt.tube.barcode.startswith(f"S{rnd.pk:03d}-")
+    assert SamplingEvent.objects.filter(code="sampling.tube.closed").count() == 1
+
+
+def test_high_risk_grid_takes_single_tubes(city, rnd, staff):
+    high = make_site(city.supervisor, rnd, staff=[staff], village=OTHER_VILLAGE, name="油甘窝")
+    reg = services.register_sample(staff, high, id_number(1))
+    assert reg.tube.pool_size == 1 and reg.tube.status == TubeStatus.CLOSED
+
+
+def test_registration_refusals(city, rnd, site, staff, make_user):
+    services.register_sample(staff, site, id_number(1))
+    cases = [
+        (staff, id_number(1), "already_sampled"),
+        (staff, "440902195001010001", "bad_id_number"),
+        (staff, "", "person_required"),
+        (staff, "RNOSUCHCODE1", "unknown_resident_code"),
+        (make_user("field_staff"), id_number(2), "forbidden"),
+        (city.agent, id_number(2), "forbidden"),
+    ]
+    for actor, person, code in cases:
+        with pytest.raises(SamplingError) as exc:
+            services.register_sample(actor, site, person)
+        assert exc.value.code == code, person
+    with pytest.raises(SamplingError) as exc:
+        services.register_sample(staff, site, id_number(3), barcode="OTHER")
+    assert exc.value.code == "tube_still_open"
+    with pytest.raises(SamplingError) as exc:
+        services.register_sample(staff, site, id_number(3), mode="air")
+    assert exc.value.code == "bad_mode"
+    services.close_round(city.supervisor, rnd)
+    site.round.refresh_from_db()
+    with pytest.raises(SamplingError) as exc:
+        services.register_sample(staff, site, id_number(3))
+    assert exc.value.code == "round_closed"
+
+
+def test_resident_code_scan_and_door_to_door(city, rnd, site, staff):
+    make_residents(city.supervisor, 2)
+    resident = Resident.objects.order_by("pk").first()
+    reg = services.register_sample(staff, site, resident.code.lower(), mode=Mode.DOOR)
+    assert reg.sample.id_hash == resident.id_hash and reg.sample.mode == "door"
+
+
+def test_close_tube_early_and_refusals(city, rnd, site, staff):
+    reg = services.register_sample(staff, site, id_number(1))
+    tube = services.close_tube(staff, reg.tube)
+    assert tube.status == TubeStatus.CLOSED and tube.count == 1
+    with pytest.raises(SamplingError) as exc:
+        services.close_tube(staff, tube)
+    assert exc.value.code == "tube_not_open"
+    empty = services.open_tube(staff, site)
+    with pytest.raises(SamplingError) as exc:
+        services.close_tube(staff, empty)
+    assert exc.value.code == "tube_empty"
+    with pytest.raises(SamplingError) as exc:
+        services.open_tube(staff, site, barcode=tube.barcode)
+    assert exc.value.code == "barcode_used"
+
+
+def _row(tube, seq, site, mode="site", at="2022-11-05 09:10"):
+    return services.SampleRow(tube, id_number(seq), site.pk, at, mode)
+
+
+def test_batch_import_keeps_good_rows_and_reports_each_bad_one(city, rnd, site, staff):
+    services.register_sample(staff, site, id_number(500))
+    rows = [_row("B1", i, site) for i in range(12)]  # 10 fill B1, 2 overflow
+    rows += [
+        services.SampleRow("B2", "440902195001010001", site.pk, "2022-11-05 09:10"),
+        services.SampleRow("B2", id_number(600), 99999, "2022-11-05 09:10"),
+        services.SampleRow("B2", id_number(601), site.pk, "yesterday"),
+        services.SampleRow("B2", id_number(602), site.pk, "2022-11-05 09:10", "air"),
+        services.SampleRow("", id_number(603), site.pk, "2022-11-05 09:10"),
+        _row("B2", 500, site),  # sampled at the site already
+        _row("B2", 700, site, mode="door"),
+        _row("B2", 700, site),  # twice in the batch
+    ]
+    report = services.import_samples(staff, rnd, rows)
+    codes = {e["row"]: e["code"] for e in report.errors}
+    assert codes == {
+        11: "tube_full",
+        12: "tube_full",
+        13: "bad_id_number",
+        14: "unknown_site",
+        15: "bad_time",
+        16: "bad_mode",
+        17: "bad_barcode",
+        18: "already_sampled",
+        20: "already_sampled",
+    }
+    assert report.created == 11 and report.tubes_closed == 1
+    b1 = Tube.objects.get(barcode="B1")
+    assert (b1.count, b1.status, b1.pool_size) == (10, TubeStatus.CLOSED, 10)
+    assert Tube.objects.get(barcode="B2").count == 1
+    sample = Sample.objects.get(tube__barcode="B2")
+    assert sample.mode == "door" and sample.sampled_at.hour == 1  # 09:10 Beijing = 01:10 UTC
+    # a second batch continues the open tube and refuses the other staff's site
+    more = services.import_samples(staff, rnd, [_row("B2", 800, site)])
+    assert more.created == 1 and Tube.objects.get(barcode="B2").count == 2
+
+
+def test_batch_import_is_limited_to_the_sites_team(city, rnd, site, make_user):
+    other = make_user("field_staff")
+    report = services.import_samples(other, rnd, [_row("X1", 1, site)])
+    assert report.created == 0 and report.errors[0]["code"] == "forbidden"
+    with pytest.raises(SamplingError):
+        services.import_samples(city.agent, rnd, [_row("X1", 1, site)])
+
+
+def _fill(staff, site, barcode, seqs):
+    for seq in seqs:
+        services.register_sample(staff, site, id_number(seq), barcode=barcode)
+    tube = Tube.objects.get(barcode=barcode)
+    if tube.status == TubeStatus.OPEN:
+        services.close_tube(staff, tube)
+    return tube
+
+
+def test_positive_pool_recalls_each_person_with_an_urgent_order_to_the_town_office(
+    city, rnd, site, staff
+):
+    make_residents(city.supervisor, 10)
+    _fill(staff, site, "P1", range(10))
+    _fill(staff, site, "N1", range(10, 13))
+    lab = services.import_results(
+        city.supervisor,
+        rnd,
+        [
+            services.ResultRow("P1", "阳性", "2022-11-05 20:00"),
+            services.ResultRow("n1", "阴性", "2022-11-05 20:00"),
+        ],
+        file_name="lab.csv",
+    )
+    assert lab.applied == 2 and lab.errors == []
+    recalls = list(Recall.objects.order_by("pk"))
+    assert len(recalls) == 10 and {r.status for r in recalls} == {RecallStatus.OPEN}
+    order = orders_for_source(Source("sampling", "recall", str(recalls[0].pk))).get()
+    assert order.kind == "sampling.recall" and order.urgency == "urgent"
+    assert order.handling_unit.code == "440902101"  # 公馆镇 office
+    assert order.accept_deadline - order.received_at == dt.timedelta(minutes=30)
+    assert order.caller_name.startswith("陈")  # the roster's name for the town office
+    assert order.status == Status.DISPATCHED
+
+    # the person comes back: re-swabbed alone, the pooled tube they were filling untouched
+    reg = services.register_sample(staff, site, id_number(0))
+    assert reg.recall == recalls[0] and reg.tube.pool_size == 1 and reg.tube.recall
+    assert reg.tube.status == TubeStatus.CLOSED
+    with pytest.raises(SamplingError) as exc:  # only once while the re-swab is in the lab
+        services.register_sample(staff, site, id_number(0))
+    assert exc.value.code == "already_sampled"
+
+    services.import_results(
+        city.supervisor, rnd, [services.ResultRow(reg.tube.barcode, "negative", "2022-11-06 08:00")]
+    )
+    recalls[0].refresh_from_db()
+    order.refresh_from_db()
+    assert recalls[0].status == RecallStatus.NEGATIVE and recalls[0].closed_at
+    assert order.status == Status.RESOLVED and "阴性" in order.reply
+    assert Recall.objects.filter(status=RecallStatus.OPEN).count() == 9
+
+
+def test_invalid_single_reswab_keeps_the_recall_open(city, rnd, site, staff):
+    _fill(staff, site, "P2", range(3))
+    services.import_results(
+        city.supervisor, rnd, [services.ResultRow("P2", "无效", "2022-11-05 20:00")]
+    )
+    recall = Recall.objects.order_by("pk").first()
+    assert recall.reason == "invalid"
+    reg = services.register_sample(staff, site, id_number(0))
+    services.import_results(
+        city.supervisor, rnd, [services.ResultRow(reg.tube.barcode, "无效", "2022-11-05 21:00")]
+    )
+    recall.refresh_from_db()
+    assert recall.status == RecallStatus.OPEN and recall.retest_tube is None
+    again = services.register_sample(staff, site, id_number(0))  # swabbed a third time
+    services.import_results(
+        city.supervisor, rnd, [services.ResultRow(again.tube.barcode, "阳性", "2022-11-05 22:00")]
+    )
+    recall.refresh_from_db()
+    assert recall.status == RecallStatus.POSITIVE
+    order = orders_for_source(Source("sampling", "recall", str(recall.pk))).get()
+    assert order.status == Status.RESOLVED and "阳性" in order.reply
+
+
+def test_results_import_reports_each_bad_row_and_is_idempotent(city, rnd, site, staff):
+    _fill(staff, site, "R1", range(2))
+    services.register_sample(staff, site, id_number(5), barcode="OPEN1")
+    rows = [
+        services.ResultRow("R1", "阴性", "2022-11-05 20:00"),
+        services.ResultRow("R1", "阴性", "2022-11-05 20:00"),  # same again: fine
+        services.ResultRow("NOPE", "阴性", "2022-11-05 20:00"),
+        services.ResultRow("R1", "maybe", "2022-11-05 20:00"),
+        services.ResultRow("R1", "阴性", "later"),
+        services.ResultRow("OPEN1", "阴性", "2022-11-05 20:00"),
+    ]
+    lab = services.import_results(city.supervisor, rnd, rows)
+    assert lab.applied == 1
+    assert [(e["row"], e["code"]) for e in lab.errors] == [
+        (3, "unknown_tube"),
+        (4, "bad_result"),
+        (5, "bad_time"),
+        (6, "tube_open"),
+    ]
+    again = services.import_results(
+        city.supervisor, rnd, [services.ResultRow("R1", "阳性", "2022-11-05 21:00")]
+    )
+    assert again.errors[0]["code"] == "result_conflict"
+    assert Tube.objects.get(barcode="R1").result == Result.NEGATIVE
+    assert Recall.objects.count() == 0
+    with pytest.raises(SamplingError) as exc:
+        services.import_results(staff, rnd, rows)
+    assert exc.value.status == 403
+
+
+def test_person_results_are_the_rows_for_the_control_app(city, rnd, site, staff, monkeypatch):
+    _fill(staff, site, "N2", range(3))
+    _fill(staff, site, "P3", range(3, 5))
+    _fill(staff, site, "I3", range(5, 6))
+    published = []
+    monkeypatch.setattr(
+        services, "publish_person_results", lambda actor, rows: published.extend(rows)
+    )
+    services.import_results(
+        city.supervisor,
+        rnd,
+        [
+            services.ResultRow("N2", "阴性", "2022-11-05 20:00"),
+            services.ResultRow("P3", "阳性", "2022-11-05 20:00"),
+            services.ResultRow("I3", "无效", "2022-11-05 20:00"),
+        ],
+    )
+    assert sorted((r.reference, r.negative) for r in published) == [
+        ("N2", True),
+        ("N2", True),
+        ("N2", True),
+        ("P3", False),
+        ("P3", False),
+    ]
+    row = published[0]
+    assert row.source == "sampling" and len(row.id_hash) == 64 and row.sampled_at
+    assert services.publish_person_results is not None
+
+
+def test_coverage_counts_roster_people_on_site_door_and_visitors(city, rnd, site, staff):
+    make_residents(city.supervisor, 20, home_every=5)
+    make_residents(city.supervisor, 5, village=OTHER_VILLAGE, start=100)
+    for i in range(8):
+        services.register_sample(staff, site, id_number(i))
+    services.register_sample(staff, site, id_number(8), mode=Mode.DOOR)
+    services.register_sample(staff, site, id_number(100))  # lives in 油甘窝: a visitor here
+    services.register_sample(staff, site, id_number(9999))  # on no roster
+    cov = queries.village_coverage(rnd, VILLAGE)
+    assert (cov.registered, cov.sampled, cov.on_site, cov.door, cov.visitors) == (20, 9, 8, 1, 2)
+    assert cov.missing == 11 and cov.percent == 45.0
+    other = queries.village_coverage(rnd, OTHER_VILLAGE)
+    assert (other.registered, other.sampled, other.visitors) == (5, 1, 0)
+    every = {c.village_code: c for c in queries.round_coverage(rnd)}
+    assert (every[VILLAGE].sampled, every[VILLAGE].visitors) == (9, 2)
+    assert every[OTHER_VILLAGE].sampled == 1
+    assert queries.totals(list(every.values())).registered == 25
+    missing = queries.not_sampled(rnd, VILLAGE, "masked")
+    assert len(missing) == 11 and all("*" in p.name for p in missing)
+    door = queries.not_sampled(rnd, VILLAGE, "address", door_only=True)
+    assert door and all(p.home_reason == "独居老人" and "巷" in p.address for p in door)
+    full = queries.not_sampled(rnd, VILLAGE, "full")
+    assert "*" not in full[0].name and full[0].phone.startswith("138")
+    progress = queries.hourly_progress(rnd)
+    assert progress[-1]["total"] == 11
+
+
+def test_order_count_of_a_recall_batch_is_one_per_person(city, rnd, site, staff):
+    _fill(staff, site, "P9", range(4))
+    services.import_results(
+        city.supervisor, rnd, [services.ResultRow("P9", "阳性", "2022-11-05 20:00")]
+    )
+    assert Order.objects.filter(kind="sampling.recall").count() == 4
+    # a replay of the same file changes nothing
+    services.import_results(
+        city.supervisor, rnd, [services.ResultRow("P9", "阳性", "2022-11-05 20:00")]
+    )
+    assert Order.objects.filter(kind="sampling.recall").count() == 4
+
+
+@given(st.text(alphabet="0123456789X x", min_size=0, max_size=20))
+@hsettings(max_examples=300, deadline=None)
+def test_the_fast_id_reader_agrees_with_common_identity(text):
+    from hotline.common.identity import id_hash, is_valid_id_number, normalize_id_number
+
+    reader = services.IdReader()
+    n = normalize_id_number(text)
+    assert reader.valid(n) == is_valid_id_number(text)
+    assert reader.hash(n) == id_hash(text)
+
+
+def test_the_fast_id_reader_on_valid_numbers():
+    from hotline.common.identity import id_hash, is_valid_id_number
+
+    reader = services.IdReader()
+    for seq in range(0, 3_000_000, 7919):
+        n = id_number(seq)
+        assert reader.valid(n) and is_valid_id_number(n) and reader.hash(n) == id_hash(n)
+
+
+def test_raw_time_parameter_is_what_django_writes():
+    from django.db import connection
+
+    when = timezone.now()
+    assert services._time_param()(when) == connection.ops.adapt_datetimefield_value(when)
+
+
+def test_dorfman_arithmetic_and_the_rounds_check(city, rnd, site, staff):
+    assert queries.tests_per_person(0.01, 1) == 1.0
+    assert queries.tests_per_person(0.0, 10) == pytest.approx(0.1)
+    assert queries.tests_per_person(0.01, 10) == pytest.approx(0.1 + 1 - 0.99**10)
+    assert queries.best_pool_size(0.01) == 11 and queries.best_pool_size(0.05) == 5
+    assert queries.best_pool_size(0.0001) == 20  # capped
+    _fill(staff, site, "D1", range(10))
+    _fill(staff, site, "D2", range(10, 20))
+    services.import_results(
+        city.supervisor,
+        rnd,
+        [
+            services.ResultRow("D1", "阳性", "2022-11-05 20:00"),
+            services.ResultRow("D2", "阴性", "2022-11-05 20:00"),
+        ],
+    )
+    (check,) = queries.dorfman_check(rnd)
+    assert (check.pool_size, check.pools, check.positive, check.people) == (10, 2, 1, 20)
+    assert check.positivity == pytest.approx(1 - 0.5**0.1)
+    assert check.tests_per_person == pytest.approx(0.1 + 0.5)
