@@ -3,7 +3,7 @@ transaction, locks what it changes, writes a ``ControlEvent`` and raises ``Contr
 (a DomainError with a Chinese message and a stable code) when it refuses.
 
 The public seam other apps call: ``record_test_results(actor, [TestResultIn, …])`` (the
-sampling app after merge, the CSV import here).
+sampling app's lab-result imports, the CSV import here).
 """
 
 from __future__ import annotations

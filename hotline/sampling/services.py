@@ -9,7 +9,7 @@ A positive (or invalid) pooled tube starts a ``Recall`` for each of its people a
 of the kind ``sampling.recall`` for each, through the seam (``orders.services.receive_batch``
 with ``Source("sampling", "recall", id)``); the person's single-tube result closes it
 (``orders.services.source_done``). Per-person results of every imported tube are handed to
-``publish_person_results``, the wiring point for the control app's test validity.
+``publish_person_results``, which records them in the control app's test-result registry.
 """
 
 from __future__ import annotations
@@ -917,16 +917,21 @@ def person_results(tube_ids: Iterable[int]) -> list[PersonResult]:
     return rows
 
 
-def publish_person_results(actor, rows: list[PersonResult]) -> None:
-    """THE WIRING POINT for the control app's test validity. Called once per results import
-    with the rows of ``person_results``; today it does nothing. After the control app is merged
-    it becomes::
+def publish_person_results(actor, rows: list[PersonResult]) -> int:
+    """Hand every person's result of an import to the control app's test-result registry, the
+    test validity its outing passes and checkpoints read (idempotent there by id hash, sampling
+    time and source). Runs in the import's transaction: both commit or neither does. Returns
+    how many results were new to the registry."""
+    from django.apps import apps
 
-        from hotline.control.services import TestResultIn, record_test_results
-        record_test_results(actor, [TestResultIn(r.id_hash, r.negative, r.sampled_at,
-                                                 r.source, r.reference) for r in rows])
-    """
-    return None
+    if not rows or not apps.is_installed("hotline.control"):
+        return 0
+    from hotline.control.services import TestResultIn, record_test_results
+
+    return record_test_results(
+        actor,
+        [TestResultIn(r.id_hash, r.negative, r.sampled_at, r.source, r.reference) for r in rows],
+    )
 
 
 def _parse_result(word) -> str | None:

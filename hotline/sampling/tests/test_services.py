@@ -463,3 +463,26 @@ def test_dorfman_arithmetic_and_the_rounds_check(city, rnd, site, staff):
     assert (check.pool_size, check.pools, check.positive, check.people) == (10, 2, 1, 20)
     assert check.positivity == pytest.approx(1 - 0.5**0.1)
     assert check.tests_per_person == pytest.approx(0.1 + 0.5)
+
+
+def test_lab_results_feed_the_control_apps_test_validity(city, rnd, site, staff):
+    """The wiring point: a negative pool makes each of its people's test valid at a checkpoint,
+    a positive pool does not; importing the same file again adds nothing."""
+    from hotline.common.identity import id_hash
+    from hotline.control.models import TestResult
+    from hotline.control.services import has_valid_test
+
+    _fill(staff, site, "N2", range(3))
+    _fill(staff, site, "P3", range(3, 5))
+    rows = [
+        services.ResultRow("N2", "阴性", "2022-11-05 20:00"),
+        services.ResultRow("P3", "阳性", "2022-11-05 20:00"),
+    ]
+    services.import_results(city.supervisor, rnd, rows)
+    assert TestResult.objects.filter(source="sampling").count() == 5
+    swab = TestResult.objects.filter(id_hash=id_hash(id_number(0))).get().sampled_at
+    later = swab + dt.timedelta(hours=3)
+    assert has_valid_test(id_hash(id_number(0)), now=later)
+    assert not has_valid_test(id_hash(id_number(3)), now=later)
+    services.import_results(city.supervisor, rnd, rows)
+    assert TestResult.objects.filter(source="sampling").count() == 5
