@@ -211,6 +211,22 @@ def _insert_many(model, fields: list[str], rows: list[tuple]) -> None:
     cols = ", ".join(connection.ops.quote_name(model._meta.get_field(f).column) for f in fields)
     # attnames (order_id, unit_id) are the columns here
     sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join(['%s'] * len(fields))})"
+    kinds = [model._meta.get_field(f).get_internal_type() for f in fields]
+    convert = [
+        i for i, k in enumerate(kinds) if k in ("DateTimeField", "DateField")
+    ]  # the backend's own text/values, as the ORM would write them
+    if convert:
+        ops = connection.ops
+        adapt = {
+            i: ops.adapt_datetimefield_value
+            if kinds[i] == "DateTimeField"
+            else ops.adapt_datefield_value
+            for i in convert
+        }
+        rows = [
+            tuple(adapt[i](v) if i in adapt and v is not None else v for i, v in enumerate(row))
+            for row in rows
+        ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
 
@@ -229,15 +245,18 @@ def rebuild(*, stdout=None, chunk: int = 20_000) -> dict:
         with connection.cursor() as cursor:
             for model in (HourlyCount, UnitFact, OrderFact):
                 cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
+        # On SQLite a CAST has no declared type, so the text is read without Django's
+        # converter and parsed once by datetime.fromisoformat (cheaper per row).
+        text = "CAST({} AS TEXT)" if connection.vendor == "sqlite" else "{}"
         orders = _stream(
             "stats_orders",
-            "SELECT id, received_at, channel, category, urgency, epidemic_related, district_id, "
+            f"SELECT id, {text.format('received_at')}, channel, category, urgency, epidemic_related, district_id, "
             f"town_id FROM {order_table} ORDER BY id",
             size=chunk,
         )
         events = _stream(
             "stats_events",
-            f"SELECT order_id, code, at, unit_id, payload FROM {event_table} "
+            f"SELECT order_id, code, {text.format('at')}, unit_id, payload FROM {event_table} "
             f"WHERE code IN ({codes}) AND id <= %s ORDER BY order_id, id",
             [last_event],
             size=chunk * 4,
