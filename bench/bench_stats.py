@@ -43,7 +43,7 @@ def _setup(data_dir: str) -> None:
 
 def _p(values, q):
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(q * (len(values) - 1)))]
 
 
 def main(argv=None) -> None:
@@ -52,9 +52,13 @@ def main(argv=None) -> None:
     parser.add_argument("--days", type=int, default=60)
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--no-write", action="store_true", help="do not touch PERFORMANCE.md")
+    parser.add_argument(
+        "--data-dir", help="reuse the database of an earlier run (its orders are kept)"
+    )
     args = parser.parse_args(argv)
 
-    data_dir = tempfile.mkdtemp(prefix="bench-stats-")
+    data_dir = args.data_dir or tempfile.mkdtemp(prefix="bench-stats-")
+    print(f"HOTLINE_DATA_DIR={data_dir}", flush=True)
     _setup(data_dir)
     import io
 
@@ -65,7 +69,6 @@ def main(argv=None) -> None:
     from hotline.stats import queries, services, synthetic
     from hotline.stats.services import local_zone
 
-    geo_demo.load(io.StringIO())
     today = dt.datetime.now(local_zone()).date()
     # A surge shape: the last third of the days carry most of the calls.
     weights = [1 + (9 if i >= args.days * 2 // 3 else 0) for i in range(args.days)]
@@ -76,7 +79,12 @@ def main(argv=None) -> None:
     # full day "now" at the end of today.
     end_of_today = dt.datetime.combine(today, dt.time(23, 59), tzinfo=local_zone())
     t = time.perf_counter()
-    made = synthetic.load(days, now=end_of_today)
+    made = Order.objects.count()
+    if not made:
+        geo_demo.load(io.StringIO())
+        made = synthetic.load(days, now=end_of_today)
+    else:
+        per[-1] = Order.objects.filter(received_at__date=today).count()
     gen_s = time.perf_counter() - t
     events = connection.cursor().execute("SELECT COUNT(*) FROM orders_orderevent").fetchone()[0]
     print(f"generated {made} orders, {events} events in {gen_s:.1f} s", flush=True)
@@ -136,7 +144,7 @@ def main(argv=None) -> None:
         "## Statistics (`python -m bench.bench_stats`)",
         "",
         f"{made:,} orders with {events:,} events over {args.days} days ({today_n:,} today), "
-        f"written in bulk in {gen_s:.0f} s; database {connection.vendor}. "
+        f"written in bulk ({gen_s:.0f} s in this run); database {connection.vendor}. "
         f"Load average at the end (1/5/15 min): {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
         "— the machine is shared with other builds, so absolute times are noisy; the ratios "
         "are measured in the same run.",

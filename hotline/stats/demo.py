@@ -41,7 +41,7 @@ def _history_csv(days: list[dt.date], rng: random.Random) -> str:
         for hour, w in enumerate(weights):
             n = round(base * w / total_w)
             phone = round(n * 0.9)
-            epi = round(phone * 0.08)
+            epi = round(phone * 0.35)
             for channel, epidemic, count in (
                 ("phone", 1, epi),
                 ("phone", 0, phone - epi),

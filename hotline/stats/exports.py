@@ -86,8 +86,7 @@ def table(name: str, board: dict | None = None, league: dict | None = None):
     elif name == Table.CATEGORIES:
         head = ["诉求分类", "受理量", "其中涉疫", "涉疫占比%"]
         rows = [
-            [c["name"], c["count"], c["epidemic"], c["epidemic_share"]]
-            for c in board["categories"]
+            [c["name"], c["count"], c["epidemic"], c["epidemic_share"]] for c in board["categories"]
         ]
     elif name == Table.TOWNS:
         head = ["镇街", "受理量"]
@@ -104,7 +103,8 @@ def table(name: str, board: dict | None = None, league: dict | None = None):
     elif name == Table.DISTRICTS:
         head = ["", "区县", *LEAGUE_HEADERS[2:], "受理", "首呼解决", "首呼解决率%"]
         rows = [
-            [*_league_row(r, ""), r.get("received"), r.get("first_contact"), r.get("first_contact_rate")]
+            [*_league_row(r, ""), r.get("received"), r.get("first_contact"),
+             r.get("first_contact_rate")]
             for r in league["districts"]
         ]  # fmt: skip
     else:  # pragma: no cover - the callers check the name
@@ -142,7 +142,11 @@ def _sheet(ws, title: str, head: list, rows: list, *, start_row: int = 1) -> int
             cell = ws.cell(r, c, v)
             cell.border = BOX
     for c, h in enumerate(head, start=1):
-        width = max(len(str(h)) * 2, *(len(str(row[c - 1] or "")) + 2 for row in rows), 8) if rows else 10
+        width = (
+            max(len(str(h)) * 2, *(len(str(row[c - 1] or "")) + 2 for row in rows), 8)
+            if rows
+            else 10
+        )
         ws.column_dimensions[get_column_letter(c)].width = min(width, 40)
     return r + 2
 
@@ -200,7 +204,9 @@ def report_xlsx(data: dict) -> bytes:
         sheet.cell(total_row, 1, "合计").font = TOTAL_FONT
         letter = get_column_letter(share_of_col)
         if rows:
-            sheet.cell(total_row, share_of_col, f"=SUM({letter}{first}:{letter}{last})").font = TOTAL_FONT
+            sheet.cell(
+                total_row, share_of_col, f"=SUM({letter}{first}:{letter}{last})"
+            ).font = TOTAL_FONT
             share_col = len(head) + 1
             for r in range(first, last + 1):
                 cell = sheet.cell(r, share_col, f"={letter}{r}/{letter}${total_row}")
@@ -220,10 +226,9 @@ def report_xlsx(data: dict) -> bytes:
     head = ["紧急程度", "受理", "已签收", "已答复", "签收率", "到达救助用时中位数（分钟）"]
     _sheet(ws2, "危急与紧急工单", head, [])
     for i, u in enumerate(data["urgent"], start=3):
-        for c, v in enumerate(
-            [u["name"], u["received"], u["accepted"], u["resolved"], None, u["median_minutes_to_help"]],
-            start=1,
-        ):  # fmt: skip
+        values = [u["name"], u["received"], u["accepted"], u["resolved"], None,
+                  u["median_minutes_to_help"]]  # fmt: skip
+        for c, v in enumerate(values, start=1):
             ws2.cell(i, c, v).border = BOX
         cell = ws2.cell(i, 5, f'=IF(B{i}=0,"",C{i}/B{i})')
         cell.number_format, cell.border = "0.0%", BOX

@@ -237,9 +237,7 @@ def board(scope: Scope, period: Period) -> dict:
         "last_year_epidemic": last_epi,
         "epidemic_yoy": yoy(epidemic, last_epi),
         "phone": sum(n for c, n in channels.items() if c in PHONE_CHANNELS),
-        "online": sum(
-            n for c, n in channels.items() if c not in PHONE_CHANNELS | SYSTEM_CHANNELS
-        ),
+        "online": sum(n for c, n in channels.items() if c not in PHONE_CHANNELS | SYSTEM_CHANNELS),
         "volume": volume,
         "channels": [
             {"code": c, "name": CHANNEL_LABELS.get(c, c), "count": n, "share": rate(n, total)}
@@ -295,7 +293,12 @@ def pipeline(scope: Scope, period: Period) -> list[dict]:
         .filter(urgency__in=[Urgency.CRITICAL, Urgency.URGENT], duplicate=False)
         .values_list("received_at", "dispatched_at", "accepted_at", "resolved_at")
     )
-    steps = [("received", "受理"), ("dispatched", "派单"), ("accepted", "签收"), ("resolved", "答复")]
+    steps = [
+        ("received", "受理"),
+        ("dispatched", "派单"),
+        ("accepted", "签收"),
+        ("resolved", "答复"),
+    ]
     out = []
     for i, (code, label) in enumerate(steps):
         reached = [r for r in rows if r[i] is not None]

@@ -12,10 +12,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 import time
 from collections import Counter
 from collections.abc import Iterable
+from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -46,20 +46,22 @@ CODES = (
     EventCode.REOPENED,
     EventCode.CLOSED,
 )
-#: Of those, the ones whose payload derive() reads.
-PAYLOAD_CODES = frozenset(
-    {
-        EventCode.RECEIVED,
-        EventCode.DISPATCHED,
-        EventCode.EXTENSION_DECIDED,
-        EventCode.OVERDUE,
-        EventCode.CALLBACK,
-        EventCode.REOPENED,
-        EventCode.CLOSED,
-    }
-)
+#: Of those, the payload key derive() reads for each (a closed event also ``duplicate_of``);
+#: the rebuild asks the database for just these values instead of parsing every payload.
+PAYLOAD_KEYS = {
+    EventCode.RECEIVED: "resolve_deadline",
+    EventCode.DISPATCHED: "accept_deadline",
+    EventCode.EXTENSION_DECIDED: "resolve_deadline",
+    EventCode.OVERDUE: "clock",
+    EventCode.CALLBACK: "satisfaction",
+    EventCode.REOPENED: "resolve_deadline",
+    EventCode.CLOSED: "first_contact",
+}
 ORDER_FACT_FIELDS = [f.attname for f in OrderFact._meta.concrete_fields]
 UNIT_FACT_FIELDS = [f.attname for f in UnitFact._meta.concrete_fields if f.attname != "id"]
+#: A unit fact row is (order, unit, the order's received_at/day/district/urgency, its part).
+UNIT_PART_FIELDS = UNIT_FACT_FIELDS[6:]
+assert UNIT_FACT_FIELDS[:6] == ["order_id", "unit_id", "received_at", "day", "district", "urgency"]
 MAX_HISTORY_ROWS = 200_000
 
 
@@ -171,20 +173,12 @@ def refresh_order(order: Order | int) -> bool:
 
 # --- rebuild ---------------------------------------------------------------------------------
 def _as_datetime(value) -> dt.datetime | None:
-    """A datetime column as read through a raw cursor (SQLite gives text in UTC)."""
+    """A datetime column as read through a raw cursor (SQLite gives naive UTC text)."""
     if value is None:
         return None
-    if not isinstance(value, dt.datetime):
-        value = dt.datetime.fromisoformat(value)
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
-
-
-def _as_payload(value) -> dict:
-    if value is None:
-        return {}
     if isinstance(value, str):
-        return json.loads(value)
-    return value
+        return dt.datetime.fromisoformat(value + "+00:00")
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 def _stream(name: str, sql: str, params=(), size: int = 20_000):
@@ -204,6 +198,14 @@ def _stream(name: str, sql: str, params=(), size: int = 20_000):
             yield from rows
 
 
+def _sqlite_text(value) -> str:
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not dt.UTC:
+            value = value.astimezone(dt.UTC)
+        return value.isoformat(" ")[:-6]  # without "+00:00"
+    return value.isoformat()
+
+
 def _insert_many(model, fields: list[str], rows: list[tuple]) -> None:
     if not rows:
         return
@@ -211,22 +213,19 @@ def _insert_many(model, fields: list[str], rows: list[tuple]) -> None:
     cols = ", ".join(connection.ops.quote_name(model._meta.get_field(f).column) for f in fields)
     # attnames (order_id, unit_id) are the columns here
     sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join(['%s'] * len(fields))})"
-    kinds = [model._meta.get_field(f).get_internal_type() for f in fields]
-    convert = [
-        i for i, k in enumerate(kinds) if k in ("DateTimeField", "DateField")
-    ]  # the backend's own text/values, as the ORM would write them
-    if convert:
-        ops = connection.ops
-        adapt = {
-            i: ops.adapt_datetimefield_value
-            if kinds[i] == "DateTimeField"
-            else ops.adapt_datefield_value
-            for i in convert
-        }
-        rows = [
-            tuple(adapt[i](v) if i in adapt and v is not None else v for i, v in enumerate(row))
-            for row in rows
-        ]
+    if connection.vendor == "sqlite":
+        # SQLite stores datetimes as text, naive UTC ("2022-11-07 01:00:00"), dates as ISO
+        # text: the form Django's adapters write, done here without their per-value checks
+        # (a million rows × five columns).
+        kinds = [model._meta.get_field(f).get_internal_type() for f in fields]
+        slots = [i for i, k in enumerate(kinds) if k in ("DateTimeField", "DateField")]
+        if slots:
+            rows = [list(row) for row in rows]
+            for row in rows:
+                for i in slots:
+                    v = row[i]
+                    if v is not None:
+                        row[i] = _sqlite_text(v)
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
 
@@ -250,17 +249,27 @@ def rebuild(*, stdout=None, chunk: int = 20_000) -> dict:
         text = "CAST({} AS TEXT)" if connection.vendor == "sqlite" else "{}"
         orders = _stream(
             "stats_orders",
-            f"SELECT id, {text.format('received_at')}, channel, category, urgency, epidemic_related, district_id, "
-            f"town_id FROM {order_table} ORDER BY id",
+            f"SELECT id, {text.format('received_at')}, channel, category, urgency, "
+            f"epidemic_related, district_id, town_id FROM {order_table} ORDER BY id",
             size=chunk,
         )
+        if connection.vendor == "sqlite":
+            get = "json_extract(payload, '$.{}')".format
+        else:
+            get = "(payload ->> '{}')".format
+        # Constants of this module, not input: safe to write into the SQL.
+        value = " ".join(f"WHEN '{c}' THEN {get(k)}" for c, k in PAYLOAD_KEYS.items())
         events = _stream(
             "stats_events",
-            f"SELECT order_id, code, {text.format('at')}, unit_id, payload FROM {event_table} "
-            f"WHERE code IN ({codes}) AND id <= %s ORDER BY order_id, id",
+            f"SELECT order_id, code, {text.format('at')}, unit_id, CASE code {value} END, "
+            f"CASE WHEN code = '{EventCode.CLOSED}' THEN {get('duplicate_of')} END "
+            f"FROM {event_table} WHERE code IN ({codes}) AND id <= %s ORDER BY order_id, id",
             [last_event],
             size=chunk * 4,
         )
+        closed = EventCode.CLOSED
+        order_values = itemgetter(*ORDER_FACT_FIELDS[1:])
+        part_values = itemgetter(*UNIT_PART_FIELDS)
         pending = next(events, None)
         order_rows: list[tuple] = []
         unit_rows: list[tuple] = []
@@ -270,15 +279,14 @@ def rebuild(*, stdout=None, chunk: int = 20_000) -> dict:
             while pending is not None and pending[0] < oid:
                 pending = next(events, None)  # events of an order no longer there
             while pending is not None and pending[0] == oid:
-                _oid, code, at, unit_id, payload = pending
-                mine.append(
-                    Ev(
-                        code,
-                        _as_datetime(at),
-                        unit_id,
-                        _as_payload(payload) if code in PAYLOAD_CODES else {},
-                    )
-                )
+                _oid, code, at, unit_id, v, dup = pending
+                if code == closed:
+                    payload = {"first_contact": v in (1, True, "true")}
+                    if dup:
+                        payload["duplicate_of"] = dup
+                else:
+                    payload = {PAYLOAD_KEYS[code]: v} if v is not None else {}
+                mine.append(Ev(code, _as_datetime(at), unit_id, payload))
                 pending = next(events, None)
             dims = OrderDims(
                 _as_datetime(received_at), channel, category, urgency, bool(epidemic),
@@ -286,20 +294,10 @@ def rebuild(*, stdout=None, chunk: int = 20_000) -> dict:
             )  # fmt: skip
             facts = derive(dims, mine, tz)
             fo = facts.order
-            order_rows.append((oid, *(fo[f] for f in ORDER_FACT_FIELDS[1:])))
+            order_rows.append((oid, *order_values(fo)))
+            head = (fo["received_at"], fo["day"], fo["district"], fo["urgency"])
             for unit_id, part in facts.units.items():
-                unit_rows.append(
-                    tuple(
-                        oid
-                        if f == "order_id"
-                        else unit_id
-                        if f == "unit_id"
-                        else fo[f]
-                        if f in ("received_at", "day", "district", "urgency")
-                        else part[f]
-                        for f in UNIT_FACT_FIELDS
-                    )
-                )
+                unit_rows.append((oid, unit_id, *head, *part_values(part)))
             if len(order_rows) >= chunk:
                 _insert_many(OrderFact, ORDER_FACT_FIELDS, order_rows)
                 _insert_many(UnitFact, UNIT_FACT_FIELDS, unit_rows)

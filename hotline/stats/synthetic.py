@@ -140,11 +140,13 @@ def _life(rng: random.Random, t0: dt.datetime, now: dt.datetime, place: Place, u
     t = t0
     for attempt in range(2):
         deadline = t + accept_limit * m
-        if not add(EventCode.DISPATCHED, t, unit, {"unit": "", "accept_deadline": deadline.isoformat()}):
+        if not add(
+            EventCode.DISPATCHED, t, unit, {"unit": "", "accept_deadline": deadline.isoformat()}
+        ):
             return cols, evs  # fmt: skip
         cols.update(status=Status.DISPATCHED, handling_unit_id=unit, dispatched_at=t,
                     accept_deadline=deadline, accepted_at=None)  # fmt: skip
-        wait = rng.expovariate(1 / (accept_limit * 0.35)) * m
+        wait = rng.expovariate(1 / (accept_limit * 0.5)) * m
         if attempt == 0 and rng.random() < 0.05:  # returned to the center, then re-dispatched
             back = t + min(wait, accept_limit * m * 0.8)
             if not add(EventCode.RETURNED, back, unit, {"reason": "不属本单位"}):
@@ -192,9 +194,7 @@ def _life(rng: random.Random, t0: dt.datetime, now: dt.datetime, place: Place, u
     return cols, evs
 
 
-ORDER_COLUMNS = [
-    f.attname for f in Order._meta.concrete_fields if f.attname != "id"
-]
+ORDER_COLUMNS = [f.attname for f in Order._meta.concrete_fields if f.attname != "id"]
 EVENT_COLUMNS = ["order_id", "code", "actor_id", "payload", "at", "unit_id"]
 
 
@@ -320,6 +320,6 @@ def load(days, *, now, seed=4409, key_prefix="") -> int:
     """generate() to the end in one transaction; returns the number of orders written."""
     total = 0
     with transaction.atomic():
-        for total in generate(days, now=now, seed=seed, key_prefix=key_prefix):
-            pass
+        for made in generate(days, now=now, seed=seed, key_prefix=key_prefix):
+            total = made
     return total

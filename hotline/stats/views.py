@@ -14,9 +14,7 @@ from .forms import PeriodForm, ReportForm
 
 
 def _refused(request, exc: StatsError) -> HttpResponse:
-    return render(
-        request, "stats/refused.html", {"message": str(exc)}, status=exc.status
-    )
+    return render(request, "stats/refused.html", {"message": str(exc)}, status=exc.status)
 
 
 def _period(request):
@@ -30,7 +28,9 @@ def _period(request):
 def _report_period(request):
     form = ReportForm(request.GET or None)
     if form.is_bound and not form.is_valid():
-        raise StatsError("日期或截止时间有误：日期如 2022-11-05，截止时间为 1–24 时。", code="invalid_date")
+        raise StatsError(
+            "日期或截止时间有误：日期如 2022-11-05，截止时间为 1–24 时。", code="invalid_date"
+        )
     data = form.cleaned_data if form.is_bound else {}
     period = queries.make_period(data.get("day"), data.get("day"), data.get("cutoff") or 24)
     if not form.is_bound:
@@ -53,8 +53,20 @@ def _board_context(request):
         "period": period,
         "scope": scope,
         "query": f"start={period.start}&end={period.end}",
-        "tables": dict(zip([Table.HOURS, Table.CHANNELS, Table.CATEGORIES, Table.TOWNS,
-                            Table.PIPELINE, Table.OVERDUE], tables, strict=True)),  # fmt: skip
+        "tables": dict(
+            zip(
+                [
+                    Table.HOURS,
+                    Table.CHANNELS,
+                    Table.CATEGORIES,
+                    Table.TOWNS,
+                    Table.PIPELINE,
+                    Table.OVERDUE,
+                ],
+                tables,
+                strict=True,
+            )
+        ),
     }
 
 
@@ -92,8 +104,13 @@ def league(request):
     return render(
         request,
         "stats/league.html",
-        {"form": form, "t": table, "period": period, "scope": scope,
-         "query": f"start={period.start}&end={period.end}"},  # fmt: skip
+        {
+            "form": form,
+            "t": table,
+            "period": period,
+            "scope": scope,
+            "query": f"start={period.start}&end={period.end}",
+        },
     )
 
 
@@ -113,8 +130,13 @@ def report(request):
     return render(
         request,
         "stats/report.html",
-        {"form": form, "r": data, "f": data["figures"], "period": period,
-         "query": f"day={period.end}&cutoff={period.cutoff_hour}"},  # fmt: skip
+        {
+            "form": form,
+            "r": data,
+            "f": data["figures"],
+            "period": period,
+            "query": f"day={period.end}&cutoff={period.cutoff_hour}",
+        },
     )
 
 
@@ -146,7 +168,12 @@ def report_pdf(request):
 def export(request, table: str, fmt: str):
     """CSV or Excel of one table of the board or the league table, in the user's scope."""
     if table not in Table.values or fmt not in ("csv", "xlsx"):
-        return _refused(request, StatsError("没有这张统计表或格式（可选 csv、xlsx）。", code="unknown_table", status=404))
+        return _refused(
+            request,
+            StatsError(
+                "没有这张统计表或格式（可选 csv、xlsx）。", code="unknown_table", status=404
+            ),
+        )
     try:
         scope = queries.scope_for(request.user)
         _form, period = _period(request)

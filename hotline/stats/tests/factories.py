@@ -59,7 +59,10 @@ def fixture_city(people) -> dict:
     services.accept(g, o["B"].number, now=late_accept)
     services.resolve(g, o["B"].number, reply="已处理", now=o["B"].resolve_deadline + 60 * M)
     services.record_callback(
-        agent, o["B"].number, satisfaction="basically_satisfied", now=o["B"].resolve_deadline + 90 * M
+        agent,
+        o["B"].number,
+        satisfaction="basically_satisfied",
+        now=o["B"].resolve_deadline + 90 * M,
     )
 
     o["C"] = receive(agent, T0 + 2 * M)

@@ -12,22 +12,19 @@ from hotline.stats import queries, services
 from hotline.stats.errors import StatsError
 from hotline.stats.models import HistoryCount, HourlyCount, OrderFact, StatsEvent, UnitFact
 
-from .factories import T0, fixture_city
+from .factories import T0
 
 pytestmark = pytest.mark.django_db
 DAY = T0.date()
-
-
-@pytest.fixture
-def city(people):
-    return fixture_city(people)
 
 
 def _snapshot():
     facts = sorted(OrderFact.objects.values_list(*services.ORDER_FACT_FIELDS))
     units = sorted(UnitFact.objects.values_list(*services.UNIT_FACT_FIELDS))
     cells = sorted(
-        HourlyCount.objects.filter(count__gt=0).values_list("day", "hour", "channel", "town", "unit_id", "count")
+        HourlyCount.objects.filter(count__gt=0).values_list(
+            "day", "hour", "channel", "town", "unit_id", "count"
+        )
     )
     return facts, units, cells
 
@@ -59,7 +56,12 @@ def test_the_three_rates_and_the_others_by_hand(city, people):
     assert g["median_resolve_minutes"] == 118.0
 
     x = rows["茂南区新坡镇人民政府"]
-    assert (x["dispatches"], x["accept_due"], x["accept_on_time"], x["accept_rate"]) == (1, 1, 1, 100.0)
+    assert (x["dispatches"], x["accept_due"], x["accept_on_time"], x["accept_rate"]) == (
+        1,
+        1,
+        1,
+        100.0,
+    )
     assert x["median_accept_minutes"] == 30.0 and x["resolve_rate"] is None
 
     # First contact: E of six orders received.
@@ -94,7 +96,11 @@ def test_board_figures_from_the_cells(city, people):
     assert figures["volume"][9]["count"] == 6  # all received in the 09 hour
     assert {c["code"]: c["count"] for c in figures["categories"]} == {"living": 5, "testing": 1}
     overdue = {r["unit"]: r for r in figures["overdue"]}
-    assert overdue["茂南区公馆镇人民政府"] == {"unit": "茂南区公馆镇人民政府", "orders": 1, "open": 1}
+    assert overdue["茂南区公馆镇人民政府"] == {
+        "unit": "茂南区公馆镇人民政府",
+        "orders": 1,
+        "open": 1,
+    }
 
 
 def test_replay_changes_nothing_and_rebuild_agrees(city, people):
@@ -113,11 +119,10 @@ def test_a_later_event_moves_the_order_between_cells(city, people):
     from hotline.orders import services as order_services
 
     d = city["D"]
-    cells = dict(
-        HourlyCount.objects.filter(count__gt=0).values_list("unit_id", "count").order_by()
-    ) if False else None  # noqa: F841
     xinpo = d.handling_unit_id
-    order_services.return_to_center(people.other_town, d.number, reason="不属本镇", now=T0 + 60 * dt.timedelta(minutes=1))
+    order_services.return_to_center(
+        people.other_town, d.number, reason="不属本镇", now=T0 + 60 * dt.timedelta(minutes=1)
+    )
     events.deliver_all(names=[services.SUBSCRIBER])
     assert not HourlyCount.objects.filter(unit_id=xinpo, count__gt=0).exists()
     assert OrderFact.objects.get(pk=d.pk).unit_id == 0

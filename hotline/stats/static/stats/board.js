@@ -9,8 +9,8 @@
     if (name === "volume") {
       var labels = d.volume.map(function (v) { return v.label; });
       return {
-        color: palette, tooltip: { trigger: "axis" }, legend: { data: ["本期", "去年同期（同星期）"] },
-        grid: { left: 48, right: 16, top: 36, bottom: 28 },
+        color: palette, tooltip: { trigger: "axis" }, legend: { top: 0, data: ["本期", "去年同期（同星期）"] },
+        grid: { left: 48, right: 16, top: 40, bottom: 28 },
         xAxis: { type: "category", data: labels }, yAxis: { type: "value" },
         series: [
           { name: "本期", type: "bar", data: d.volume.map(function (v) { return v.count; }) },
@@ -29,7 +29,7 @@
     if (name === "categories") {
       var cats = d.categories.slice(0, 10);
       return {
-        color: palette, tooltip: { trigger: "axis" }, legend: { data: ["涉疫", "非涉疫"] },
+        color: palette, tooltip: { trigger: "axis" }, legend: { top: 0, data: ["涉疫", "非涉疫"] },
         grid: { left: 96, right: 16, top: 30, bottom: 20 },
         yAxis: { type: "category", inverse: true, data: cats.map(function (c) { return c.name; }) },
         xAxis: { type: "value" },
@@ -42,7 +42,7 @@
     if (name === "pipeline") {
       return {
         color: palette, tooltip: { trigger: "item" },
-        series: [{ type: "funnel", sort: "none", left: "10%", width: "80%",
+        series: [{ type: "funnel", sort: "none", left: "4%", width: "52%", top: 10, bottom: 10,
           label: { formatter: function (p) {
             var step = d.pipeline[p.dataIndex];
             return step.name + " " + step.count + (step.median_minutes !== null ? "（中位 " + step.median_minutes + " 分钟）" : "");
@@ -53,7 +53,7 @@
     if (name === "overdue") {
       var rows = d.overdue.slice(0, 10);
       return {
-        color: ["#c0504d", "#f2864f"], tooltip: { trigger: "axis" }, legend: { data: ["超时工单", "仍在办"] },
+        color: ["#c0504d", "#f2864f"], tooltip: { trigger: "axis" }, legend: { top: 0, data: ["超时工单", "仍在办"] },
         grid: { left: 150, right: 16, top: 30, bottom: 20 },
         yAxis: { type: "category", inverse: true, data: rows.map(function (r) { return r.unit; }) },
         xAxis: { type: "value", minInterval: 1 },
