@@ -96,27 +96,28 @@ def main(argv=None) -> None:
         if connection.vendor == "sqlite"
         else "(received_at AT TIME ZONE 'Asia/Shanghai')::date"
     )
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     with connection.cursor() as c:
         c.execute(
             f"SELECT {day_expr}, channel, category, urgency, epidemic_related, town_id, "
             f"handling_unit_id, COUNT(*) FROM {q(table)} GROUP BY 1, 2, 3, 4, 5, 6, 7"
         )
         baseline_rows = len(c.fetchall())
-    baseline_s = time.perf_counter() - t
+    baseline_s, baseline_cpu = time.perf_counter() - t, time.process_time() - cpu
 
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     summary = services.rebuild()
-    rebuild_s = time.perf_counter() - t
+    rebuild_s, rebuild_cpu = time.perf_counter() - t, time.process_time() - cpu
     print(f"rebuild {rebuild_s:.1f} s, baseline GROUP BY {baseline_s:.1f} s", flush=True)
 
     scope = queries.Scope(None, "全市")
     period = queries.make_period(today, today)
-    board_ms = []
+    board_ms, board_cpu = [], []
     for _ in range(args.runs):
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         queries.board(scope, period)
         board_ms.append((time.perf_counter() - t) * 1000)
+        board_cpu.append((time.process_time() - cpu) * 1000)
     start = dt.datetime.combine(today, dt.time(), tzinfo=local_zone())
     bounds = [start, start + dt.timedelta(days=1)]
     base_ms = []
@@ -149,19 +150,27 @@ def main(argv=None) -> None:
         "— the machine is shared with other builds, so absolute times are noisy; the ratios "
         "are measured in the same run.",
         "",
-        "| measure | time | baseline (same run) | ratio |",
+        "Wall-clock time, and in brackets the CPU time of the benchmark's process (SQLite runs "
+        "in-process, so this is the work done; on a loaded machine the wall time is mostly "
+        "waiting for a core).",
+        "",
+        "| measure | time | baseline (same run) | ratio (wall) |",
         "|---|---|---|---|",
         f"| `stats rebuild` ({summary['orders']:,} facts, {summary['unit_facts']:,} unit facts, "
-        f"{summary['cells']:,} cells) | {rebuild_s:.1f} s | one GROUP BY over the orders table "
-        f"by day × channel × category × urgency × epidemic × town × unit ({baseline_rows:,} "
-        f"groups): {baseline_s:.1f} s | {rebuild_s / baseline_s:.1f}× |",
-        f"| board refresh, today, city (p50 / p95 of {args.runs}) | {p50:.1f} / {p95:.1f} ms | "
+        f"{summary['cells']:,} cells) | {rebuild_s:.1f} s ({rebuild_cpu:.1f} s CPU) | one GROUP "
+        f"BY over the orders table by day × channel × category × urgency × epidemic × town × "
+        f"unit ({baseline_rows:,} groups): {baseline_s:.1f} s ({baseline_cpu:.1f} s CPU) | "
+        f"{rebuild_s / baseline_s:.1f}× |",
+        f"| board refresh, today, city (p50 / p95 of {args.runs}) | {p50:.1f} / {p95:.1f} ms "
+        f"({statistics.median(board_cpu):.1f} / {_p(board_cpu, 0.95):.1f} ms CPU) | "
         f"four GROUP BYs over today's orders (p50): {base_p50:.1f} ms | "
         f"{p50 / base_p50:.2f}× |",
         f"| league table, today, city (p50) | {statistics.median(league_ms):.1f} ms | | |",
         "",
-        f"Targets of issue 15: rebuild < 60 s ({'met' if rebuild_s < 60 else 'NOT met'} here), "
-        f"board refresh p95 < 100 ms ({'met' if p95 < 100 else 'NOT met'} here).",
+        f"Targets of issue 15: rebuild < 60 s — {'met' if rebuild_s < 60 else 'NOT met'} in "
+        f"wall time, {'met' if rebuild_cpu < 60 else 'NOT met'} in CPU time; board refresh p95 "
+        f"< 100 ms — {'met' if p95 < 100 else 'NOT met'} in wall time, "
+        f"{'met' if _p(board_cpu, 0.95) < 100 else 'NOT met'} in CPU time.",
     ]
     text = "\n".join(lines)
     print(text)

@@ -1,7 +1,7 @@
 """Demo statistics: a week of the surge's history (bulk-written orders, see synthetic.py) and
 last year's counts for the same days, then a rebuild of the rollups.
 
-Scaled down about twenty times from Maoming's real November 2022 (32,632 contacts on 5 Nov,
+Scaled down about forty times from Maoming's real November 2022 (32,632 contacts on 5 Nov,
 +1191 % year on year) so that `hotline demo` stays fast; the shape is the real one: a few
 hundred calls a day climbing to several times that, phone far ahead of online, epidemic
 matters most of the load. Idempotent: the history is written once (its orders carry keys
@@ -25,7 +25,7 @@ from .services import local_zone
 
 KEY_PREFIX = "stats-demo-"
 #: Orders a day over the week before today (oldest first); today gets its share by the hour.
-SURGE = [140, 210, 330, 520, 780, 1100, 1500]
+SURGE = [70, 105, 165, 260, 390, 550, 750]
 #: This year's volume over last year's on the same day (the seed: +1191 %, about ×12.9).
 GROWTH = 12.9
 
@@ -35,7 +35,7 @@ def _history_csv(days: list[dt.date], rng: random.Random) -> str:
     out = io.StringIO()
     out.write("date,hour,channel,epidemic,count\n")
     for day in days:
-        base = 130 + rng.randint(-12, 12)
+        base = 66 + rng.randint(-6, 6)
         weights = synthetic.HOUR_WEIGHTS
         total_w = sum(weights)
         for hour, w in enumerate(weights):

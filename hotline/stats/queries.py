@@ -105,7 +105,13 @@ def _cells(scope: Scope, period: Period):
         qs = qs.filter(unit_id=scope.unit_id)
     if period.cutoff_hour < 24:
         qs = qs.exclude(day=period.end, hour__gte=period.cutoff_hour)
-    return qs.values_list("day", "hour", "channel", "category", "epidemic", "town", "count")
+    return qs
+
+
+def _sums(cells, *dims):
+    """(dims…, total) over the cells, summed by the database (a surge day has tens of
+    thousands of cells; SQL adds them far faster than a Python loop)."""
+    return cells.order_by().values_list(*dims).annotate(n=Sum("count")).values_list(*dims, "n")
 
 
 def _facts(model, scope: Scope, period: Period):
@@ -167,16 +173,20 @@ def board(scope: Scope, period: Period) -> dict:
     categories_epi: Counter = Counter()
     towns: Counter = Counter()
     heat: dict[str, Counter] = defaultdict(Counter)
-    for day, hour, channel, category, epi, town, n in _cells(scope, period):
-        total += n
-        series[hour if by_hour else day] += n
+    cells = _cells(scope, period)
+    for key, n in _sums(cells, "hour" if by_hour else "day"):
+        series[key] += n
+    for channel, n in _sums(cells, "channel"):
         channels[channel] += n
+    for category, epi, n in _sums(cells, "category", "epidemic"):
+        total += n
         categories[category] += n
-        towns[town] += n
-        heat[town][category] += n
         if epi:
             epidemic += n
             categories_epi[category] += n
+    for town, category, n in _sums(cells, "town", "category"):
+        towns[town] += n
+        heat[town][category] += n
 
     # Last year: the hourly curve against the same weekday, the totals against the same date.
     last_series: Counter = Counter()

@@ -12,7 +12,7 @@ Q = f"start={T0.date()}&end={T0.date()}"
 
 def test_board_and_league_for_the_city(city, people, token_client, django_assert_max_num_queries):
     api = token_client(people.supervisor)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(15):
         board = api.get(f"/api/v1/stats/board?{Q}").json()
     assert board["total"] == 6 and board["by_hour"] is True
     league = api.get(f"/api/v1/stats/league?{Q}").json()

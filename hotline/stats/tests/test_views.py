@@ -23,7 +23,7 @@ def test_board_for_the_supervisor_has_charts_tables_and_no_inline_script(
     city, people, client, django_assert_max_num_queries
 ):
     c = _client(client, people.supervisor)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(17):
         r = c.get(f"/stats/?{Q}")
     assert r.status_code == 200
     html = r.content.decode()
