@@ -120,3 +120,13 @@ def test_unknown_table_or_format(people, client):
     c = _client(client, people.supervisor)
     assert c.get("/stats/export/nope.csv").status_code == 404
     assert c.get("/stats/export/units.pdf").status_code == 404
+
+
+@pytest.mark.parametrize("model", ["orderfact", "unitfact", "historycount", "statsevent"])
+def test_admin_lists_are_read_only(city, client, model):
+    from django.contrib.auth import get_user_model
+
+    admin = get_user_model().objects.create_superuser("root", "root@example.org", PASSWORD)
+    client.force_login(admin)
+    assert client.get(f"/admin/stats/{model}/").status_code == 200
+    assert client.get(f"/admin/stats/{model}/add/").status_code == 403
