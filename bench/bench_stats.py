@@ -80,6 +80,7 @@ def main(argv=None) -> None:
     end_of_today = dt.datetime.combine(today, dt.time(23, 59), tzinfo=local_zone())
     t = time.perf_counter()
     made = Order.objects.count()
+    reused = bool(made)
     if not made:
         geo_demo.load(io.StringIO())
         made = synthetic.load(days, now=end_of_today)
@@ -145,7 +146,12 @@ def main(argv=None) -> None:
         "## Statistics (`python -m bench.bench_stats`)",
         "",
         f"{made:,} orders with {events:,} events over {args.days} days ({today_n:,} today), "
-        f"written in bulk ({gen_s:.0f} s in this run); database {connection.vendor}. "
+        + (
+            "reused from an earlier run of this benchmark (`--data-dir`); "
+            if reused
+            else f"written in bulk in {gen_s:.0f} s; "
+        )
+        + f"database {connection.vendor}. "
         f"Load average at the end (1/5/15 min): {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
         "— the machine is shared with other builds, so absolute times are noisy; the ratios "
         "are measured in the same run.",
