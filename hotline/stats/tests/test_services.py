@@ -190,3 +190,17 @@ def test_period_refusals(start, end, cutoff, code):
     with pytest.raises(StatsError) as exc:
         queries.make_period(start, end, cutoff)
     assert exc.value.code == code
+
+
+def test_after_a_rebuild_the_subscriber_takes_only_new_events(city, people):
+    from hotline.orders.models import SubscriberCursor
+
+    from .factories import receive
+
+    summary = services.rebuild()
+    assert SubscriberCursor.objects.get(name=services.SUBSCRIBER).position == summary["last_event"]
+    receive(people.agent, T0 + dt.timedelta(hours=3))
+    handled = events.deliver_all(names=[services.SUBSCRIBER])
+    assert 1 <= handled <= 3  # received, dispatched (and nothing of the history again)
+    assert OrderFact.objects.count() == 7
+    assert sum(HourlyCount.objects.values_list("count", flat=True)) == 7
