@@ -251,6 +251,11 @@ def derive(dims: OrderDims, events: list[Ev], tz: ZoneInfo) -> Facts:
     # not counted yet (the unit may still meet it).
     drop_accept()
     drop_work()
+    received = dims.received_at
+    for name, field_ in (("dispatch", "dispatched_at"), ("accept", "accepted_at"),
+                         ("resolve", "resolved_at")):  # fmt: skip
+        at = order[field_]
+        order[f"{name}_minutes"] = None if at is None else _minutes(received, at)
     if lead is not None and order["status"] != "closed":
         part(lead)["open"] = True
     return Facts(order, units)

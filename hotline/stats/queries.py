@@ -301,25 +301,15 @@ def pipeline(scope: Scope, period: Period) -> list[dict]:
     rows = list(
         _facts(OrderFact, scope, period)
         .filter(urgency__in=[Urgency.CRITICAL, Urgency.URGENT], duplicate=False)
-        .values_list("received_at", "dispatched_at", "accepted_at", "resolved_at")
+        .values_list("dispatch_minutes", "accept_minutes", "resolve_minutes")
     )
-    steps = [
-        ("received", "受理"),
-        ("dispatched", "派单"),
-        ("accepted", "签收"),
-        ("resolved", "答复"),
-    ]
-    out = []
-    for i, (code, label) in enumerate(steps):
-        reached = [r for r in rows if r[i] is not None]
-        minutes = [(r[i] - r[0]).total_seconds() / 60 for r in reached] if i else []
+    out = [{"step": "received", "name": "受理", "count": len(rows), "median_minutes": None}]
+    for i, (code, label) in enumerate(
+        [("dispatched", "派单"), ("accepted", "签收"), ("resolved", "答复")]
+    ):
+        minutes = [r[i] for r in rows if r[i] is not None]
         out.append(
-            {
-                "step": code,
-                "name": label,
-                "count": len(reached),
-                "median_minutes": median(minutes) if i else None,
-            }
+            {"step": code, "name": label, "count": len(minutes), "median_minutes": median(minutes)}
         )
     return out
 
@@ -457,17 +447,17 @@ def report(scope: Scope, period: Period) -> dict:
     urgent = (
         _facts(OrderFact, scope, period)
         .filter(urgency__in=[Urgency.CRITICAL, Urgency.URGENT], duplicate=False)
-        .values_list("urgency", "received_at", "accepted_at", "resolved_at", "closed_at")
+        .values_list("urgency", "accept_minutes", "resolve_minutes")
     )
     help_rows = {u: {"received": 0, "accepted": 0, "resolved": 0, "minutes": []} for u in
                  (Urgency.CRITICAL, Urgency.URGENT)}  # fmt: skip
-    for urgency, received_at, accepted_at, resolved_at, _closed in urgent:
+    for urgency, accept_minutes, resolve_minutes in urgent:
         row = help_rows[urgency]
         row["received"] += 1
-        if accepted_at is not None:
+        if accept_minutes is not None:
             row["accepted"] += 1
-            row["minutes"].append((accepted_at - received_at).total_seconds() / 60)
-        if resolved_at is not None:
+            row["minutes"].append(accept_minutes)
+        if resolve_minutes is not None:
             row["resolved"] += 1
     urgent_rows = [
         {
