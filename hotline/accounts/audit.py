@@ -16,7 +16,6 @@ import re
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db import transaction
 from django.db.models.signals import m2m_changed, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -30,7 +29,7 @@ MIN_REASON_LENGTH = 4
 
 # Digit runs that look like a phone (7–13 digits) or a resident ID (17 digits + check).
 _ID_RE = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
-_PHONE_RE = re.compile(r"(?<!\d)(?:\d{3,4}-)?\d{7,11}(?!\d)")
+_PHONE_RE = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)")
 
 
 def mask_text(value: str) -> str:
@@ -68,7 +67,8 @@ def record(
     now: dt.datetime | None = None,
 ) -> AuditEntry:
     """Append one entry. Phones and ID numbers in ``detail`` and ``reason`` are masked; callers
-    pass field names, not values, for what was revealed."""
+    pass field names, not values, for what was revealed, and a ``target`` naming an object
+    (``orders.order:<number>``), never a person's data."""
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     if actor is not None and not actor_name:
@@ -78,7 +78,7 @@ def record(
         actor=actor,
         actor_name=actor_name[:150],
         action=action,
-        target=mask_text(target)[:200],
+        target=target[:200],
         detail=_masked(detail or {}),
         reason=mask_text(reason.strip())[:300],
         ip=client_ip(request),
@@ -169,15 +169,13 @@ def _on_user_saved(sender, instance, **kwargs):
     }
     if changed:
         actor, request = _current_actor()
-        # After the save commits: a rolled-back save changed nothing.
-        transaction.on_commit(
-            lambda: record(
-                AuditAction.PERMISSION_CHANGE,
-                actor=actor,
-                target=f"user:{instance.get_username()}",
-                detail={"change": "flags", "flags": changed},
-                request=request,
-            )
+        # Written in the save's transaction: a rolled-back save leaves no entry either.
+        record(
+            AuditAction.PERMISSION_CHANGE,
+            actor=actor,
+            target=f"user:{instance.get_username()}",
+            detail={"change": "flags", "flags": changed},
+            request=request,
         )
 
 
