@@ -213,7 +213,11 @@ class Platform:
                 [HOTLINE, "serve", "--port", str(self.port), "--workers", "2"],
                 start_new_session=True,
                 **common,
-            ),
+            )
+        ]
+        healthy(self.port)
+        # The worker starts once the server answers, so that the kill finds it mid-sweep.
+        self.procs.append(
             subprocess.Popen(
                 [
                     HOTLINE,
@@ -227,9 +231,8 @@ class Platform:
                 ],
                 start_new_session=True,
                 **common,
-            ),
-        ]
-        healthy(self.port)
+            )
+        )
 
     def kill9(self) -> int:
         """SIGKILL every process of both groups (gunicorn's workers included)."""
@@ -255,10 +258,8 @@ class Platform:
         self.procs = []
 
 
-def trial(engine: str, n: int, args) -> dict:
-    work = Path(tempfile.mkdtemp(prefix=f"hotline-dur-{engine}-"))
-    gateway_log = work / "gateway.log"
-    env = {
+def base_env(work: Path, gateway_log: Path) -> dict:
+    return {
         **os.environ,
         "HOTLINE_DATA_DIR": str(work),
         "HOTLINE_ENV": "development",
@@ -269,19 +270,94 @@ def trial(engine: str, n: int, args) -> dict:
         "BENCH_GATEWAY_LOG": str(gateway_log),
         "PYTHONPATH": str(ROOT),
     }
-    dbname = f"hotline_trust_dur_{os.getpid()}_{n}"
-    if engine == "postgresql":
-        url = f"postgres://{PG['user']}@{PG['host']}:{PG['port']}/{dbname}"
-        subprocess.run(["dropdb", "-h", PG["host"], "-U", PG["user"], "--if-exists", dbname])
-        run(["createdb", "-h", PG["host"], "-U", PG["user"], dbname], env)
-        env["DATABASE_URL"] = url
-    else:
-        env.pop("DATABASE_URL", None)
-    platform = Platform(env, free_port(), work)
-    try:
+
+
+def pg_url(name: str) -> str:
+    return f"postgres://{PG['user']}@{PG['host']}:{PG['port']}/{name}"
+
+
+def pg(*args: str) -> None:
+    subprocess.run([args[0], "-h", PG["host"], "-U", PG["user"], *args[1:]], capture_output=True)
+
+
+class Template:
+    """One migrated, seeded database per engine, copied for each trial (migrating and loading
+    the city again per trial took most of a trial's time on the loaded machine)."""
+
+    def __init__(self, engine: str, args):
+        self.engine = engine
+        self.work = Path(tempfile.mkdtemp(prefix=f"hotline-dur-tpl-{engine}-"))
+        env = base_env(self.work, self.work / "unused.log")
+        self.pg_name = f"hotline_trust_durtpl_{os.getpid()}"
+        if engine == "postgresql":
+            pg("dropdb", "--if-exists", self.pg_name)
+            pg("createdb", self.pg_name)
+            env["DATABASE_URL"] = pg_url(self.pg_name)
+        else:
+            env.pop("DATABASE_URL", None)
         run([HOTLINE, "migrate", "-v0"], env)
         out = run([HOTLINE, "shell", "-c", SETUP.replace("{overdue}", str(args.overdue))], env)
-        token = out.split("TOKEN=")[1].strip()
+        self.token = out.split("TOKEN=")[1].strip()
+        if engine == "sqlite":
+            import sqlite3
+
+            db = sqlite3.connect(self.work / "hotline.sqlite3")
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            db.close()
+
+    def copy_to(self, work: Path, env: dict, name: str) -> None:
+        if self.engine == "postgresql":
+            pg("dropdb", "--if-exists", name)
+            run(["createdb", "-h", PG["host"], "-U", PG["user"], "-T", self.pg_name, name], env)
+            env["DATABASE_URL"] = pg_url(name)
+        else:
+            shutil.copy(self.work / "hotline.sqlite3", work / "hotline.sqlite3")
+            env.pop("DATABASE_URL", None)
+
+    def drop(self) -> None:
+        if self.engine == "postgresql":
+            pg("dropdb", "--if-exists", self.pg_name)
+        shutil.rmtree(self.work, ignore_errors=True)
+
+
+RESTORED = """
+from hotline.orders.models import Order
+print("KEYS=" + ",".join(Order.objects.filter(idempotency_key__startswith="dur-")
+      .values_list("idempotency_key", flat=True)))
+"""
+
+
+def restore_check(engine: str, backup_file: Path, must_have: set[str], name: str) -> dict:
+    """Restore ``backup_file`` into a fresh database; every key acknowledged before the backup
+    started must be in it."""
+    work = Path(tempfile.mkdtemp(prefix=f"hotline-dur-restore-{engine}-"))
+    env = base_env(work, work / "unused.log")
+    try:
+        if engine == "postgresql":
+            pg("dropdb", "--if-exists", name)
+            pg("createdb", name)
+            env["DATABASE_URL"] = pg_url(name)
+        else:
+            env.pop("DATABASE_URL", None)
+        run([HOTLINE, "restore", str(backup_file), "--yes"], env)
+        out = run([HOTLINE, "shell", "-c", RESTORED], env)
+        keys = set(filter(None, out.split("KEYS=")[1].strip().split(",")))
+        return {"in_backup": len(keys), "missing_from_backup": len(must_have - keys)}
+    finally:
+        if engine == "postgresql":
+            pg("dropdb", "--if-exists", name)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def trial(engine: str, n: int, args, template: Template) -> dict:
+    work = Path(tempfile.mkdtemp(prefix=f"hotline-dur-{engine}-"))
+    gateway_log = work / "gateway.log"
+    env = base_env(work, gateway_log)
+    dbname = f"hotline_trust_dur_{os.getpid()}_{n}"
+    template.copy_to(work, env, dbname)
+    token = template.token
+    platform = Platform(env, free_port(), work)
+    try:
         platform.start()
 
         acked: dict[str, str] = {}
@@ -302,7 +378,14 @@ def trial(engine: str, n: int, args) -> dict:
 
         pool = cf.ThreadPoolExecutor(args.clients)
         futures = [pool.submit(client) for _ in range(args.clients)]
-        time.sleep(random.uniform(1.0, 3.0))
+        time.sleep(1.0)
+        # An online backup while the clients write: everything acknowledged before it started
+        # must be in it.
+        with lock:
+            before_backup = set(acked)
+        backup_file = work / ("backup.pgdump" if engine == "postgresql" else "backup.sqlite3")
+        run([HOTLINE, "backup", str(backup_file)], env)
+        time.sleep(random.uniform(0.0, 2.0))
         killed = platform.kill9()
         acked_before_kill = len(acked)
         stop.set()
@@ -337,6 +420,7 @@ def trial(engine: str, n: int, args) -> dict:
         for pk in sent:
             sent_count[pk] = sent_count.get(pk, 0) + 1
         notes = data["notes"]
+        restored = restore_check(engine, backup_file, before_backup, dbname + "_r")
         return {
             "engine": engine,
             "posted": len(tried),
@@ -357,6 +441,8 @@ def trial(engine: str, n: int, args) -> dict:
             "sent_at_kill": int(at_kill["SENT"]),
             "claimed_at_kill": int(at_kill["CLAIMED"]),
             "settled": "LEFT=0 PENDING=0" in left,
+            "acked_before_backup": len(before_backup),
+            **restored,
         }
     finally:
         platform.stop()
@@ -375,7 +461,9 @@ def table(rows: list[dict]) -> str:
         ("acked", "acknowledged"), ("retried", "retried after kill"), ("lost", "**lost**"),
         ("dup_orders", "**duplicated**"), ("overdue_events", "overdue recorded"),
         ("overdue_twice", "**overdue twice**"), ("notices", "notices"),
-        ("notices_lost", "**notices lost**"), ("notices_twice", "**notices sent twice**"),
+        ("notices_lost", "**notices lost**"), ("notices_twice", "notices handed over twice"),
+        ("acked_before_backup", "acknowledged before backup"),
+        ("missing_from_backup", "**missing from restored backup**"),
     ]  # fmt: skip
     lines = ["| " + " | ".join(c[1] for c in cols) + " |", "|" + "---|" * len(cols)]
     for engine in sorted({r["engine"] for r in rows}):
@@ -398,17 +486,25 @@ def main() -> None:
     args = parser.parse_args()
     rows = []
     for engine in args.engines.split(","):
-        for n in range(args.trials):
-            started = time.monotonic()
-            row = trial(engine, n, args)
-            row["seconds"] = round(time.monotonic() - started, 1)
-            rows.append(row)
-            print(json.dumps(row), flush=True)
+        template = Template(engine, args)
+        try:
+            for n in range(args.trials):
+                started = time.monotonic()
+                row = trial(engine, n, args, template)
+                row["seconds"] = round(time.monotonic() - started, 1)
+                rows.append(row)
+                print(json.dumps(row), flush=True)
+        finally:
+            template.drop()
     print(table(rows))
     print("load average (1, 5, 15 min):", tuple(round(x, 2) for x in os.getloadavg()))
     if args.out:
         Path(args.out).write_text(json.dumps(rows, indent=1))
-    bad = sum(r["lost"] + r["dup_orders"] + r["overdue_twice"] + r["notices_lost"] for r in rows)
+    bad = sum(
+        r["lost"] + r["dup_orders"] + r["overdue_twice"] + r["notices_lost"]
+        + r["missing_from_backup"]
+        for r in rows
+    )  # fmt: skip
     sys.exit(1 if bad else 0)
 
 
