@@ -21,7 +21,6 @@ bounded by the duration.
 from __future__ import annotations
 
 import argparse
-import concurrent.futures as cf
 import contextlib
 import http.client
 import json
@@ -79,11 +78,15 @@ def body(i: int) -> bytes:
     ).encode()
 
 
-def pct(values: list[float], p: float) -> float:
+def pct(values: list[float], p: float) -> float | None:
     if not values:
-        return float("nan")
+        return None
     values = sorted(values)
     return values[min(len(values) - 1, int(p / 100 * len(values)))]
+
+
+def ms(seconds: float | None) -> int | None:
+    return None if seconds is None else round(seconds * 1000)
 
 
 def group_rss_mb(pgids: list[int]) -> float:
@@ -118,7 +121,7 @@ class Recorder:
 def request(conn_box: list, port: int, method: str, path: str, body_=None, headers=None):
     conn = conn_box[0]
     if conn is None:
-        conn = conn_box[0] = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn = conn_box[0] = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
     try:
         conn.request(method, path, body_, headers or {})
         resp = conn.getresponse()
@@ -247,11 +250,15 @@ def main() -> None:
                 stop.wait(10)
 
         threading.Thread(target=sampler, daemon=True).start()
-        with cf.ThreadPoolExecutor(args.threads + 4) as pool:
-            futures = [pool.submit(order_client) for _ in range(args.threads)]
-            futures += [pool.submit(page_client) for _ in range(4)]
-            for f in futures:
-                f.result()
+        # Daemon threads joined against the clock: a client stuck on a socket cannot hold the
+        # report back (the first full run lost its figures that way).
+        threads = [threading.Thread(target=order_client, daemon=True) for _ in range(args.threads)]
+        threads += [threading.Thread(target=page_client, daemon=True) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=max(0.0, end + 60 - time.monotonic()))
+        stuck = sum(t.is_alive() for t in threads)
         stop.set()
         load = os.getloadavg()
     finally:
@@ -280,13 +287,13 @@ def main() -> None:
                 "orders_sent": len(orders),
                 "orders_ok": len(ok),
                 "order_errors": len(orders) - len(ok),
-                "order_p50_ms": round(pct(ok, 50) * 1000),
-                "order_p95_ms": round(pct(ok, 95) * 1000),
-                "order_p99_ms": round(pct(ok, 99) * 1000),
+                "order_p50_ms": ms(pct(ok, 50)),
+                "order_p95_ms": ms(pct(ok, 95)),
+                "order_p99_ms": ms(pct(ok, 99)),
                 "pages_ok": len(page_ok),
                 "page_errors": len(pages) - len(page_ok),
-                "page_p50_ms": round(pct(page_ok, 50) * 1000),
-                "page_p95_ms": round(pct(page_ok, 95) * 1000),
+                "page_p50_ms": ms(pct(page_ok, 50)),
+                "page_p95_ms": ms(pct(page_ok, 95)),
                 "rss_mb": round(max(mem), 1) if mem else None,
             }
         )
@@ -301,6 +308,7 @@ def main() -> None:
         f"({answered / duration:.1f}/s over {duration:.0f} s); "
         f"memory first/last sample {memory[0][1]:.0f}/{memory[-1][1]:.0f} MiB"
     )
+    print(f"client threads still waiting on a response at the end: {stuck}")
     print("load average (1, 5, 15 min):", tuple(round(x, 2) for x in load))
     if args.out:
         Path(args.out).write_text(json.dumps({"minutes": minutes, "memory": memory}, indent=1))

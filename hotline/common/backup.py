@@ -31,12 +31,12 @@ class BackupResult:
     size: int
 
 
-def _db(alias: str = "default") -> dict:
-    return settings.DATABASES[alias]
+def _db(alias: str = "default", db: dict | None = None) -> dict:
+    return db if db is not None else settings.DATABASES[alias]
 
 
-def engine_of(alias: str = "default") -> str:
-    engine = _db(alias)["ENGINE"]
+def engine_of(alias: str = "default", db: dict | None = None) -> str:
+    engine = _db(alias, db)["ENGINE"]
     if "sqlite" in engine:
         return "sqlite"
     if "postgresql" in engine:
@@ -71,14 +71,15 @@ def _tool(name: str) -> str:
     return path
 
 
-def backup(target: Path, alias: str = "default") -> BackupResult:
-    """Write a consistent copy of the database to ``target`` while it is in use."""
+def backup(target: Path, alias: str = "default", *, db: dict | None = None) -> BackupResult:
+    """Write a consistent copy of the database to ``target`` while it is in use (``db``: a
+    settings dict of another database than ``alias``'s)."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
-    db = _db(alias)
-    engine = engine_of(alias)
+    db = _db(alias, db)
+    engine = engine_of(alias, db)
     if engine == "sqlite":
         source = sqlite3.connect(str(db["NAME"]), timeout=30)
         dest = sqlite3.connect(str(partial))
@@ -109,15 +110,16 @@ def backup(target: Path, alias: str = "default") -> BackupResult:
     return BackupResult(path=target, engine=engine, size=target.stat().st_size)
 
 
-def restore(source: Path, alias: str = "default") -> None:
+def restore(source: Path, alias: str = "default", *, db: dict | None = None) -> None:
     """Replace the database's contents with the backup ``source``. Stop the server and the
     worker first: requests running during a restore would see a half-restored database."""
     source = Path(source)
     if not source.is_file():
         raise BackupError(f"备份文件不存在：{source}")
-    db = _db(alias)
-    engine = engine_of(alias)
-    connections[alias].close()
+    if db is None:
+        connections[alias].close()
+    db = _db(alias, db)
+    engine = engine_of(alias, db)
     if engine == "sqlite":
         src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
         try:
