@@ -65,7 +65,7 @@ def test_restore_refuses_a_missing_or_broken_file(tmp_path):
         restore(tmp_path / "nope.sqlite3", db=_db(tmp_path / "t.sqlite3"))
     junk = tmp_path / "junk.sqlite3"
     junk.write_bytes(b"not a database" * 100)
-    with pytest.raises(BackupError, match="不是有效的 SQLite 备份文件|已损坏"):
+    with pytest.raises(BackupError, match=r"不是有效的 SQLite 备份文件|已损坏"):
         restore(junk, db=_db(tmp_path / "t.sqlite3"))
 
 
