@@ -129,6 +129,19 @@ class _Echo:
 
 AUDIT_HEADERS = ["时间", "用户名", "动作", "对象", "理由", "详情", "IP 地址"]
 
+#: Labels of the personal-data fields a reveal names (others are shown as they are).
+FIELD_LABELS = {
+    "caller_name": "姓名",
+    "caller_phone": "电话",
+    "address": "住址",
+    "latitude": "纬度",
+    "longitude": "经度",
+    "name": "姓名",
+    "phone": "电话",
+    "id_number": "身份证号",
+    "display_name": "姓名",
+}
+
 
 def _audit_row(entry) -> list[str]:
     import json
@@ -171,6 +184,9 @@ def audit_log(request):
         response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
         return response
     page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    for entry in page.object_list:
+        fields = entry.detail.get("fields") if isinstance(entry.detail, dict) else None
+        entry.field_labels = [FIELD_LABELS.get(f, f) for f in fields or ()]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
