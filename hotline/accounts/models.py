@@ -90,3 +90,76 @@ class DataAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.app}.{self.object_type}:{self.object_id}"
+
+
+class AuditAction(models.TextChoices):
+    """What an audit entry records. One English name per Chinese term (docs/GLOSSARY.md)."""
+
+    LOGIN = "login", "登录成功"
+    LOGIN_FAILED = "login_failed", "登录失败"
+    LOCKED_OUT = "locked_out", "登录被锁定"
+    LOGOUT = "logout", "退出登录"
+    OTP_ENROLLED = "otp_enrolled", "启用两步验证"
+    OTP_FAILED = "otp_failed", "两步验证码错误"
+    REVEAL = "reveal", "查看完整个人信息"
+    EXPORT = "export", "导出数据"
+    ROLE_CHANGE = "role_change", "角色变更"
+    PERMISSION_CHANGE = "permission_change", "权限变更"
+
+
+class AuditEntry(models.Model):
+    """One line of the audit log (审计日志): who did what to what, when, from where and why.
+
+    Append-only: written by ``hotline.accounts.audit.record`` and never edited; only the
+    retention purge (``hotline audit purge``) deletes, and only entries older than
+    ``AUDIT_RETENTION_DAYS``. ``actor_name`` keeps the username as typed (a failed login may
+    name nobody). Personal data never lands here unmasked: ``record`` masks the detail."""
+
+    at = models.DateTimeField("时间", db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_name = models.CharField("用户名", max_length=150, blank=True)
+    action = models.CharField("动作", max_length=20, choices=AuditAction.choices, db_index=True)
+    target = models.CharField("对象", max_length=200, blank=True)
+    detail = models.JSONField("详情", default=dict, blank=True)
+    reason = models.CharField("理由", max_length=300, blank=True)
+    ip = models.GenericIPAddressField("IP 地址", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "审计日志"
+        verbose_name_plural = "审计日志"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["actor_name", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()}"
+
+
+class TotpDevice(models.Model):
+    """A user's TOTP second factor (两步验证, RFC 6238 via pyotp): confirmed once the user has
+    typed a first valid code. ``last_counter`` is the time step of the last accepted code, so a
+    code seen once cannot be replayed."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="totp_device"
+    )
+    secret = models.CharField("密钥", max_length=64)
+    confirmed_at = models.DateTimeField("启用时间", null=True, blank=True)
+    last_counter = models.BigIntegerField("最近使用的时间步", default=0)
+
+    class Meta:
+        verbose_name = "两步验证设备"
+        verbose_name_plural = "两步验证设备"
+
+    def __str__(self) -> str:
+        return f"TOTP {self.user}"
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None

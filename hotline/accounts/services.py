@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from hotline.geo.models import HandlingUnit
 
-from .models import ApiToken, DataAccess, Profile, hash_token
+from .models import ApiToken, AuditAction, DataAccess, Profile, TotpDevice, hash_token
 from .roles import ROLE_CODES, Role, roles_of
 
 
@@ -182,10 +182,24 @@ def ensure_demo_users() -> int:
     return made
 
 
-def record_data_access(user, obj, fields, via: str, *, now=None) -> DataAccess:
+def record_data_access(
+    user, obj, fields, via: str, *, reason: str = "", request=None, now=None
+) -> DataAccess:
     """Record that ``user`` read the unmasked ``fields`` of ``obj`` (a model instance of any
-    app) through ``via`` (a page or endpoint name). Call it in the same request that shows
-    the values; the caller decides whether the role may see them."""
+    app) through ``via`` (a page or endpoint name), and why (``reason``, shown in the audit
+    log). Call it in the same request that shows the values; the caller decides whether the
+    role may see them."""
+    from .audit import record
+
+    record(
+        AuditAction.REVEAL,
+        actor=user,
+        target=f"{obj._meta.app_label}.{obj._meta.model_name}:{obj.pk}",
+        detail={"fields": sorted(fields), "via": via[:100]},
+        reason=reason,
+        request=request,
+        now=now,
+    )
     return DataAccess.objects.create(
         user=user,
         app=obj._meta.app_label,
@@ -194,4 +208,82 @@ def record_data_access(user, obj, fields, via: str, *, now=None) -> DataAccess:
         fields=sorted(fields),
         via=via[:100],
         at=now or timezone.now(),
+    )
+
+
+# --- second factor (TOTP) ---------------------------------------------------------------------
+TOTP_ISSUER = "Hotline 12345"
+
+
+def _totp(device: TotpDevice):
+    import pyotp
+
+    return pyotp.TOTP(device.secret)
+
+
+@transaction.atomic
+def start_totp(user) -> TotpDevice:
+    """Give ``user`` a new, unconfirmed TOTP secret (replacing an unconfirmed one). Refused
+    when a confirmed device exists: an administrator removes it first (admin)."""
+    import pyotp
+
+    device = TotpDevice.objects.select_for_update().filter(user=user).first()
+    if device is not None and device.confirmed:
+        raise AccountError("您已启用两步验证；如需更换手机，请联系系统管理员重置。", "otp_exists")
+    if device is None:
+        device = TotpDevice(user=user)
+    device.secret = pyotp.random_base32()
+    device.confirmed_at = None
+    device.last_counter = 0
+    device.save()
+    return device
+
+
+def totp_uri(device: TotpDevice) -> str:
+    """The otpauth:// address an authenticator app reads from the QR code."""
+    return _totp(device).provisioning_uri(name=device.user.get_username(), issuer_name=TOTP_ISSUER)
+
+
+def _matching_counter(device: TotpDevice, code: str, now: float) -> int | None:
+    code = (code or "").strip().replace(" ", "")
+    if not (code.isdigit() and len(code) == 6):
+        return None
+    totp = _totp(device)
+    current = totp.timecode(dt_from_ts(now))
+    for counter in (current - 1, current, current + 1):  # one step of clock drift either way
+        if counter > device.last_counter and totp.generate_otp(counter) == code:
+            return counter
+    return None
+
+
+def dt_from_ts(ts: float):
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(ts, tz=dt.UTC)
+
+
+def check_totp(user, code: str, *, request=None, now: float | None = None) -> TotpDevice:
+    """Accept ``code`` from ``user``'s device (confirming a new device), once per time step.
+
+    Raises AccountError for a wrong, malformed or replayed code (recorded in the audit log)."""
+    from .audit import record
+
+    with transaction.atomic():
+        device = TotpDevice.objects.select_for_update().filter(user=user).first()
+        if device is None:
+            raise AccountError("您尚未启用两步验证。", "otp_missing")
+        counter = _matching_counter(device, code, time.time() if now is None else now)
+        if counter is not None:
+            device.last_counter = counter
+            first = not device.confirmed
+            if first:
+                device.confirmed_at = timezone.now()
+            device.save()
+            if first:
+                record(AuditAction.OTP_ENROLLED, actor=user, request=request)
+            return device
+    # Outside the transaction: the failure is recorded even though nothing else changes.
+    record(AuditAction.OTP_FAILED, actor=user, request=request)
+    raise AccountError(
+        "验证码不正确或已使用过，请输入手机验证器上当前显示的 6 位数字。", "otp_invalid"
     )

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from . import views
 from .forms import LoginForm
 
 app_name = "accounts"
@@ -16,4 +17,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("otp/enrol/", views.otp_enrol, name="otp-enrol"),
+    path("otp/verify/", views.otp_verify, name="otp-verify"),
+    path("audit/", views.audit_log, name="audit"),
 ]

@@ -111,16 +111,19 @@ def order_action(request, number: str, action: str):
 @login_required
 @require_POST
 def reveal_caller(request, number: str):
-    """Show the caller's full name, phone and address to a role that may, recording the read."""
+    """Show the caller's full name, phone and address to a role that may, recording the read
+    and the reason typed for it."""
     order = _order_or_404(request.user, number)
     try:
         services.record_personal_data_read(
-            request.user, order, fields=list(PERSONAL_DATA_FIELDS), via="order_page"
-        )
+            request.user, order, fields=list(PERSONAL_DATA_FIELDS), via="order_page",
+            reason=request.POST.get("reason", "")[:300], request=request,
+        )  # fmt: skip
     except OrderError as exc:
         return render(
             request, "console/partials/caller.html",
-            {"order": order, "caller": queries.masked_caller(order), "error": str(exc)},
+            {"order": order, "caller": queries.masked_caller(order), "error": str(exc),
+             "can_reveal": exc.code == "reveal_reason_required"},
             status=exc.status,
         )  # fmt: skip
     caller = {

@@ -143,6 +143,11 @@ class NotificationStatus(models.TextChoices):
     PENDING = "pending", "待发送"
     SENT = "sent", "已发送"
     FAILED = "failed", "发送失败（将重试）"
+    #: Claimed by a worker and handed to the gateway; if the worker dies before recording the
+    #: outcome, the claim expires (``outbox.CLAIM_LEASE``) and the message is tried again.
+    SENDING = "sending", "发送中"
+    #: Failed ``outbox.MAX_ATTEMPTS`` times: no more retries; kept for a person (admin).
+    DEAD = "dead", "发送失败（已放弃）"
 
 
 class EventCode:

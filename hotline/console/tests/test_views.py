@@ -82,13 +82,17 @@ def test_reveal_is_recorded_and_refused_for_volunteers(client, people, register)
     page = client.get(order_url(order)).content.decode()
     assert "3巷12号" not in page and "茂南区公馆镇某某村****" in page
     r = client.post(reverse("console:reveal", args=[order.number]))
+    assert r.status_code == 422 and "请填写查看理由" in r.content.decode()
+    assert "13812345678" not in r.content.decode()
+    why = {"reason": "回拨核实地址"}
+    r = client.post(reverse("console:reveal", args=[order.number]), why)
     assert r.status_code == 200
     assert "13812345678" in r.content.decode() and "3巷12号" in r.content.decode()
     assert PersonalDataAccess.objects.filter(order=order, user=people.agent).count() == 1
     client.force_login(people.volunteer)
     page = client.get(order_url(order)).content.decode()
     assert "显示完整信息" not in page and "3巷12号" not in page
-    r = client.post(reverse("console:reveal", args=[order.number]))
+    r = client.post(reverse("console:reveal", args=[order.number]), why)
     assert r.status_code == 403
     assert "13812345678" not in r.content.decode()
     assert PersonalDataAccess.objects.filter(order=order, user=people.volunteer).count() == 0

@@ -425,14 +425,36 @@ def mark_overdue(order: Order, clock: str, now) -> None:
         )
 
 
-def record_personal_data_read(actor, order: Order, *, fields: list[str], via: str, now=None):
-    """Log one read of a caller's unmasked personal data (who, which order, what, when)."""
+def record_personal_data_read(
+    actor, order: Order, *, fields: list[str], via: str, reason: str = "", request=None, now=None
+):
+    """Log one read of a caller's unmasked personal data (who, which order, what, when) and,
+    in the audit log, why: a ``reason`` of at least ``audit.MIN_REASON_LENGTH`` characters is
+    required."""
+    from hotline.accounts.audit import MIN_REASON_LENGTH, record
+    from hotline.accounts.models import AuditAction
 
     if not order.can_reveal_personal_data(actor):
         raise forbidden(
             "您的角色无权查看来电人的完整姓名和号码；如需回拨请联系主办单位或值班长。",
             "reveal_forbidden",
         )
+    reason = (reason or "").strip()
+    if len(reason) < MIN_REASON_LENGTH:
+        raise invalid(
+            f"请填写查看理由（至少 {MIN_REASON_LENGTH} 个字，如“回拨核实地址”）："
+            "每次查看完整信息都记入审计日志。",
+            "reveal_reason_required",
+        )
+    record(
+        AuditAction.REVEAL,
+        actor=actor,
+        target=f"orders.order:{order.number}",
+        detail={"fields": list(fields), "via": via[:100]},
+        reason=reason,
+        request=request,
+        now=now,
+    )
     PersonalDataAccess.objects.create(
         user=actor, order=order, fields=fields, via=via[:100], at=_now(now)
     )

@@ -147,15 +147,18 @@ def test_detail_masks_and_reveal_is_recorded(people, api_as):
     assert masked["caller_phone"] == "138****1234" and masked["personal_data_masked"]
     assert masked["address"] == "茂南区公馆镇某某村****"
     assert PersonalDataAccess.objects.count() == 0
-    revealed = c.get(f"/api/v1/orders/{order.number}", {"reveal": True}).json()
+    r = c.get(f"/api/v1/orders/{order.number}", {"reveal": True})
+    assert r.status_code == 422 and r.json()["code"] == "reveal_reason_required"
+    why = {"reveal": True, "reason": "回拨核实地址"}
+    revealed = c.get(f"/api/v1/orders/{order.number}", why).json()
     assert revealed["caller_phone"] == "13812341234" and revealed["caller_name"] == "张三"
     assert revealed["address"] == "茂南区公馆镇某某村3巷12号"
     access = PersonalDataAccess.objects.get()
     assert access.user == people.agent and access.order == order
     assert access.fields == ["caller_name", "caller_phone", "address", "latitude", "longitude"]
-    r = api_as(people.volunteer).get(f"/api/v1/orders/{order.number}", {"reveal": True})
+    r = api_as(people.volunteer).get(f"/api/v1/orders/{order.number}", why)
     assert r.status_code == 403 and r.json()["code"] == "reveal_forbidden"
-    r = api_as(people.gongguan).get(f"/api/v1/orders/{order.number}", {"reveal": True})
+    r = api_as(people.gongguan).get(f"/api/v1/orders/{order.number}", why)
     assert r.status_code == 200 and r.json()["caller_phone"] == "13812341234"
 
 
@@ -269,7 +272,9 @@ def test_receive_with_village_and_coordinates(people, api_as):
         "440902101203",
     )
     assert (data["latitude"], data["longitude"]) == (21.71, 110.99)
-    revealed = c.get(f"/api/v1/orders/{data['number']}", {"reveal": True}).json()
+    revealed = c.get(
+        f"/api/v1/orders/{data['number']}", {"reveal": True, "reason": "核对来电位置"}
+    ).json()
     assert (revealed["latitude"], revealed["longitude"]) == (21.712345, 110.987654)
 
 

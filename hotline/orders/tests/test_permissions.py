@@ -221,5 +221,7 @@ def test_receive_matrix(role, status, people, token_client):
 )
 def test_reveal_matrix(role, status, people, token_client):
     number = _dispatched(people)
-    r = client_for(role, people, token_client).get(f"/api/v1/orders/{number}", {"reveal": True})
+    r = client_for(role, people, token_client).get(
+        f"/api/v1/orders/{number}", {"reveal": True, "reason": "回拨核实地址"}
+    )
     assert r.status_code == status

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0004_order_source_and_kinds'),
+        ('orders', '0005_notification_sending_and_dead_letter'),
     ]
 
     operations = [
