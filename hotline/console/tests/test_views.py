@@ -185,7 +185,7 @@ def test_csv_export_is_masked_and_safe(client, people, register):
     body = b"".join(r.streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(body)))
     assert rows[0][0] == "工单编号"
-    assert rows[1][-1] == "138****5678"
+    assert rows[1][rows[0].index("来电号码")] == "138****5678"
     assert rows[1][7].startswith("'=")
 
 
@@ -198,7 +198,7 @@ def test_xlsx_export_opens(client, people, register):
     wb = load_workbook(io.BytesIO(r.content))
     ws = wb.active
     assert ws.cell(1, 1).value == "工单编号"
-    assert ws.cell(2, 15).value == "138****5678"
+    assert ws.cell(2, 15).value == "138****5678"  # 来电号码
 
 
 # --- intake ----------------------------------------------------------------------------------
