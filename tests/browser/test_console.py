@@ -252,5 +252,13 @@ def test_ctrl_enter_twice_registers_one_order_and_home_pages_show_the_work(
     expect(supervisor.locator("#critical-alarm")).to_contain_text(orders[0].number)
     expect(supervisor.locator('[data-count="open"]')).to_have_text(str(len(CALLS) + 1))
     screenshot(supervisor, "board")
+
+    # The list's town picker: typing a name narrows the options and picks the match.
+    supervisor.goto(f"{live_server.url}/orders/")
+    supervisor.get_by_placeholder("输入镇街名称筛选").fill("新坡")
+    expect(supervisor.locator("select#id_town")).to_have_value("440902102")
+    supervisor.get_by_role("button", name="筛选").click()
+    expect(supervisor.locator("table.orders tbody tr")).to_have_count(1)
+    expect(supervisor.locator("table.orders tbody")).to_contain_text(orders[2].number)
     for page in (agent, handler, supervisor):
         page.context.close()
