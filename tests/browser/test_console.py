@@ -158,8 +158,8 @@ CALLS = [
 
 def _fill_the_day(city_users):
     """Orders of a busy morning, registered by agent_b: a critical order past its accept clock
-    (the alarm), one left for dispatch by hand, one resolved and waiting for the callback, and for the 公馆镇 office one
-    overdue and one due in three hours."""
+    (the alarm), one left for dispatch by hand, one resolved and waiting for the callback, and
+    for the 公馆镇 office one overdue and one due in three hours."""
     import datetime as dt
 
     from django.utils import timezone
