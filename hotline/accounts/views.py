@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -13,8 +14,6 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-
-from hotline.geo.models import Division, HandlingUnit
 
 from . import queries, services
 from .forms import AuditFilterForm, OtpForm
@@ -28,13 +27,14 @@ OTP_MAX_FAILURES = 5
 
 @login_required
 def home(request):
-    """The signed-in user's start page: who they are, their unit, what the platform holds."""
+    """The signed-in user's start page: who they are and their role's worklist (the console's
+    reads: calls today, callbacks due, orders due soon, the board's counters)."""
     profile = Profile.objects.select_related("unit").filter(user=request.user).first()
-    stats = {
-        "towns": Division.objects.filter(level="town").count(),
-        "villages": Division.objects.filter(level="village").count(),
-        "units": HandlingUnit.objects.active().count(),
-    }
+    work = {}
+    if apps.is_installed("hotline.console"):
+        from hotline.console.queries import home_worklist
+
+        work = home_worklist(request.user, timezone.now())
     can_enrol = has_role(request.user, *settings.OTP_ROLES)
     device = TotpDevice.objects.filter(user=request.user).first() if can_enrol else None
     return render(
@@ -42,7 +42,7 @@ def home(request):
         "accounts/home.html",
         {
             "profile": profile,
-            "stats": stats,
+            "work": work,
             "can_enrol": can_enrol,
             "otp_on": device is not None and device.confirmed,
         },

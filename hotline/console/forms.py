@@ -247,9 +247,19 @@ class OrderFilterForm(forms.Form):
     channel = forms.ChoiceField(
         label="渠道", required=False, choices=[("", "全部"), *Channel.choices]
     )
-    unit = forms.CharField(label="主办单位代码", required=False, max_length=40)
+    #: Searchable pickers: a select of names grouped by district (console.js adds a box that
+    #: narrows the options as one types); the values are the codes the board's links send.
+    unit = forms.ChoiceField(
+        label="主办单位", required=False,
+        widget=forms.Select(attrs={"data-picker": "输入单位名称筛选"}),
+        error_messages={"invalid_choice": "没有这个承办单位（或已停用），请从列表中选择。"},
+    )  # fmt: skip
     district = forms.ChoiceField(label="区县", required=False)
-    town = forms.CharField(label="镇街代码", required=False, max_length=12)
+    town = forms.ChoiceField(
+        label="镇街", required=False,
+        widget=forms.Select(attrs={"data-picker": "输入镇街名称筛选"}),
+        error_messages={"invalid_choice": "没有这个镇街，请从列表中选择。"},
+    )  # fmt: skip
     overdue = forms.ChoiceField(
         label="超时", required=False, choices=[("", "不限"), ("1", "已超时"), ("0", "未超时")]
     )
@@ -266,6 +276,49 @@ class OrderFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         counties = Division.objects.filter(level="county").order_by("code")
         self.fields["district"].choices = [("", "全部")] + [(c.code, c.name) for c in counties]
+        self.fields["unit"].choices = [("", "全部"), *units_by_district()]
+        self.fields["town"].choices = [("", "全部"), *towns_by_district()]
+
+
+#: The group of units that belong to no district (city departments, utilities).
+CITY_GROUP = "市直部门和单位"
+
+
+def _county_of(division) -> Division | None:
+    """The district (county level) a division lies in, walking up at most three levels."""
+    for _ in range(3):
+        if division is None or division.level == "county":
+            return division
+        division = division.parent
+    return None
+
+
+def units_by_district() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Active handling units (not the center) as select option groups, one per district in
+    code order, then the city's own departments and utilities. One query."""
+    units = (
+        HandlingUnit.objects.active()
+        .exclude(code="center")
+        .select_related("division__parent__parent")
+        .order_by("kind", "code")
+    )
+    groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for unit in units:
+        county = _county_of(unit.division)
+        key = (county.code, county.name) if county else ("~", CITY_GROUP)
+        groups.setdefault(key, []).append((unit.code, unit.name))
+    return [(name, options) for (_, name), options in sorted(groups.items())]
+
+
+def towns_by_district() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Towns and subdistricts as select option groups by district. One query."""
+    towns = Division.objects.filter(level="town").select_related("parent").order_by("code")
+    groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for town in towns:
+        parent = town.parent
+        key = (parent.code, parent.name) if parent else ("~", "其他")
+        groups.setdefault(key, []).append((town.code, town.name))
+    return [(name, options) for (_, name), options in sorted(groups.items())]
 
 
 class BoardScopeForm(forms.Form):

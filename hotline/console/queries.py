@@ -299,27 +299,50 @@ def board_scope(unit_code: str | None = None, town_code: str | None = None):
     return qs
 
 
+def _local_midnight(now: dt.datetime) -> dt.datetime:
+    return timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def headline_counts(scope, now: dt.datetime) -> dict:
+    """The board's counters over ``scope`` (two queries): open orders by status (closed ones:
+    today's) and by urgency."""
+    by_status = dict(
+        scope.filter(Q(status__in=OPEN_STATUSES) | Q(closed_at__gte=_local_midnight(now)))
+        .values_list("status")
+        .annotate(n=Count("id"))
+    )
+    by_urgency = dict(
+        scope.filter(status__in=OPEN_STATUSES).values_list("urgency").annotate(n=Count("id"))
+    )
+    return {
+        "status_counts": [
+            {"code": s.value, "label": s.label, "n": by_status.get(s.value, 0)} for s in Status
+        ],
+        "urgency_counts": [
+            {"code": u.value, "label": u.label, "n": by_urgency.get(u.value, 0)} for u in Urgency
+        ],
+        "open_total": sum(by_urgency.values()),
+    }
+
+
+def alarm_orders(scope, now: dt.datetime):
+    """The alarm: critical orders whose accept clock has run out without anyone accepting."""
+    return scope.filter(
+        urgency=Urgency.CRITICAL,
+        status__in=(Status.RECEIVED, Status.DISPATCHED),
+        accept_deadline__lt=now,
+    )
+
+
 def board(now: dt.datetime, *, unit_code: str | None = None, town_code: str | None = None) -> dict:
     """Everything the supervisor board shows, in a fixed number of queries. Each table puts
     critical orders first and then the nearest deadline, so that a critical order registered a
     minute ago is at the top, not behind days-old ones; each says how many it does not show."""
     from hotline.orders.models import OperatingMode
 
-    local_midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     scope = board_scope(unit_code, town_code)
     open_qs = scope.filter(status__in=OPEN_STATUSES)
-    by_status = dict(
-        scope.filter(Q(status__in=OPEN_STATUSES) | Q(closed_at__gte=local_midnight))
-        .values_list("status")
-        .annotate(n=Count("id"))
-    )
-    by_urgency = dict(open_qs.values_list("urgency").annotate(n=Count("id")))
-    status_counts = [
-        {"code": s.value, "label": s.label, "n": by_status.get(s.value, 0)} for s in Status
-    ]
-    urgency_counts = [
-        {"code": u.value, "label": u.label, "n": by_urgency.get(u.value, 0)} for u in Urgency
-    ]
+    counts = headline_counts(scope, now)
     select = ("handling_unit", "town", "district")
     tables = {
         "queue": open_qs.filter(urgency__in=(Urgency.CRITICAL, Urgency.URGENT)),
@@ -333,23 +356,15 @@ def board(now: dt.datetime, *, unit_code: str | None = None, town_code: str | No
         for name, qs in tables.items()
     }
     # The alarm: critical orders whose accept clock has run out without anyone accepting.
-    alarm = list(
-        _most_pressing(
-            scope.filter(
-                urgency=Urgency.CRITICAL,
-                status__in=(Status.RECEIVED, Status.DISPATCHED),
-                accept_deadline__lt=now,
-            ).select_related(*select)
-        )[:BOARD_ROWS]
-    )
+    alarm = list(_most_pressing(alarm_orders(scope, now).select_related(*select))[:BOARD_ROWS])
     mode = OperatingMode.objects.filter(pk=1).first()
     units = HandlingUnit.objects.active().exclude(code="center").order_by("kind", "code")
     return {
         "unit_choices": [(u.code, u.name) for u in units] if rows["waiting_dispatch"] else [],
         "now": now,
-        "status_counts": status_counts,
-        "urgency_counts": urgency_counts,
-        "open_total": sum(by_urgency.values()),
+        "status_counts": counts["status_counts"],
+        "urgency_counts": counts["urgency_counts"],
+        "open_total": counts["open_total"],
         "overdue_total": totals["overdue"],
         "totals": totals,
         "board_rows": BOARD_ROWS,
@@ -368,6 +383,124 @@ def _scope_query(unit_code: str | None, town_code: str | None) -> str:
     """The list filters of a board view, to append to its links ("&unit=…&town=…")."""
     parts = [f"unit={unit_code}" if unit_code else "", f"town={town_code}" if town_code else ""]
     return "".join(f"&{p}" for p in parts if p)
+
+
+#: Rows each list of a home page shows; the list says how many there are and links to them.
+HOME_ROWS = 10
+#: How far ahead a unit's home page looks for clocks running out.
+DUE_SOON = dt.timedelta(hours=8)
+
+
+def _home_rows(qs, now: dt.datetime) -> tuple[list[dict], int]:
+    """(the first HOME_ROWS rows, how many in all) of a home-page list: two queries."""
+    select = ("handling_unit", "town", "district")
+    return [_row(o, now) for o in qs.select_related(*select)[:HOME_ROWS]], qs.count()
+
+
+def agent_worklist(user, now: dt.datetime) -> dict:
+    """An agent's home page: the orders they registered today (newest first), the callbacks
+    the center owes (nearest clock first), and urgent orders still waiting for dispatch."""
+    calls, calls_total = _home_rows(
+        Order.objects.filter(client=user, received_at__gte=_local_midnight(now)).order_by(
+            "-received_at", "-id"
+        ),
+        now,
+    )
+    callbacks, callbacks_total = callbacks_due(now)
+    waiting, waiting_total = _home_rows(
+        _most_pressing(
+            Order.objects.filter(
+                status=Status.RECEIVED, urgency__in=(Urgency.CRITICAL, Urgency.URGENT)
+            )
+        ),
+        now,
+    )
+    return {
+        "calls": calls, "calls_total": calls_total,
+        "callbacks": callbacks, "callbacks_total": callbacks_total,
+        "waiting": waiting, "waiting_total": waiting_total,
+    }  # fmt: skip
+
+
+def callbacks_due(now: dt.datetime) -> tuple[list[dict], int]:
+    """Resolved orders waiting for the center's callback, the nearest (or overdue) first."""
+    return _home_rows(
+        Order.objects.filter(status=Status.RESOLVED).order_by(
+            F("callback_due").asc(nulls_last=True), "id"
+        ),
+        now,
+    )
+
+
+def supervisor_worklist(now: dt.datetime) -> dict:
+    """A supervisor's home page: the board's counters, the alarm count and callbacks due."""
+    scope = board_scope()
+    callbacks, callbacks_total = callbacks_due(now)
+    return {
+        **headline_counts(scope, now),
+        "overdue_total": scope.filter(status__in=OPEN_STATUSES).overdue(now).count(),
+        "alarm_total": alarm_orders(scope, now).count(),
+        "callbacks": callbacks,
+        "callbacks_total": callbacks_total,
+    }
+
+
+def unit_worklist(unit_id: int, now: dt.datetime) -> dict:
+    """A unit handler's home page: the unit's orders whose accept or resolve clock runs out
+    within DUE_SOON (overdue ones first, then the nearest), and how many wait in all."""
+    waiting = Order.objects.for_unit(unit_id).filter(
+        status__in=(Status.DISPATCHED, Status.ACCEPTED)
+    )
+    due = waiting.annotate(due=_due_expression()).filter(due__lt=now + DUE_SOON)
+    rows, due_total = _home_rows(due.order_by("due", "id"), now)
+    return {
+        "due_soon": rows,
+        "due_total": due_total,
+        "overdue_total": waiting.overdue(now).count(),
+        "waiting_total": waiting.count(),
+        "due_hours": int(DUE_SOON.total_seconds() // 3600),
+    }
+
+
+def system_status(now: dt.datetime) -> dict:
+    """An administrator's home page: a short status of the platform."""
+    from django.contrib.auth import get_user_model
+
+    from hotline.geo.models import Division
+    from hotline.orders.models import OperatingMode
+
+    mode = OperatingMode.objects.filter(pk=1).first()
+    open_qs = Order.objects.filter(status__in=OPEN_STATUSES)
+    return {
+        "open_total": open_qs.count(),
+        "overdue_total": open_qs.overdue(now).count(),
+        "today_total": Order.objects.filter(received_at__gte=_local_midnight(now)).count(),
+        "mode": mode.get_mode_display() if mode else "常态",
+        "units": HandlingUnit.objects.active().count(),
+        "towns": Division.objects.filter(level="town").count(),
+        "users": get_user_model().objects.filter(is_active=True).count(),
+    }
+
+
+def home_worklist(user, now: dt.datetime) -> dict:
+    """What the signed-in user's home page lists, by role (a user with several roles sees each
+    part). Volunteer agents get the agent's lists, shown without titles or caller details."""
+    from hotline.accounts.roles import Role, roles_of
+    from hotline.orders.models import handler_unit_id
+
+    roles = roles_of(user)
+    work: dict = {}
+    if roles & {Role.AGENT, Role.VOLUNTEER_AGENT}:
+        work["agent"] = agent_worklist(user, now)
+        work["masked"] = not (roles & {Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
+    if Role.SUPERVISOR in roles:
+        work["supervisor"] = supervisor_worklist(now)
+    unit_id = handler_unit_id(user)
+    if unit_id is not None:
+        work["unit"] = unit_worklist(unit_id, now)
+    if Role.ADMIN in roles:
+        work["system"] = system_status(now)
+    return work
 
 
 #: How long one process reuses its index of recent open orders for the live repeat check.

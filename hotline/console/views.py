@@ -219,8 +219,13 @@ def board_mode(request):
 def order_list(request):
     form = OrderFilterForm(request.GET or None)
     qs = visible_orders(request.user)
-    if form.is_bound and form.is_valid():
-        qs = queries.apply_filters(qs, form.cleaned_data, timezone.now())
+    if form.is_bound:
+        # A filter that cannot be read (an unknown unit or town, a bad date) lists nothing
+        # beside its error, rather than every order as if it had been applied.
+        if form.is_valid():
+            qs = queries.apply_filters(qs, form.cleaned_data, timezone.now())
+        else:
+            qs = qs.none()
     qs = qs.order_by("-received_at", "-id")
     export = request.GET.get("export")
     if export in ("csv", "xlsx") and (not form.is_bound or form.is_valid()):

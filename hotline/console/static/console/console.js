@@ -94,6 +94,37 @@
       count();
     });
 
+    // Searchable pickers (unit, town): a box before the select narrows its options to the
+    // names (or codes) containing what is typed and picks the first match; the select still
+    // sends the code, so the list's links with codes keep working.
+    document.querySelectorAll("select[data-picker]").forEach(function (select) {
+      var box = document.createElement("input");
+      box.type = "search";
+      box.className = "picker-filter";
+      box.placeholder = select.dataset.picker;
+      box.setAttribute("aria-label", select.dataset.picker);
+      box.setAttribute("aria-controls", select.id);
+      box.autocomplete = "off";
+      select.parentNode.insertBefore(box, select);
+      box.addEventListener("input", function () {
+        var q = box.value.trim().toLowerCase(), first = null;
+        Array.prototype.forEach.call(select.options, function (opt) {
+          if (!opt.value) return;
+          var hit = !q || opt.text.toLowerCase().indexOf(q) >= 0 || opt.value.indexOf(q) === 0 ||
+            (opt.parentNode.label || "").toLowerCase().indexOf(q) >= 0;
+          opt.hidden = !hit;
+          opt.disabled = !hit;
+          if (hit && first === null) first = opt;
+        });
+        select.querySelectorAll("optgroup").forEach(function (group) {
+          group.hidden = !group.querySelector("option:not([hidden])");
+        });
+        var current = select.options[select.selectedIndex];
+        if (q && first && (!current || !current.value || current.hidden)) first.selected = true;
+        if (q && !first) select.value = "";
+      });
+    });
+
     // Clicking a suggested article fills the first-contact citation.
     document.addEventListener("click", function (ev) {
       var cite = ev.target.closest ? ev.target.closest("button.cite") : null;
