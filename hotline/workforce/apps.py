@@ -20,3 +20,11 @@ class WorkforceConfig(AppConfig):
         ("人员与培训", "workforce:people", frozenset({Role.SUPERVISOR, Role.ADMIN})),
         ("我的培训", "workforce:training", frozenset({Role.VOLUNTEER_AGENT, Role.AGENT})),
     )
+
+    def ready(self):
+        # The training rule holds at every door, not only on the console's intake page.
+        from hotline.orders.services import add_desk_check
+
+        from .services import desk_check
+
+        add_desk_check(desk_check)

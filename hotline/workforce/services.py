@@ -90,6 +90,13 @@ def call_refusal(user) -> str | None:
     return "您尚未通过上岗基础培训，暂不能接听登记。请先在“我的培训”中学习材料并通过测验。"
 
 
+def desk_check(user) -> tuple[str, str] | None:
+    """The training rule as the orders desk check (``orders.services.add_desk_check``): it
+    holds for every door a person's appeal comes through, the API and batches included."""
+    refusal = call_refusal(user)
+    return ("training_required", refusal) if refusal else None
+
+
 def check_may_take_calls(user) -> None:
     """Raise ``WorkforceError`` (403, ``training_required``) when ``user`` may not register
     orders at the desk (see ``call_refusal``). The console's intake calls this."""

@@ -412,9 +412,25 @@ def check_appeal(actor, appeal: Appeal) -> None:
     _divisions(appeal.town_code, appeal.district_code, appeal.village_code)
 
 
+#: Checks other apps add on who may receive a person's appeal at the desk, whatever the door
+#: (console, API, batch): each takes the user and returns ``(code, message)`` to refuse, or
+#: None. The workforce app adds one: a volunteer agent takes calls only after the basic course.
+DESK_CHECKS: list = []
+
+
+def add_desk_check(check) -> None:
+    """Register a desk check (an app's ``AppConfig.ready``); registering twice is harmless."""
+    if check not in DESK_CHECKS:
+        DESK_CHECKS.append(check)
+
+
 def _check_actor(actor, appeal: Appeal) -> None:
     if appeal.source is None:
         _require_center(actor, "受理工单")
+        for check in DESK_CHECKS:
+            refusal = check(actor)
+            if refusal:
+                raise forbidden(refusal[1], refusal[0])
     elif not getattr(actor, "is_active", False):
         raise forbidden("账号已停用，不能创建工单。", "inactive_user")
 

@@ -24,7 +24,7 @@ from .factories import T0, appeal
 pytestmark = pytest.mark.django_db
 
 RECALL = RegisterKind(
-    "sampling.recall",
+    "example.recall",
     "混管阳性召回",
     category="testing",
     appeal_type="help",
@@ -41,7 +41,7 @@ RECALL = RegisterKind(
 def recall_kind(demo_city):
     RECALL.code(django_apps, None)
     clear_all()
-    yield "sampling.recall"
+    yield "example.recall"
     RECALL.reverse_code(django_apps, None)
     clear_all()
 
@@ -50,8 +50,8 @@ def recall(n=1, **fields):
     return services.Appeal(
         channel="system",
         description=f"混管阳性，第 {n} 管同管人员需单采复核",
-        kind="sampling.recall",
-        source=services.Source("sampling", "recall", str(n)),
+        kind="example.recall",
+        source=services.Source("example", "recall", str(n)),
         town_code="440902101",
         idempotency_key=f"recall-{n}",
         **fields,
@@ -69,8 +69,8 @@ def test_a_kind_gives_defaults_clocks_and_routing(recall_kind, people):
     assert order.handling_unit.code == "440902101"
     assert order.routing_rule == "召回派所在镇街"
     received = order.events.get(code=EventCode.RECEIVED)
-    assert received.payload["kind"] == "sampling.recall"
-    assert received.payload["source"] == {"app": "sampling", "type": "recall", "id": "1"}
+    assert received.payload["kind"] == "example.recall"
+    assert received.payload["source"] == {"app": "example", "type": "recall", "id": "1"}
     triaged = order.events.get(code=EventCode.TRIAGED)
     assert triaged.payload["source"]["urgency"] == "kind"
     # a kind's default is not a person's correction: no override event
@@ -147,7 +147,7 @@ def test_batch_reports_each_item(demo_city, people):
 
 
 def test_source_note_and_done(recall_kind, people):
-    src = services.Source("sampling", "recall", "1")
+    src = services.Source("example", "recall", "1")
     order = services.receive(services.system_actor(), recall(), now=T0).order
     assert order.status == Status.DISPATCHED
     services.source_note(src, "已通知居家等候单采", services.system_actor(), now=T0)
@@ -161,21 +161,21 @@ def test_source_note_and_done(recall_kind, people):
     # idempotent: a second "done" changes nothing
     assert services.source_done(src, "再次", services.system_actor(), now=T0) == []
     assert list(orders_for_source(src)) == [order]
-    assert list(orders_for_source(services.Source("sampling", "recall", "2"))) == []
+    assert list(orders_for_source(services.Source("example", "recall", "2"))) == []
 
 
 def test_register_kind_is_reversible(demo_city):
     from hotline.orders.models import RoutingRule, SlaPolicy
 
     RECALL.code(django_apps, None)
-    assert OrderKind.objects.filter(code="sampling.recall").exists()
-    assert SlaPolicy.objects.filter(kind="sampling.recall").count() == 1
-    assert RoutingRule.objects.filter(kind="sampling.recall").count() == 1
+    assert OrderKind.objects.filter(code="example.recall").exists()
+    assert SlaPolicy.objects.filter(kind="example.recall").count() == 1
+    assert RoutingRule.objects.filter(kind="example.recall").count() == 1
     RECALL.code(django_apps, None)  # twice: still one of each
-    assert SlaPolicy.objects.filter(kind="sampling.recall").count() == 1
+    assert SlaPolicy.objects.filter(kind="example.recall").count() == 1
     RECALL.reverse_code(django_apps, None)
-    assert not OrderKind.objects.filter(code="sampling.recall").exists()
-    assert not SlaPolicy.objects.filter(kind="sampling.recall").exists()
+    assert not OrderKind.objects.filter(code="example.recall").exists()
+    assert not SlaPolicy.objects.filter(kind="example.recall").exists()
     with pytest.raises(ValueError):
         RegisterKind("nodot", "x", category="testing")
     with pytest.raises(ValueError):

@@ -51,6 +51,32 @@ def test_volunteer_takes_calls_only_after_passing_the_basic_course(staff):
     assert codes(person=staff.volunteer).count("workforce.course.attempted") == 2
 
 
+def test_the_training_rule_holds_at_every_door_of_the_orders(staff, token_client):
+    """Not only the console's page: the API, single and batch, refuses an untrained volunteer
+    agent, and lets them in once they have passed."""
+    from hotline.orders.errors import OrderError
+    from hotline.orders.models import Order
+    from hotline.orders.services import receive
+
+    volunteer = staff.people.volunteer
+    text = "公馆镇圩镇路灯坏了一个星期，晚上很黑。"
+    with pytest.raises(OrderError) as err:
+        receive(volunteer, channel="phone", description=text)
+    assert err.value.code == "training_required" and err.value.status == 403
+    api = token_client(volunteer)
+    body = {"channel": "phone", "description": text, "caller_name": "", "caller_phone": "",
+            "address": ""}  # fmt: skip
+    r = api.post("/api/v1/orders", body, content_type="application/json",
+                 headers={"Idempotency-Key": "t-1"})  # fmt: skip
+    assert r.status_code == 403 and r.json()["code"] == "training_required"
+    r = api.post("/api/v1/orders/batch", {"items": [{**body, "idempotency_key": "t-2"}]},
+                 content_type="application/json")  # fmt: skip
+    assert r.json()["items"][0]["status"] == 403
+    assert Order.objects.count() == 0
+    services.attempt_course(volunteer, staff.volunteer, CourseFactory(), [1, 0])
+    assert receive(volunteer, channel="phone", description=text).created
+
+
 def test_volunteer_without_a_person_record_is_refused_and_agents_never_are(people):
     assert services.call_refusal(people.volunteer) is not None
     assert services.call_refusal(people.agent) is None
