@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import segno
 from django.template.loader import render_to_string
 from django.utils import timezone
+
+#: The sheet's layout, a static file like the pages' (no inline style in templates).
+PRINT_CSS = Path(__file__).resolve().parent / "static" / "control" / "cards_print.css"
 
 
 def qr_svg_data_uri(token: str, *, scale: int = 4) -> str:
@@ -22,7 +26,7 @@ def qr_png(token: str, *, scale: int = 8) -> bytes:
 
 def cards_pdf(issued_passes) -> bytes:
     """One PDF with a card for each pass, eight to an A4 page (cut along the lines)."""
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
 
     cards = []
     for p in issued_passes:
@@ -37,4 +41,4 @@ def cards_pdf(issued_passes) -> bytes:
             }
         )
     html = render_to_string("control/cards_pdf.html", {"cards": cards})
-    return HTML(string=html).write_pdf()
+    return HTML(string=html).write_pdf(stylesheets=[CSS(filename=str(PRINT_CSS))])
