@@ -50,7 +50,35 @@ _PYDANTIC_MESSAGES = {
     "dict_type": "应为 JSON 对象",
     "list_type": "应为数组",
     "string_type": "应为文本",
+    "string_pattern_mismatch": "格式不正确",
+    "greater_than": "数值过小",
+    "greater_than_equal": "数值过小",
+    "less_than": "数值过大",
+    "less_than_equal": "数值过大",
+    "too_long": "条目过多",
+    "too_short": "条目过少",
+    "int_from_float": "应为整数",
+    "date_parsing": "日期格式有误，应为 2022-11-05",
+    "date_from_datetime_inexact": "日期格式有误，应为 2022-11-05",
+    "uuid_parsing": "格式不正确",
+    "url_parsing": "不是合法的网址",
+    "extra_forbidden": "不接受这个字段",
 }
+
+
+def _message(error: dict) -> str:
+    """Chinese for a pydantic error: ours from the table, a validator's own words (our
+    validators raise Chinese messages), else a plain "取值无效" — never pydantic's English."""
+    kind = error.get("type", "")
+    if kind in _PYDANTIC_MESSAGES:
+        return _PYDANTIC_MESSAGES[kind]
+    if kind in ("value_error", "assertion_error"):
+        text = str(error.get("msg", ""))
+        for prefix in ("Value error, ", "Assertion failed, "):
+            text = text.removeprefix(prefix)
+        if any("\u4e00" <= ch <= "\u9fff" for ch in text):
+            return text
+    return "取值无效"
 
 
 def field_errors(errors) -> list[dict]:
@@ -59,7 +87,7 @@ def field_errors(errors) -> list[dict]:
         {
             "field": _field_name(e.get("loc", ())),
             "code": e.get("type", "invalid"),
-            "message": _PYDANTIC_MESSAGES.get(e.get("type", ""), e.get("msg", "取值无效")),
+            "message": _message(e),
         }
         for e in errors
     ]
@@ -90,7 +118,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(HttpError)
     def on_http(request, exc: HttpError):
         codes = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
-        return reply(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
+        message = str(exc)
+        if exc.status_code == 400 and message.startswith("Cannot parse"):
+            # django-ninja's words for a body that is not the JSON or form it expects
+            message = "请求体无法解析：请发送合法的 JSON（Content-Type: application/json）。"
+        return reply(request, exc.status_code, codes.get(exc.status_code, "error"), message)
 
     @api.exception_handler(DomainError)
     def on_domain(request, exc: DomainError):

@@ -44,3 +44,18 @@ api.add_router("", sampling_router)
 api.add_router("", care_router)
 api.add_router("", screening_router)
 api.add_router("", reserve_router)
+
+
+def api_not_found(request):
+    """A path under /api/ that no operation has: JSON in the API's error shape (not the site's
+    HTML 404 page), so that a client's mistyped path is as clear as any other error."""
+    from django.http import JsonResponse
+
+    return JsonResponse(
+        {
+            "code": "not_found",
+            "message": f"没有这个接口：{request.path}（接口文档见 /api/v1/docs）",
+        },
+        status=404,
+        json_dumps_params={"ensure_ascii": False},
+    )

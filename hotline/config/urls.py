@@ -1,9 +1,19 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from hotline.accounts import views as account_views
 
-from .api import api
+from .api import api, api_not_found
+
+
+def favicon(request):
+    """The icon, for browsers that ask for /favicon.ico (resolved per request: the static
+    files' manifest exists only after collectstatic)."""
+    from django.http import HttpResponsePermanentRedirect
+    from django.templatetags.static import static
+
+    return HttpResponsePermanentRedirect(static("hotline/favicon.svg"))
+
 
 admin.site.site_header = "Hotline 12345 热线平台管理后台"
 admin.site.site_title = "Hotline 管理后台"
@@ -24,4 +34,8 @@ urlpatterns = [
     path("", include("hotline.reserve.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    # Anything else under /api/ answers in the API's own shape, never an HTML page.
+    re_path(r"^api/", api_not_found),
+    # Browsers ask for /favicon.ico on pages that name no icon (the portal, error pages).
+    path("favicon.ico", favicon),
 ]
