@@ -240,7 +240,9 @@ CONTENT_SECURITY_POLICY = {
     "default-src": ["'self'"],
     "script-src": ["'self'"],
     "style-src": ["'self'"],
-    "img-src": ["'self'", "data:"],
+    # blob: for pictures the page makes from a file the user picks (the checkpoint reads a
+    # photographed card with jsQR through an object URL); they never leave the browser.
+    "img-src": ["'self'", "data:", "blob:"],
     "font-src": ["'self'"],
     "connect-src": ["'self'"],
     "object-src": ["'none'"],

@@ -78,7 +78,8 @@ def test_board_league_and_report(browser, live_server, surge, screenshot, tmp_pa
     expect(page.locator('[data-rate="first-contact"]')).to_contain_text("%")
     screenshot(page, "stats-league")
 
-    page.get_by_role("navigation", name="主导航").get_by_role("link", name="日报").click()
+    nav = page.get_by_role("navigation", name="主导航")
+    nav.get_by_role("link", name="日报", exact=True).click()
     expect(page.locator("h1")).to_contain_text("12345 热线日报")
     expect(page.locator("#report-totals")).to_contain_text("同比")
     screenshot(page, "stats-report")
@@ -103,7 +104,7 @@ def test_board_league_and_report(browser, live_server, surge, screenshot, tmp_pa
 def test_a_unit_sees_its_own_figures_only(browser, live_server, surge):
     page = sign_in(browser, live_server, "gongguan_s")
     nav = page.get_by_role("navigation", name="主导航")
-    expect(nav.get_by_role("link", name="日报")).to_have_count(0)
+    expect(nav.get_by_role("link", name="日报", exact=True)).to_have_count(0)
     nav.get_by_role("link", name="统计看板").click()
     expect(page.locator("h1")).to_contain_text("茂南区公馆镇人民政府")
     page.goto(f"{live_server.url}/stats/report/")
