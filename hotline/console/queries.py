@@ -544,7 +544,6 @@ def live_triage(
     text = text.strip()
     if len(text) < 4:
         return {"empty": True}
-    assessment = assess(text, caller={"phone": phone} if phone else None, when=now)
     preview, preview_error = None, ""
     if actor is not None:
         try:
@@ -556,6 +555,10 @@ def live_triage(
             )  # fmt: skip
         except OrderError as exc:
             preview_error = str(exc)
+    # One triage per keystroke: the preview's own reading when it has one.
+    assessment = getattr(preview, "assessment", None) or assess(
+        text, caller={"phone": phone} if phone else None, when=now
+    )
     finder = _repeat_finder(now)
     repeats = finder.find(
         text, when=now, town_code=assessment.place.town_code, caller_phone=phone or None, limit=3

@@ -123,6 +123,8 @@ def _triage(description: str, district_code: str | None, address: str = "") -> d
         "village_code": getattr(place, "village_code", None),
         "reasons": [str(r) for r in (getattr(result, "reasons", None) or [])][:20],
         "model_version": str(getattr(result, "model_version", "")),
+        # the reading itself, for a caller that shows its reasons (never stored)
+        "assessment": result,
     }
 
 
@@ -617,6 +619,8 @@ class Preview:
     unit: HandlingUnit | None
     rule: str
     reason: str
+    #: triage's full reading of the text (reasons, place candidates), None without triage
+    assessment: object = None
 
 
 def preview(actor, appeal: Appeal, *, now: dt.datetime | None = None) -> Preview:
@@ -626,7 +630,13 @@ def preview(actor, appeal: Appeal, *, now: dt.datetime | None = None) -> Preview
     now = _now(now)
     given, fingerprint = _given(appeal)
     draft = _draft(actor, appeal, given, fingerprint, now)
-    return Preview(draft.order, draft.dispatch_to, draft.decision.rule, draft.decision.reason)
+    return Preview(
+        draft.order,
+        draft.dispatch_to,
+        draft.decision.rule,
+        draft.decision.reason,
+        draft.assessed.get("assessment"),
+    )
 
 
 def _records(draft: _Draft, actor, now, notices: list) -> list[OrderEvent]:
