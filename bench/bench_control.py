@@ -29,6 +29,7 @@ import django
 
 django.setup()
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
@@ -134,8 +135,9 @@ def bench_scans(point, tokens, n: int) -> dict:
     sample = (tokens * (n // len(tokens) + 1))[:n]
     services.scan(snapshot, sample[0], "exit", epoch)  # warm the key cache
     key = next(iter(snapshot["_loaded_keys"].values()))
+    openssl_key = Ed25519PublicKey.from_public_bytes(key.encode())
     parsed = [passes.parse(t) for t in sample]
-    best_scan = best_bare = cpu_scan = cpu_bare = float("inf")
+    best_scan = best_bare = cpu_scan = cpu_bare = best_openssl = float("inf")
     for _ in range(3):
         t0, c0 = time.perf_counter(), time.process_time()
         for t in sample:
@@ -144,9 +146,13 @@ def bench_scans(point, tokens, n: int) -> dict:
         cpu_scan = min(cpu_scan, time.process_time() - c0)
         t0, c0 = time.perf_counter(), time.process_time()
         for _data, signed, signature in parsed:
-            key.verify(signature, signed)
+            key.verify(signed, signature)
         best_bare = min(best_bare, time.perf_counter() - t0)
         cpu_bare = min(cpu_bare, time.process_time() - c0)
+        t0 = time.perf_counter()
+        for _data, signed, signature in parsed:
+            openssl_key.verify(signature, signed)
+        best_openssl = min(best_openssl, time.perf_counter() - t0)
     verdicts = {services.scan(snapshot, t, "exit", epoch).reason for t in sample[:100]}
     return {
         "n": n,
@@ -154,6 +160,7 @@ def bench_scans(point, tokens, n: int) -> dict:
         "cpu_rate": n / cpu_scan,
         "cpu_bare_rate": n / cpu_bare,
         "bare_rate": n / best_bare,
+        "openssl_rate": n / best_openssl,
         "ratio": best_scan / best_bare,
         "verdicts": sorted(verdicts),
         "households": len(snapshot["households"]),
@@ -236,8 +243,9 @@ def main() -> None:
     print(f"set-up {time.perf_counter() - t0:.1f} s, load average {load}")
     s = bench_scans(point, tokens, args.scans)
     print(
-        f"scans: {s['scan_rate']:,.0f}/s full check vs {s['bare_rate']:,.0f}/s bare Ed25519 "
-        f"verify (×{s['ratio']:.2f} the bare time); per CPU-second {s['cpu_rate']:,.0f} "
+        f"scans: {s['scan_rate']:,.0f}/s full check vs {s['bare_rate']:,.0f}/s bare libsodium "
+        f"verify (×{s['ratio']:.2f} the bare time), {s['openssl_rate']:,.0f}/s bare OpenSSL "
+        f"verify; per CPU-second {s['cpu_rate']:,.0f} "
         f"vs {s['cpu_bare_rate']:,.0f}; "
         f"verdicts {s['verdicts']}"
     )
@@ -256,7 +264,10 @@ def main() -> None:
             "| measure | figure | baseline | ratio |",
             "|---|---|---|---|",
             f"| scans per second (wall clock) | {s['scan_rate']:,.0f} "
-            f"| {s['bare_rate']:,.0f} bare verifies/s | ×{s['ratio']:.2f} the bare time |",
+            f"| {s['bare_rate']:,.0f} bare libsodium verifies/s "
+            f"| ×{s['ratio']:.2f} the bare time |",
+            f"| for comparison: bare OpenSSL verifies/s (`cryptography`) | "
+            f"{s['openssl_rate']:,.0f} | | |",
             f"| scans per CPU-second of this process | {s['cpu_rate']:,.0f} "
             f"| {s['cpu_bare_rate']:,.0f} bare verifies per CPU-second | |",
             f"| sync of {y['n']:,} passages | {y['sync']:.2f} s | raw insert {y['raw']:.2f} s "
@@ -264,22 +275,27 @@ def main() -> None:
             f"| the same sync again (all duplicates) | {y['replay']:.2f} s | | |",
         ]
     )
-    if s["cpu_rate"] >= 10_000:
-        verdict = f"Target 10,000 scans/s per core: met ({s['cpu_rate']:,.0f} per CPU-second)."
+    overhead = 100 * (s["cpu_bare_rate"] / s["cpu_rate"] - 1)
+    if s["scan_rate"] >= 10_000:
+        verdict = (
+            f"Target 10,000 scans/s on one core: **met** ({s['scan_rate']:,.0f}/s wall clock, "
+            f"{s['cpu_rate']:,.0f} per CPU-second); the rules and parsing add {overhead:.0f} % "
+            "to the bare verify."
+        )
     else:
         verdict = (
-            f"Target 10,000 scans/s per core: not met here — the bare Ed25519 verify alone "
-            f"reaches {s['cpu_bare_rate']:,.0f} per CPU-second on this machine, and the full "
-            f"check adds {100 * (s['cpu_bare_rate'] / s['cpu_rate'] - 1):.0f} % to it. Each "
-            "checkpoint verifies on its own phone, so the server never needs this rate."
+            f"Target 10,000 scans/s on one core: **not met** ({s['scan_rate']:,.0f}/s wall "
+            f"clock) — the bare libsodium verify alone reaches {s['bare_rate']:,.0f}/s on this "
+            f"machine, and the full check adds {overhead:.0f} % to it."
         )
     write_section(
         "control",
         f"""## Movement control (`python -m bench.bench_control`)
 
 Checkpoint verification in process (`services.scan`: parse, Ed25519 verify with the cached
-key, outing rules over a snapshot of {s["households"]:,} households) against a bare
-`Ed25519PublicKey.verify` loop over the same {s["n"]:,} signatures; checkpoint sync of
+key, outing rules over a snapshot of {s["households"]:,} households) against a bare loop of
+libsodium's verify (PyNaCl, what `scan` uses) over the same {s["n"]:,} signatures; OpenSSL's
+verify (`cryptography`) beside it shows why the verifier is libsodium; checkpoint sync of
 {y["n"]:,} queued passages (half exits, half returns) against raw SQL `executemany` of the
 same number of rows, on {engine}. Best of three for the scans, one run for the sync.
 
@@ -287,8 +303,8 @@ same number of rows, on {engine}. Best of three for the scans, one run for the s
 
 {verdict}
 
-The machine is shared with other work: load average {load[0]:.1f} / {load[1]:.1f} /
-{load[2]:.1f} before, {load_after[0]:.1f} after.""",
+Load average (1/5/15 min) {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} before,
+{load_after[0]:.1f} after, on {os.cpu_count()} CPUs.""",
     )
 
 

@@ -69,6 +69,33 @@ def test_bad_tokens_are_refused_with_their_reason(key, mangle, reason):
     assert exc.value.code == reason
 
 
+def test_the_verifier_agrees_with_openssl_on_every_signature(key):
+    """Tokens are signed with cryptography (OpenSSL) and verified with libsodium: the two
+    must agree on good signatures and on every single flipped bit of a bad one."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    private, keys = key
+    data, signed, signature = passes.parse(passes.sign(card(), private))
+    reference = Ed25519PrivateKey.from_private_bytes(passes.unb64u(private)).public_key()
+    for n in range(0, len(signature) * 8, 7):
+        bad = bytearray(signature)
+        bad[n // 8] ^= 1 << (n % 8)
+        with pytest.raises(InvalidSignature):
+            reference.verify(bytes(bad), signed)
+        token = signed.decode() + passes.SEP + passes.b64u(bytes(bad))
+        with pytest.raises(passes.Unverified) as exc:
+            passes.verify(token, keys)
+        assert exc.value.code == "forged"
+    reference.verify(signature, signed)
+    assert passes.verify(signed.decode() + passes.SEP + passes.b64u(signature), keys) == data
+
+
+def test_a_public_key_of_the_wrong_length_is_refused():
+    with pytest.raises(ValueError):
+        passes.load_public(passes.b64u(b"x" * 31))
+
+
 def test_first_exit_of_the_day_passes_with_the_member_who_has_a_test():
     verdict = rules.decide(card(), snapshot(), "exit", NOW)
     assert verdict.allowed and verdict.member == 1 and verdict.eligible == (1,)
