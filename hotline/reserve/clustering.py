@@ -19,9 +19,6 @@ NOAA-20 and Aqua/Terra passes are a few hours apart, well inside the window).
 from __future__ import annotations
 
 import numpy as np
-from scipy.sparse import csr_matrix
-from sklearn.cluster import DBSCAN
-from sklearn.neighbors import BallTree
 
 EARTH_RADIUS_KM = 6371.0088
 GAP_KM = 0.75
@@ -61,6 +58,13 @@ def cluster(
     n = len(lat)
     if n == 0:
         return np.zeros(0, dtype=int)
+    # scikit-learn and scipy are imported here, not at the top: importing them costs about a
+    # second, and this module is loaded by every process (the reserve's event subscriptions
+    # import its services at start-up) while only a fire import ever clusters.
+    from scipy.sparse import csr_matrix
+    from sklearn.cluster import DBSCAN
+    from sklearn.neighbors import BallTree
+
     points = np.radians(np.column_stack([lat, lon]))
     tree = BallTree(points, metric="haversine")
     radius = (2 * float(h.max()) + gap_km) / EARTH_RADIUS_KM
