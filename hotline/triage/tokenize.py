@@ -15,8 +15,10 @@ import threading
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import rjieba
+if TYPE_CHECKING:
+    import rjieba
 
 # Epidemic vocabulary and colloquial phrases; place names are added from the divisions data.
 DOMAIN_WORDS: tuple[str, ...] = (
@@ -305,6 +307,10 @@ def _place_words() -> Iterable[str]:
 
 
 def _build() -> rjieba.Jieba:
+    # Imported here: loading rjieba's dictionary takes about half a second, and every process
+    # imports this module (orders → triage) while many never cut a word (the CLI, the worker).
+    import rjieba
+
     jieba = rjieba.Jieba()
     for word in (*DOMAIN_WORDS, *_place_words(), *_extra_words):
         # A high frequency makes the dictionary word win over the default segmentation.
