@@ -8,6 +8,7 @@ a missing variable shows up in tests instead of silently in production.
 from __future__ import annotations
 
 import io
+import os
 
 import pytest
 
@@ -24,6 +25,51 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = INVALID_VARIABLE
+
+
+#: Fixtures through which a test can reach the test database (pytest-django blocks every other
+#: test's queries).
+_DATABASE_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+        "live_server",
+    }
+)
+_ENGINE_INDEPENDENT: list = []
+
+
+def pytest_collection_modifyitems(config, items):
+    """On the PostgreSQL pass, leave out the tests that cannot reach the database.
+
+    pytest-django refuses queries from a test that neither has the ``django_db`` mark nor asks
+    for a database fixture, so such a test gives the same result on either engine (those that
+    start a ``hotline`` process give it their own SQLite data directory); the SQLite pass of
+    `make test` runs them. This halves the PostgreSQL pass's share of pure tests (triage,
+    tokeniser, parsers, Erlang, the CLI on SQLite) without losing any of them.
+    """
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        return
+    keep = []
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if item.get_closest_marker("django_db") or fixtures & _DATABASE_FIXTURES:
+            keep.append(item)
+        else:
+            _ENGINE_INDEPENDENT.append(item)
+    if _ENGINE_INDEPENDENT:
+        config.hook.pytest_deselected(items=_ENGINE_INDEPENDENT)
+        items[:] = keep
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _ENGINE_INDEPENDENT:
+        terminalreporter.write_line(
+            f"PostgreSQL pass: {len(_ENGINE_INDEPENDENT)} tests that never reach the database "
+            "were left out (the SQLite pass runs them)."
+        )
 
 
 def assert_no_invalid_variables(response_or_text) -> None:
