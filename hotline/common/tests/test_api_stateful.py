@@ -4,9 +4,10 @@ The schema's OpenAPI links (hotline/config/api_links.py) say which answer's id t
 operation takes, so schemathesis builds sequences such as "receive an order → dispatch it →
 accept it → resolve it", "draft an article → submit → approve" or "a care request → its task
 → assign → deliver", with generated data at every step, and each answer must be a 2xx/4xx.
-Scenarios take turns as a supervisor, an agent, a unit handler and an admin (one identity per
-scenario, so a sequence is what one person could do). Bounded by the scenario count and the
-steps per scenario to stay within about half a minute; runs on SQLite and PostgreSQL alike.
+Each scenario starts as a supervisor, an agent, 公馆镇's handler or an admin and may hand over to
+another of them between steps (an agent dispatches, the town's handler accepts and replies).
+Bounded by the scenario count and the steps per scenario to stay within about half a minute;
+runs on SQLite and PostgreSQL alike.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ def test_linked_sequences_never_answer_a_server_error(family, people, openapi_sc
     from django.db import transaction
     from hypothesis import HealthCheck, settings
     from hypothesis import strategies as st
-    from hypothesis.stateful import initialize
+    from hypothesis.stateful import initialize, rule
 
     from hotline.accounts.services import create_token
     from hotline.knowledge.tests.factories import published
@@ -129,6 +130,12 @@ def test_linked_sequences_never_answer_a_server_error(family, people, openapi_sc
 
         @initialize(who=st.sampled_from(sorted(identities)))
         def sign_in(self, who):
+            self.who = who
+
+        # A hand-off: the next steps are another person's (an agent dispatches, the town's
+        # handler accepts and replies, the agent calls back).
+        @rule(who=st.sampled_from(sorted(identities)))
+        def hand_over(self, who):
             self.who = who
 
         def get_call_kwargs(self, case):
