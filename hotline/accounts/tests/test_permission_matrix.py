@@ -202,7 +202,7 @@ PERMISSIONS: list[tuple[str, dict]] = [
     ("reserve:decide", _row(405, anon=LOGIN)),
     ("reserve:duty", _row(405, anon=LOGIN)),
     ("reserve:map", _row(403, anon=LOGIN, supervisor=200, admin=200, field_staff=200)),
-    ("reserve:incident", _row(403, anon=LOGIN, supervisor=404, admin=404, field_staff=404)),
+    ("reserve:incident", _row(403, anon=LOGIN, supervisor=200, admin=200, field_staff=200)),
     ("reserve:on_site", _row(405, anon=LOGIN)),
     ("reserve:resolve", _row(405, anon=LOGIN)),
     ("reserve:link", _row(405, anon=LOGIN)),
@@ -244,7 +244,7 @@ PERMISSIONS: list[tuple[str, dict]] = [
     ("GET /api/v1/fire/incidents", _row(403, anon=401, supervisor=200, admin=200, field_staff=200)),
     (
         "GET /api/v1/fire/incidents/{number}",
-        _row(403, anon=401, supervisor=404, admin=404, field_staff=404),
+        _row(403, anon=401, supervisor=200, admin=200, field_staff=200),
     ),
     # --- public writes: a visitor's booking or exception request, a machine signal checked by
     # its signature (an empty body is refused as invalid, not as unauthenticated) ---
@@ -351,6 +351,9 @@ PARAMS: list[tuple[str, dict[str, str]]] = [
     ("workforce:course", {"code": "course"}),
     ("workforce:shift-sign", {"pk": "shift", "action": "in"}),
     ("* /api/v1/workforce/shifts/{shift_id}/*", {"shift_id": "shift"}),
+    # reserve: a fire incident inside the reserve (the reserve is not divided by unit)
+    ("reserve:incident", {"number": "incident"}),
+    ("* /api/v1/fire/incidents/{number}*", {"number": "incident"}),
     # intake: a supervisor's import job; stats: a table of the board
     ("intake:import_*", {"job_id": "import_job"}),
     ("stats:export", {"table": "stats_table", "fmt": "csv"}),
@@ -437,6 +440,7 @@ def _field_objects(people) -> dict:
     today = timezone.localdate()
     report = screening.submit_report(people.gongguan, form.code, today, GOOD)
     person = PersonFactory()
+    incident = _fire_incident()
     job = ImportJob.objects.create(
         user=people.supervisor,
         channel="import",
@@ -463,7 +467,33 @@ def _field_objects(people) -> dict:
         "shift": shift_now(person).pk,
         "import_job": job.pk,
         "stats_table": "towns",
+        "incident": incident.number,
     }
+
+
+def _fire_incident():
+    """A camera's fire signal inside the reserve, which opens an incident (as the reserve's own
+    tests do, with the reserve's places, sources and order kind set up first)."""
+    import importlib
+
+    from django.apps import apps as django_apps
+    from django.utils import timezone
+
+    from hotline.orders.cache import clear_all
+    from hotline.reserve import demo, services
+    from hotline.reserve.models import SignalSource
+    from hotline.reserve.tests.factories import INSIDE
+
+    migration = importlib.import_module("hotline.reserve.migrations.0002_fire_order_kind")
+    migration.Migration.operations[0].code(django_apps, None)
+    demo.ensure_station_unit()
+    demo.ensure_places()
+    clear_all()
+    camera = SignalSource.objects.get(code="cam-datianding-01")
+    signal, _ = services.receive_signal(
+        camera, services.SignalIn("matrix-1", timezone.now(), *INSIDE, {"frame": 1})
+    )
+    return signal.incident
 
 
 def test_every_url_answers_every_role_as_declared(world):
