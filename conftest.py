@@ -182,8 +182,9 @@ def _fresh_table_caches():
 
 @pytest.fixture
 def openapi_schema(db):
-    """openapi_schema(tag) -> a schemathesis schema of the API operations with that tag, called
-    in-process through WSGI inside the test's transaction (for the "never a 500" fuzz tests)."""
+    """openapi_schema(tag) -> a schemathesis schema of the API operations with that tag (every
+    operation with ``tag=None``), called in-process through WSGI inside the test's transaction
+    (for the "never a 500" fuzz tests)."""
     schemathesis = pytest.importorskip("schemathesis")
     from django.core.signals import request_finished, request_started
     from django.db import close_old_connections
@@ -195,9 +196,12 @@ def openapi_schema(db):
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
-        yield lambda tag: schemathesis.openapi.from_wsgi(
-            "/api/v1/openapi.json", application
-        ).include(tag=tag)
+
+        def load(tag: str | None):
+            schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+            return schema if tag is None else schema.include(tag=tag)
+
+        yield load
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)

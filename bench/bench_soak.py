@@ -1,6 +1,10 @@
 """Soak: a surge of appeals plus agents' page views for ten minutes, with latency and memory.
 
     python -m bench.bench_soak [--minutes 10] [--rate 50] [--pages 5] [--engine sqlite]
+                               [--no-write] [--out rows.json]
+
+``--minutes 2`` is a short check that the harness works; the figures that count are the
+ten-minute run on a quiet machine.
 
 Starts ``hotline serve`` (``--workers``, default 2) and ``hotline worker`` on a fresh database
 (SQLite file, or with ``--engine postgresql`` a database made with createdb on 127.0.0.1:5432
@@ -9,13 +13,15 @@ and dropped after), then for ``--minutes``:
 - POSTs /api/v1/orders at ``--rate`` per second on an open-loop schedule (request i is due at
   start + i/rate, whatever happened to the others, so a slow server shows as latency and a
   shortfall, not as a politely lower rate), each with its own Idempotency-Key;
-- GETs agents' and supervisors' pages (/orders/, /intake/, /board/, an order page) at
-  ``--pages`` per second with signed-in sessions;
+- GETs agents' and supervisors' pages (/orders/, /intake/, /board/, /, and the page of an order
+  received during the run) at ``--pages`` per second with signed-in sessions;
 - every 10 s records the resident memory (VmRSS) of every server and worker process.
 
 Prints one row per minute (sent, answered, errors, latency p50/p95/p99 of receive and of page
-views, memory) and the load average of the machine. Only loopback addresses; every loop is
-bounded by the duration.
+views, memory), then the whole run against the targets below (achieved rate against the
+offered one, errors, p95/p99, memory growth after the first minute) as met / not met, with the
+machine's load average, and writes the same into its section of docs/RELIABILITY.md (unless
+``--no-write``). Only loopback addresses; every loop is bounded by the duration.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import argparse
 import contextlib
 import http.client
 import json
+import math
 import os
 import shutil
 import signal
@@ -37,6 +44,16 @@ from pathlib import Path
 from bench.bench_durability import HOTLINE, free_port, healthy, pg, pg_url, run
 
 ROOT = Path(__file__).resolve().parent.parent
+RELIABILITY_MD = ROOT / "docs" / "RELIABILITY.md"
+
+#: The soak's targets. Kept up: at least this share of the offered appeals answered 2xx within
+#: the run. Latency counts from when a request was due (open loop), so a queue shows here.
+KEPT_UP_SHARE = 0.99
+ORDER_P99_MS = 1000
+PAGE_P95_MS = 2000
+#: Memory: resident memory of the server's and worker's processes at the end against the end of
+#: the first minute (the warm-up: imports, caches, the first connections) may grow at most this.
+MEMORY_GROWTH_SHARE = 0.10
 
 SETUP = """
 import io
@@ -119,18 +136,19 @@ class Recorder:
 
 
 def request(conn_box: list, port: int, method: str, path: str, body_=None, headers=None):
+    """(status, body) over a kept-alive connection; status 0 for a failed connection or a
+    timeout (15 s)."""
     conn = conn_box[0]
     if conn is None:
         conn = conn_box[0] = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
     try:
         conn.request(method, path, body_, headers or {})
         resp = conn.getresponse()
-        resp.read()
-        return resp.status
+        return resp.status, resp.read()
     except (OSError, http.client.HTTPException):
         conn.close()
         conn_box[0] = None
-        return 0
+        return 0, b""
 
 
 def main() -> None:
@@ -142,6 +160,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=48, help="client threads for orders")
     parser.add_argument("--engine", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--out", help="write the per-minute rows as JSON to this file")
+    parser.add_argument("--no-write", action="store_true", help="do not update RELIABILITY.md")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="hotline-soak-"))
@@ -153,6 +172,8 @@ def main() -> None:
         "LOG_LEVEL": "WARNING",
         "HOTLINE_ACCESS_LOG": "off",
         "SESSION_IDLE_TIMEOUT": "86400",
+        # This checkout's code, whatever the virtualenv's editable install points at.
+        "PYTHONPATH": str(ROOT),
     }
     dbname = f"hotline_trust_soak_{os.getpid()}"
     if args.engine == "postgresql":
@@ -214,17 +235,19 @@ def main() -> None:
                     "Idempotency-Key": f"soak-{i}",
                 }
                 # Latency from when the request was due: queueing in the client counts.
-                status = request(box, port, "POST", "/api/v1/orders", body(i), headers)
+                status, data = request(box, port, "POST", "/api/v1/orders", body(i), headers)
                 rec.add(due - start, "order", time.monotonic() - due, status)
-                if status == 201 and len(numbers) < 50 and i % 97 == 0:
-                    with lock:
-                        numbers.append(f"soak-{i}")
+                if status == 201 and i % 97 == 0:
+                    with contextlib.suppress(ValueError, KeyError):
+                        number = json.loads(data)["number"]
+                        with lock:
+                            numbers.append(number)
 
         page_counter = iter(range(10**9))
 
         def page_client():
             box = [None]
-            pages = ["/orders/", "/intake/", "/board/", "/"]
+            pages = ["/orders/", "/intake/", "/board/", "/", "order"]
             while True:
                 with lock:
                     n = next(page_counter)
@@ -235,8 +258,12 @@ def main() -> None:
                 if wait > 0:
                     time.sleep(wait)
                 path = pages[n % len(pages)]
+                if path == "order":  # an order received during the run (its page)
+                    with lock:
+                        recent = numbers[-1] if numbers else None
+                    path = f"/orders/{recent}/" if recent else "/orders/"
                 who = "supervisor" if path == "/board/" else "agent"
-                status = request(
+                status, _ = request(
                     box, port, "GET", path, None, {"Cookie": f"sessionid={sessions[who]}"}
                 )
                 rec.add(due - start, "page", time.monotonic() - due, status)
@@ -244,9 +271,12 @@ def main() -> None:
         memory: list[tuple[float, float]] = []
         stop = threading.Event()
 
+        loads: list[tuple[float, float, float]] = []
+
         def sampler():
             while not stop.is_set():
                 memory.append((time.monotonic() - start, group_rss_mb(pgids)))
+                loads.append(os.getloadavg())
                 stop.wait(10)
 
         threading.Thread(target=sampler, daemon=True).start()
@@ -261,6 +291,7 @@ def main() -> None:
         stuck = sum(t.is_alive() for t in threads)
         stop.set()
         load = os.getloadavg()
+        mid_load = loads[len(loads) // 2] if loads else load
     finally:
         for proc in procs:
             with contextlib.suppress(ProcessLookupError):
@@ -273,17 +304,38 @@ def main() -> None:
         if args.engine == "postgresql":
             pg("dropdb", "--if-exists", dbname)
 
+    report = summarize(rec.rows, memory, args, total_orders, stuck, load, mid_load)
+    print(report)
+    if args.out:
+        Path(args.out).write_text(json.dumps({"rows": rec.rows, "memory": memory}, indent=1))
+    if not args.no_write:
+        from bench.report import write_section
+
+        write_section("soak", report, path=RELIABILITY_MD)
+        print(f"written to {RELIABILITY_MD.relative_to(ROOT)} (section soak)")
+    shutil.rmtree(work, ignore_errors=True)
+    sys.exit(0)
+
+
+def summarize(rows, memory, args, total_orders: int, stuck: int, load, mid_load) -> str:
+    """The per-minute table and the whole run against the targets, as Markdown."""
+    duration = args.minutes * 60
+
+    def due_by(minute: int) -> int:  # appeals due before the start of this minute
+        return min(total_orders, math.ceil(minute * 60 * args.rate))
+
     minutes = []
     for m in range(int(args.minutes + 0.999)):
-        rows = [r for r in rec.rows if m * 60 <= r[0] < (m + 1) * 60]
-        orders = [r for r in rows if r[1] == "order"]
-        pages = [r for r in rows if r[1] == "page"]
+        in_minute = [r for r in rows if m * 60 <= r[0] < (m + 1) * 60]
+        orders = [r for r in in_minute if r[1] == "order"]
+        pages = [r for r in in_minute if r[1] == "page"]
         ok = [r[2] for r in orders if r[3] in (200, 201)]
         page_ok = [r[2] for r in pages if r[3] == 200]
         mem = [v for t, v in memory if m * 60 <= t < (m + 1) * 60]
         minutes.append(
             {
                 "minute": m + 1,
+                "orders_due": due_by(m + 1) - due_by(m),
                 "orders_sent": len(orders),
                 "orders_ok": len(ok),
                 "order_errors": len(orders) - len(ok),
@@ -298,22 +350,61 @@ def main() -> None:
             }
         )
     cols = list(minutes[0])
-    print("| " + " | ".join(cols) + " |")
-    print("|" + "---|" * len(cols))
-    for row in minutes:
-        print("| " + " | ".join(str(row[c]) for c in cols) + " |")
-    answered = sum(r["orders_ok"] for r in minutes)
-    print(
-        f"orders due {total_orders}, answered {answered} "
-        f"({answered / duration:.1f}/s over {duration:.0f} s); "
-        f"memory first/last sample {memory[0][1]:.0f}/{memory[-1][1]:.0f} MiB"
-    )
-    print(f"client threads still waiting on a response at the end: {stuck}")
-    print("load average (1, 5, 15 min):", tuple(round(x, 2) for x in load))
-    if args.out:
-        Path(args.out).write_text(json.dumps({"minutes": minutes, "memory": memory}, indent=1))
-    shutil.rmtree(work, ignore_errors=True)
-    sys.exit(0)
+    lines = [
+        f"`python -m bench.bench_soak --minutes {args.minutes:g} --rate {args.rate:g} "
+        f"--pages {args.pages:g} --workers {args.workers} --engine {args.engine}`",
+        "",
+        "| " + " | ".join(cols) + " |",
+        "|" + "---|" * len(cols),
+    ]
+    lines += ["| " + " | ".join(str(row[c]) for c in cols) + " |" for row in minutes]
+
+    orders = [r for r in rows if r[1] == "order"]
+    pages = [r for r in rows if r[1] == "page"]
+    ok = [r[2] for r in orders if r[3] in (200, 201)]
+    page_ok = [r[2] for r in pages if r[3] == 200]
+    errors = {}
+    for r in orders + pages:
+        if r[3] not in (200, 201):
+            key = f"{r[1]} {r[3] or 'no answer'}"
+            errors[key] = errors.get(key, 0) + 1
+    if len(orders) < total_orders:  # the generator stopped 30 s after the end, far behind
+        errors["order unsent"] = total_orders - len(orders)
+    achieved = len(ok) / duration
+    # Warm-up: the largest sample of the first minute; end: the largest of the last 30 s.
+    warm = [v for t, v in memory if t < 60] or [memory[0][1]]
+    tail = [v for t, v in memory if t >= duration - 30] or [memory[-1][1]]
+    growth = (max(tail) - max(warm)) / max(warm) if warm else 0.0
+    p99, p95_page = pct(ok, 99), pct(page_ok, 95)
+
+    def verdict(ok_: bool) -> str:
+        return "**met**" if ok_ else "**NOT met**"
+
+    lines += [
+        "",
+        "| whole run | figure | target | |",
+        "|---|---|---|---|",
+        f"| appeals answered 2xx / due | {len(ok)} / {total_orders} "
+        f"({achieved:.1f}/s achieved of {args.rate:g}/s offered) | ≥ {KEPT_UP_SHARE:.0%} of due "
+        f"| {verdict(len(ok) >= KEPT_UP_SHARE * total_orders)} |",
+        f"| errors (non-2xx, timeouts, unsent) | "
+        f"{sum(errors.values())} {dict(sorted(errors.items())) if errors else ''} | 0 "
+        f"| {verdict(not errors)} |",
+        f"| receive p50 / p95 / p99 | {ms(pct(ok, 50))} / {ms(pct(ok, 95))} / {ms(p99)} ms "
+        f"| p99 < {ORDER_P99_MS} ms | {verdict(p99 is not None and p99 * 1000 < ORDER_P99_MS)} |",
+        f"| page views answered 200 | {len(page_ok)} / {len(pages)}, p50 / p95 / p99 "
+        f"{ms(pct(page_ok, 50))} / {ms(p95_page)} / {ms(pct(page_ok, 99))} ms "
+        f"| p95 < {PAGE_P95_MS} ms "
+        f"| {verdict(p95_page is not None and p95_page * 1000 < PAGE_P95_MS)} |",
+        f"| memory (server + worker RSS) | first sample {memory[0][1]:.0f} MiB, end of minute 1 "
+        f"{max(warm):.0f} MiB, end {max(tail):.0f} MiB ({growth:+.1%} after warm-up) "
+        f"| ≤ {MEMORY_GROWTH_SHARE:+.0%} | {verdict(growth <= MEMORY_GROWTH_SHARE)} |",
+        "",
+        f"Client threads still waiting on a response at the end: {stuck}. "
+        f"Load average (1, 5, 15 min) half way: {tuple(round(x, 2) for x in mid_load)}, "
+        f"at the end: {tuple(round(x, 2) for x in load)} on {os.cpu_count()} CPU(s).",
+    ]
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """The NinjaAPI object: /api/v1/, OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs.
 
 Each app adds its Router here. Docs are served from ninja's bundled static files (no CDN).
+The generated schema gains the OpenAPI links declared in hotline/config/api_links.py.
 """
 
 from ninja import NinjaAPI
@@ -10,6 +11,7 @@ from hotline.accounts.auth import API_AUTH
 from hotline.care.api import router as care_router
 from hotline.common.api import router as common_router
 from hotline.common.api_errors import install_error_handlers
+from hotline.config.api_links import add_links
 from hotline.control.api import router as control_router
 from hotline.geo.api import router as geo_router
 from hotline.intake.api import router as intake_router
@@ -21,7 +23,16 @@ from hotline.screening.api import router as screening_router
 from hotline.stats.api import router as stats_router
 from hotline.workforce.api import router as workforce_router
 
-api = NinjaAPI(
+
+class HotlineAPI(NinjaAPI):
+    """NinjaAPI whose schema carries the links of api_links.LINKS (ninja cannot declare them)."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return add_links(schema)
+
+
+api = HotlineAPI(
     title="Hotline 12345 热线平台 API",
     version=__version__,
     description=(

@@ -9,7 +9,7 @@ import datetime as dt
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status as HttpStatus
 
 from . import erlang, queries, services
@@ -55,7 +55,13 @@ def on_shift(request):
 
 
 class DayQuery(Schema):
-    day: dt.date | None = None
+    # Bounded: the forecast reads weeks back and the table a day ahead (date.min/max overflow).
+    day: dt.date | None = Field(
+        None,
+        ge=queries.FIRST_DAY,
+        le=queries.LAST_DAY,
+        description=f"日期，{queries.FIRST_DAY} 至 {queries.LAST_DAY}，默认今天",
+    )
 
 
 @router.get(

@@ -37,6 +37,12 @@ INTERVALS = 24 * 60 // INTERVAL_MINUTES
 RECEIVED = "orders.order.received"
 
 
+#: The days a staffing table, roster or team board can be asked for: the forecast reads weeks
+#: back and the tables a day ahead, which overflow near ``date.min`` / ``date.max``.
+FIRST_DAY = dt.date(2000, 1, 1)
+LAST_DAY = dt.date(2099, 12, 31)
+
+
 def local_midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, timezone.get_current_timezone())
 

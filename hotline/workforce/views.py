@@ -48,10 +48,13 @@ def _refuse(request, message: str, status: int = 403):
 
 
 def _day(value: str | None, default: dt.date) -> dt.date:
+    """The ``?day=``/``?week=`` of a page; a malformed date or one outside the days the
+    platform plans for (``queries.FIRST_DAY``…``LAST_DAY``) shows the default instead."""
     try:
-        return dt.date.fromisoformat(value) if value else default
+        day = dt.date.fromisoformat(value) if value else default
     except ValueError:
         return default
+    return day if queries.FIRST_DAY <= day <= queries.LAST_DAY else default
 
 
 # --- roster ---------------------------------------------------------------------------------

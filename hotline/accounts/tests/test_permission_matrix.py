@@ -8,9 +8,13 @@ row matches fails the test with the row to add, so a new app's pages cannot slip
 
 Objects: ``{number}`` is an order dispatched to 公馆镇, so ``handler`` (公馆镇's handler) sees its
 own unit's order and ``other_handler`` (another town's) must get 404 — the same for every URL
-that takes an order. ``{key}`` is a published knowledge article. Any other path parameter is an
-object that does not exist (``MISSING``): the field apps' rows say who reaches the object lookup
-(404) and who is refused before it (403); their own tests check each role on real objects.
+that takes an order. ``{key}`` is a published knowledge article. The field apps' parameters
+name real objects too (``PARAMS``): a care request and its task, a household and a checkpoint,
+a sampling round, its village and a site, a screening report and ledger person — each of
+公馆镇, so again ``handler`` is the own unit and ``other_handler`` another — and a workforce
+person, team and course, an import job, a stats table. A parameter no row names is an object
+that does not exist (``MISSING``): the row says who reaches the lookup (404) and who is refused
+before it (403).
 
 Pages are requested with GET (a POST-only view answers 405 to a signed-in user, which still
 proves it is reachable only by POST); API GET operations as every role; API writes as
@@ -101,8 +105,8 @@ PERMISSIONS: list[tuple[str, dict]] = [
     ("intake:portal_rate", _row(405)),
     ("intake:portal_photo", _row(404, anon=LOGIN)),
     ("intake:import", _row(403, anon=LOGIN, supervisor=200, admin=200)),
-    ("intake:import_job", _row(403, anon=LOGIN, supervisor=404, admin=404)),
-    ("intake:import_progress", _row(403, anon=LOGIN, supervisor=404, admin=404)),
+    ("intake:import_job", _row(403, anon=LOGIN, supervisor=200, admin=200)),
+    ("intake:import_progress", _row(403, anon=LOGIN, supervisor=200, admin=200)),
     ("intake:hook", _row(405)),
     ("intake:open311_discovery", _row(200)),
     ("intake:open311_services", _row(200)),
@@ -116,7 +120,8 @@ PERMISSIONS: list[tuple[str, dict]] = [
     ("stats:report", _row(403, anon=LOGIN, supervisor=200, admin=200)),
     ("stats:report-xlsx", _row(403, anon=LOGIN, supervisor=200, admin=200)),
     ("stats:report-pdf", _row(403, anon=LOGIN, supervisor=200, admin=200)),
-    ("stats:export", _row(404, anon=LOGIN)),
+    # a handler's export is of its own unit (the second test checks what is in it)
+    ("stats:export", _row(200, anon=LOGIN, agent=403, volunteer=403, field_staff=403)),
     # --- workforce ---
     ("workforce:roster", _row(200, anon=LOGIN, handler=403, other_handler=403)),
     ("workforce:roster-add", _row(405, anon=LOGIN)),
@@ -125,19 +130,20 @@ PERMISSIONS: list[tuple[str, dict]] = [
     ("workforce:staffing-table", _row(403, anon=LOGIN, supervisor=200, admin=200)),
     ("workforce:teams", _row(200, anon=LOGIN, handler=403, other_handler=403)),
     ("workforce:team-add", _row(405, anon=LOGIN)),
-    ("workforce:team", _row(404, anon=LOGIN, handler=403, other_handler=403)),
+    ("workforce:team", _row(200, anon=LOGIN, handler=403, other_handler=403)),
     ("workforce:team-deploy", _row(405, anon=LOGIN)),
     ("workforce:batch-end", _row(405, anon=LOGIN)),
     ("workforce:attendance", _row(405, anon=LOGIN)),
     ("workforce:people", _row(403, anon=LOGIN, supervisor=200, admin=200)),
     ("workforce:people-import", _row(405, anon=LOGIN)),
-    ("workforce:person", _row(403, anon=LOGIN, supervisor=404, admin=404)),
+    ("workforce:person", _row(403, anon=LOGIN, supervisor=200, admin=200)),
     ("workforce:person-update", _row(405, anon=LOGIN)),
     ("workforce:training", _row(200, anon=LOGIN)),
-    ("workforce:course", _row(404, anon=LOGIN)),
+    ("workforce:course", _row(200, anon=LOGIN)),
     # --- control ---
-    ("control:overview", _row(200, anon=LOGIN, handler=403, other_handler=403, field_staff=403)),
-    ("control:household", _row(404, anon=LOGIN)),
+    # open to the center and to staff whose area has households or checkpoints (公馆镇's)
+    ("control:overview", _row(200, anon=LOGIN, other_handler=403, field_staff=403)),
+    ("control:household", _row(404, anon=LOGIN, supervisor=200, admin=200, handler=200)),
     ("control:issue_card", _row(405, anon=LOGIN)),
     ("control:issue_outing", _row(405, anon=LOGIN)),
     ("control:revoke", _row(405, anon=LOGIN)),
@@ -145,20 +151,20 @@ PERMISSIONS: list[tuple[str, dict]] = [
     ("control:import", _row(405, anon=LOGIN)),
     ("control:appeals", _row(200, anon=LOGIN)),
     ("control:appeal", _row(404, anon=LOGIN)),
-    ("control:checkpoints", _row(200, anon=LOGIN)),
+    # with one checkpoint in the user's area the list opens it directly
+    ("control:checkpoints", _row(OTHER, anon=LOGIN, other_handler=200, field_staff=200)),
     ("control:service_worker", _row(200)),
-    ("control:checkpoint", _row(404, anon=LOGIN)),
-    ("control:bundle", _row(404, anon=LOGIN)),
+    ("control:checkpoint", _row(404, anon=LOGIN, supervisor=200, admin=200, handler=200)),
+    ("control:bundle", _row(404, anon=LOGIN, supervisor=200, admin=200, handler=200)),
     ("control:sync", _row(405, anon=LOGIN)),
-    ("control:vehicle", _row(404, anon=LOGIN)),
+    ("control:vehicle", _row(404, anon=LOGIN, supervisor=200, admin=200, handler=200)),
     # --- sampling ---
     ("sampling:rounds", _row(200, anon=LOGIN)),
-    ("sampling:round", _row(404, anon=LOGIN)),
-    # a village code of 12 digits: "0" does not resolve, for anyone
-    ("sampling:village", _row(404)),
-    ("sampling:results", _row(403, anon=LOGIN)),
+    ("sampling:round", _row(404, anon=LOGIN, supervisor=200, admin=200, handler=200)),
+    ("sampling:village", _row(404, anon=LOGIN, supervisor=200, admin=200, handler=200)),
+    ("sampling:results", _row(403, anon=LOGIN, supervisor=200, admin=200)),
     ("sampling:round_action", _row(405, anon=LOGIN)),
-    ("sampling:register", _row(403, anon=LOGIN)),
+    ("sampling:register", _row(403, anon=LOGIN, supervisor=200, admin=200)),
     ("sampling:close_tube", _row(405, anon=LOGIN)),
     # --- care ---
     ("care:requests", _row(200, anon=LOGIN, field_staff=OTHER)),
@@ -167,7 +173,7 @@ PERMISSIONS: list[tuple[str, dict]] = [
     ("care:route", _row(403, anon=LOGIN, field_staff=200)),
     ("care:plan", _row(403, anon=LOGIN, handler=200, other_handler=200)),
     ("care:stock", _row(403, anon=LOGIN, handler=200, other_handler=200)),
-    ("care:request", _row(404, anon=LOGIN)),
+    ("care:request", _row(404, anon=LOGIN, **CENTER, handler=200)),
     ("care:reveal", _row(405, anon=LOGIN)),
     ("care:add-task", _row(405, anon=LOGIN)),
     ("care:cancel", _row(405, anon=LOGIN)),
@@ -178,10 +184,11 @@ PERMISSIONS: list[tuple[str, dict]] = [
     ("screening:add-person", _row(405, anon=LOGIN)),
     ("screening:remove-person", _row(405, anon=LOGIN)),
     ("screening:setup", _row(405, anon=LOGIN)),
-    ("screening:ledger-export", _row(404, anon=LOGIN)),
-    ("screening:report", _row(403, anon=LOGIN, handler=404, other_handler=404)),
-    ("screening:review", _row(403, anon=LOGIN)),
-    ("screening:review-export", _row(404, anon=LOGIN)),
+    ("screening:ledger-export", _row(404, anon=LOGIN, handler=200)),
+    # the town form is filled by both towns: each its own report
+    ("screening:report", _row(403, anon=LOGIN, handler=200, other_handler=200)),
+    ("screening:review", _row(403, anon=LOGIN, supervisor=200, admin=200)),
+    ("screening:review-export", _row(404, anon=LOGIN, supervisor=200, admin=200)),
     ("screening:decide", _row(405, anon=LOGIN)),
     # --- reserve ---
     ("reserve:book", _row(200)),
@@ -195,7 +202,7 @@ PERMISSIONS: list[tuple[str, dict]] = [
     ("reserve:decide", _row(405, anon=LOGIN)),
     ("reserve:duty", _row(405, anon=LOGIN)),
     ("reserve:map", _row(403, anon=LOGIN, supervisor=200, admin=200, field_staff=200)),
-    ("reserve:incident", _row(403, anon=LOGIN, supervisor=404, admin=404, field_staff=404)),
+    ("reserve:incident", _row(403, anon=LOGIN, supervisor=200, admin=200, field_staff=200)),
     ("reserve:on_site", _row(405, anon=LOGIN)),
     ("reserve:resolve", _row(405, anon=LOGIN)),
     ("reserve:link", _row(405, anon=LOGIN)),
@@ -214,20 +221,30 @@ PERMISSIONS: list[tuple[str, dict]] = [
         "GET /api/v1/control/test-results/{id_hash}/validity",
         _row(422, anon=401, agent=403, volunteer=403, supervisor=403),
     ),
-    ("GET /api/v1/control/checkpoints/{code}/bundle", _row(404, anon=401)),
-    ("GET /api/v1/sampling/rounds/{pk}/coverage", _row(404, anon=401)),
-    ("GET /api/v1/sampling/rounds/{pk}/coverage/{code}", _row(404, anon=401)),
+    (
+        "GET /api/v1/control/checkpoints/{code}/bundle",
+        _row(404, anon=401, supervisor=200, admin=200, handler=200),
+    ),
+    # the round's table is the city's; a town's handler reads its villages one by one
+    (
+        "GET /api/v1/sampling/rounds/{pk}/coverage",
+        _row(404, anon=401, supervisor=200, admin=200, handler=403),
+    ),
+    (
+        "GET /api/v1/sampling/rounds/{pk}/coverage/{code}",
+        _row(404, anon=401, supervisor=200, admin=200, handler=200),
+    ),
     ("GET /api/v1/care/requests", _row(200, anon=401)),
-    ("GET /api/v1/care/requests/{pk}", _row(404, anon=401)),
-    ("GET /api/v1/screening/ledger/{day}", _row(404, anon=401)),
-    ("GET /api/v1/screening/rollup/{code}/{day}", _row(403, anon=401)),
+    ("GET /api/v1/care/requests/{pk}", _row(404, anon=401, **CENTER, handler=200)),
+    ("GET /api/v1/screening/ledger/{day}", _row(404, anon=401, handler=200)),
+    ("GET /api/v1/screening/rollup/{code}/{day}", _row(403, anon=401, supervisor=200, admin=200)),
     ("GET /api/v1/reserve/availability", _row(200)),  # public
     ("GET /api/v1/reserve/gate/check", _row(422, anon=401)),
     ("GET /api/v1/reserve/inside", _row(403, anon=401, supervisor=200, admin=200, field_staff=200)),
     ("GET /api/v1/fire/incidents", _row(403, anon=401, supervisor=200, admin=200, field_staff=200)),
     (
         "GET /api/v1/fire/incidents/{number}",
-        _row(403, anon=401, supervisor=404, admin=404, field_staff=404),
+        _row(403, anon=401, supervisor=200, admin=200, field_staff=200),
     ),
     # --- public writes: a visitor's booking or exception request, a machine signal checked by
     # its signature (an empty body is refused as invalid, not as unauthenticated) ---
@@ -290,15 +307,75 @@ def _expected(key: str, role: str):
     return None
 
 
+#: Which object of ``world`` each path parameter of a URL names (first matching pattern wins);
+#: a parameter no row names takes ``world``'s value of that name (``number``: the order;
+#: ``key``: the article; ``day``: today), else ``MISSING``. The field apps' objects belong to
+#: 公馆镇 where the app is divided by unit, so ``handler`` sees its own unit's object and
+#: ``other_handler`` another unit's.
+PARAMS: list[tuple[str, dict[str, str]]] = [
+    # care: a request of 公馆镇 made from a help order, and its first delivery task
+    ("care:photo", {"pk": "care_task"}),
+    ("care:task-action", {"pk": "care_task", "action": "start"}),
+    ("care:*", {"pk": "care_request"}),
+    ("* /api/v1/care/tasks/{pk}/*", {"pk": "care_task"}),
+    ("* /api/v1/care/requests/{pk}*", {"pk": "care_request"}),
+    # control: a household of a 公馆镇 village, a checkpoint there
+    ("control:household", {"pk": "household"}),
+    ("control:issue_*", {"pk": "household"}),
+    ("control:checkpoint", {"code": "checkpoint"}),
+    ("control:bundle", {"code": "checkpoint"}),
+    ("control:sync", {"code": "checkpoint"}),
+    ("control:vehicle", {"code": "checkpoint"}),
+    ("* /api/v1/control/checkpoints/{code}/*", {"code": "checkpoint"}),
+    # sampling: a round over 公馆镇, one of its villages, a site there
+    ("sampling:register", {"pk": "sampling_site"}),
+    ("sampling:village", {"pk": "sampling_round", "code": "sampling_village"}),
+    ("sampling:round*", {"pk": "sampling_round"}),
+    ("sampling:results", {"pk": "sampling_round"}),
+    (
+        "* /api/v1/sampling/rounds/{pk}/coverage/{code}",
+        {"pk": "sampling_round", "code": "sampling_village"},
+    ),
+    ("* /api/v1/sampling/rounds/{pk}*", {"pk": "sampling_round"}),
+    # screening: 公馆镇's ledger person, the town form and 公馆镇's report on it
+    ("screening:remove-person", {"pk": "ledger_person"}),
+    ("screening:report", {"code": "form"}),
+    ("screening:review-export", {"code": "form"}),
+    ("screening:decide", {"pk": "report", "action": "approve"}),
+    ("* /api/v1/screening/forms/{code}/{day}", {"code": "form"}),
+    ("* /api/v1/screening/reports/{pk}/*", {"pk": "report"}),
+    ("* /api/v1/screening/rollup/{code}/{day}", {"code": "form"}),
+    # workforce: a person, a team, a course (not divided by unit: the center's)
+    ("workforce:person*", {"pk": "person"}),
+    ("workforce:team*", {"pk": "team"}),
+    ("workforce:course", {"code": "course"}),
+    ("workforce:shift-sign", {"pk": "shift", "action": "in"}),
+    ("* /api/v1/workforce/shifts/{shift_id}/*", {"shift_id": "shift"}),
+    # reserve: a fire incident inside the reserve (the reserve is not divided by unit)
+    ("reserve:incident", {"number": "incident"}),
+    ("* /api/v1/fire/incidents/{number}*", {"number": "incident"}),
+    # intake: a supervisor's import job; stats: a table of the board
+    ("intake:import_*", {"job_id": "import_job"}),
+    ("stats:export", {"table": "stats_table", "fmt": "csv"}),
+]
+
 #: The value of any other path parameter: an object that does not exist. A role that may open
 #: the page then gets 404 and a role that may not gets 403 (or 404 where the app hides that the
 #: object exists at all) — both are declared in the rows.
 MISSING = "0"
 
 
+def _objects_for(key: str, objects: dict) -> dict:
+    """The path parameters' values for the URL ``key`` (a page name or "METHOD /path")."""
+    for pattern, params in PARAMS:
+        if fnmatch.fnmatchcase(key, pattern):
+            return {**objects, **{p: objects.get(o, o) for p, o in params.items()}}
+    return objects
+
+
 def _fill(route: str, objects: dict) -> str:
     def value(name: str) -> str:
-        return objects.get(name, MISSING)
+        return str(objects.get(name, MISSING))
 
     # regex routes (Open311's ``services/(?P<code>…)\.(?P<fmt>json|xml)``)
     route = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: value(m.group(1)), route)
@@ -333,7 +410,90 @@ def world(people, make_user):
         clients[role] = Client()
         clients[role].force_login(user)
     objects = {"number": order.number, "key": article.key, "action": "accept", "fmt": "json"}
+    objects.update(_field_objects(people))
     return clients, objects
+
+
+def _field_objects(people) -> dict:
+    """One object of each field app, of 公馆镇 where the app is divided by unit, made through
+    each app's own test factories (so they are in the state the workflow leaves them in)."""
+    from django.utils import timezone
+
+    from hotline.care.tests.factories import request_from_order
+    from hotline.control.demo import CODE_AUTHORITY
+    from hotline.control.tests import factories as control
+    from hotline.geo.services import upsert_units
+    from hotline.intake.models import ImportJob
+    from hotline.sampling.tests.factories import VILLAGE, make_round, make_site
+    from hotline.screening import services as screening
+    from hotline.screening.tests.factories import GOOD, ledger_with, town_form
+    from hotline.workforce.models import Team
+    from hotline.workforce.tests.factories import CourseFactory, PersonFactory, shift_now
+
+    care = request_from_order(people.agent)
+    upsert_units([CODE_AUTHORITY])
+    control.rule()
+    household, _members = control.household(people.gongguan)
+    round_ = make_round(people.supervisor)
+    site = make_site(people.supervisor, round_)
+    form = town_form()
+    today = timezone.localdate()
+    report = screening.submit_report(people.gongguan, form.code, today, GOOD)
+    person = PersonFactory()
+    incident = _fire_incident()
+    job = ImportJob.objects.create(
+        user=people.supervisor,
+        channel="import",
+        filename="orders.csv",
+        format="csv",
+        content=b"",
+        created_at=timezone.now(),
+    )
+    return {
+        "care_request": care.pk,
+        "care_task": care.tasks.first().pk,
+        "household": household.pk,
+        "checkpoint": control.checkpoint().code,
+        "sampling_round": round_.pk,
+        "sampling_site": site.pk,
+        "sampling_village": VILLAGE,
+        "ledger_person": ledger_with(people.gongguan)[0].pk,
+        "form": form.code,
+        "report": report.pk,
+        "day": today.isoformat(),
+        "person": person.pk,
+        "team": Team.objects.create(name="应急突击队", created_at=timezone.now()).pk,
+        "course": CourseFactory().code,
+        "shift": shift_now(person).pk,
+        "import_job": job.pk,
+        "stats_table": "towns",
+        "incident": incident.number,
+    }
+
+
+def _fire_incident():
+    """A camera's fire signal inside the reserve, which opens an incident (as the reserve's own
+    tests do, with the reserve's places, sources and order kind set up first)."""
+    import importlib
+
+    from django.apps import apps as django_apps
+    from django.utils import timezone
+
+    from hotline.orders.cache import clear_all
+    from hotline.reserve import demo, services
+    from hotline.reserve.models import SignalSource
+    from hotline.reserve.tests.factories import INSIDE
+
+    migration = importlib.import_module("hotline.reserve.migrations.0002_fire_order_kind")
+    migration.Migration.operations[0].code(django_apps, None)
+    demo.ensure_station_unit()
+    demo.ensure_places()
+    clear_all()
+    camera = SignalSource.objects.get(code="cam-datianding-01")
+    signal, _ = services.receive_signal(
+        camera, services.SignalIn("matrix-1", timezone.now(), *INSIDE, {"frame": 1})
+    )
+    return signal.incident
 
 
 def test_every_url_answers_every_role_as_declared(world):
@@ -345,7 +505,7 @@ def test_every_url_answers_every_role_as_declared(world):
         if _expected(key, "anon") is None:
             undeclared.append(shown)
             continue
-        url = _fill(route, objects)
+        url = _fill(route, _objects_for(key, objects))
         for role in ROLES:
             want = _expected(key, role)
             if want == SKIP:
@@ -392,3 +552,42 @@ def test_a_handler_never_sees_another_units_order_count_or_export(people, token_
     assert api["count"] == 1
     assert c.get(f"/orders/{theirs.number}/").status_code == 404
     assert token_client(people.gongguan).get(f"/api/v1/orders/{theirs.number}").status_code == 404
+
+
+def test_a_handler_never_sees_another_units_care_request_or_stats(people, token_client):
+    """The field apps' lists, counts and exports: 公馆镇's care request and its order are in
+    the city's figures and 公馆镇's, never in another town's."""
+    from django.utils import timezone
+
+    from hotline.care.tests.factories import request_from_order
+    from hotline.orders import events
+
+    mine = request_from_order(people.agent)  # 公馆镇's
+    events.deliver_all()  # the stats' counts are kept by the order events' handlers
+    day = {"start": timezone.localdate().isoformat()}
+
+    def seen_by(user) -> dict:
+        c = Client()
+        c.force_login(user)
+        board = token_client(user).get("/api/v1/stats/board", day).json()
+        care = token_client(user).get("/api/v1/care/requests").json()
+        return {
+            "care_api": mine.pk in {r["id"] for r in care},
+            "care_page": f"/care/{mine.pk}/" in c.get("/care/").content.decode(),
+            "care_request": c.get(f"/care/{mine.pk}/").status_code,
+            "board_total": board["total"],
+            "board_town": "440902101" in {t["code"] for t in board["towns"]},
+            "export": "公馆镇" in c.get("/stats/export/towns.csv", day).content.decode("utf-8-sig"),
+        }  # fmt: skip
+
+    city = seen_by(people.supervisor)
+    assert city == {
+        "care_api": True, "care_page": True, "care_request": 200, "board_total": 1,
+        "board_town": True, "export": True,
+    }, city  # fmt: skip
+    assert seen_by(people.gongguan)["care_api"] and seen_by(people.gongguan)["care_page"]
+    other = seen_by(people.other_town)
+    assert other == {
+        "care_api": False, "care_page": False, "care_request": 404, "board_total": 0,
+        "board_town": False, "export": False,
+    }, other  # fmt: skip

@@ -36,6 +36,12 @@ def test_staffing_endpoint(staff, token_client):
     assert len(body["intervals"]) == 96 and body["aht_source"] == "default"
     r = token_client(staff.people.supervisor).get(f"{API}/staffing?day=not-a-day")
     assert r.status_code == 422 and r.json()["code"] == "validation_error"
+    # a day near date.min / date.max (the forecast reads weeks back) is refused, not a 500
+    for day in ("0001-01-01", "9999-12-31"):
+        r = token_client(staff.people.supervisor).get(f"{API}/staffing", {"day": day})
+        assert r.status_code == 422 and r.json()["errors"][0]["field"].endswith("day"), r.json()
+    r = token_client(staff.people.supervisor).get(f"{API}/staffing", {"day": "2099-12-31"})
+    assert r.status_code == 200
 
 
 def test_erlang_calculator(people, token_client):

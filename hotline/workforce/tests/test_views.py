@@ -132,6 +132,11 @@ def test_staffing_page_and_calculator(client, staff, django_assert_max_num_queri
     r = client.get(reverse("workforce:staffing"), {"calls": "-5", "aht": "x"})
     assert r.status_code == 200 and "data-whatif" not in r.content.decode()
     assert client.get(reverse("workforce:staffing-table")).status_code == 200
+    # a day the platform does not plan for shows today's table (never a 500)
+    for day in ("0001-01-01", "9999-12-31", "not-a-day"):
+        assert client.get(reverse("workforce:staffing"), {"day": day}).status_code == 200
+        assert client.get(reverse("workforce:roster"), {"week": day}).status_code == 200
+        assert client.get(reverse("workforce:teams"), {"day": day}).status_code == 200
     client.force_login(staff.people.agent)
     assert client.get(reverse("workforce:staffing")).status_code == 403
 
