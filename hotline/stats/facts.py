@@ -32,6 +32,7 @@ _RESOLVED = EventCode.RESOLVED
 _CALLBACK = EventCode.CALLBACK
 _REOPENED = EventCode.REOPENED
 _CLOSED = EventCode.CLOSED
+_URGED = EventCode.URGED
 UNIT_COUNTERS = (
     "dispatches",
     "accept_due",
@@ -206,6 +207,17 @@ def derive(dims: OrderDims, events: list[Ev], tz: ZoneInfo) -> Facts:
             elif clock == "resolve" and work is not None:
                 work.late = True
                 part(work.unit)["overdue"] += 1
+        elif code == _URGED:
+            # A repeat call that raised the urgency shortened the running clocks (the payload
+            # has the new deadlines only then).
+            moved = parse_time(payload.get("accept_deadline"))
+            if moved is not None and accept is not None:
+                accept.deadline = moved
+            moved = parse_time(payload.get("resolve_deadline"))
+            if moved is not None:
+                resolve_deadline = moved
+                if work is not None:
+                    work.deadline = moved
         elif code == _ESCALATED:
             order["escalated"] = True
         elif code == _RESOLVED:
