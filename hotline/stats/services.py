@@ -15,6 +15,8 @@ import io
 import time
 from collections import Counter
 from collections.abc import Iterable
+from functools import partial
+from itertools import chain
 from operator import itemgetter
 from zoneinfo import ZoneInfo
 
@@ -181,21 +183,22 @@ def _as_datetime(value) -> dt.datetime | None:
     return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
-def _stream(name: str, sql: str, params=(), size: int = 20_000):
-    # A named (server-side) cursor on PostgreSQL, so a million rows are not all held at once.
-    if connection.vendor == "postgresql":
-        with connection.connection.cursor(name=name) as cursor:
-            cursor.itersize = size
-            cursor.execute(sql, params)
-            yield from cursor
-        return
-    with connection.cursor() as cursor:
+def _pg_stream(name: str, sql: str, params, size: int):
+    # A named (server-side) cursor, so a million rows are not all held at once.
+    with connection.connection.cursor(name=name) as cursor:
+        cursor.itersize = size
         cursor.execute(sql, params)
-        while True:
-            rows = cursor.fetchmany(size)
-            if not rows:
-                return
-            yield from rows
+        yield from cursor
+
+
+def _stream(name: str, sql: str, params=(), size: int = 20_000):
+    """An iterator over the rows of a query, fetched ``size`` at a time."""
+    if connection.vendor == "postgresql":
+        return _pg_stream(name, sql, params, size)
+    # SQLite: the rows of each fetchmany chained in C (a generator costs a frame per row).
+    cursor = connection.cursor()
+    cursor.execute(sql, params)
+    return chain.from_iterable(iter(partial(cursor.fetchmany, size), []))
 
 
 def _sqlite_text(value) -> str:
@@ -349,6 +352,7 @@ def rebuild(*, stdout=None, chunk: int = 20_000) -> dict:
         order_rows: list[tuple] = []
         unit_rows: list[tuple] = []
         texts: dict = {}  # SQLite: each datetime read → its text as stored
+        parse = dt.datetime.fromisoformat
         days: dict = {}  # a day → its ISO text (shared by every chunk)
         n_orders = n_units = 0
         for oid, received_at, channel, category, urgency, epidemic, district, town in orders:
@@ -367,14 +371,18 @@ def rebuild(*, stdout=None, chunk: int = 20_000) -> dict:
                         payload[PAYLOAD_KEYS[code][0]] = v
                     if w is not None:
                         payload[PAYLOAD_KEYS[code][1]] = w
-                when = _as_datetime(at)
-                if sqlite:
+                if sqlite:  # naive UTC text: parsed here, its text kept to be written back
+                    when = parse(at + "+00:00")
                     texts[when] = at
-                mine.append(Ev(code, when, unit_id, payload))
+                else:
+                    when = _as_datetime(at)
+                mine.append((code, when, unit_id, payload))  # an Ev, as a plain tuple
                 pending = next(events, None)
-            received = _as_datetime(received_at)
             if sqlite:
+                received = parse(received_at + "+00:00")
                 texts[received] = received_at
+            else:
+                received = _as_datetime(received_at)
             dims = OrderDims(
                 received, channel, category, urgency, bool(epidemic), district or "", town or ""
             )
