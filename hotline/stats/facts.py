@@ -32,6 +32,13 @@ _RESOLVED = EventCode.RESOLVED
 _CALLBACK = EventCode.CALLBACK
 _REOPENED = EventCode.REOPENED
 _CLOSED = EventCode.CLOSED
+_URGED = EventCode.URGED
+#: The order's first times and the minutes from receipt kept for each.
+_MINUTES_OF = (
+    ("dispatched_at", "dispatch_minutes"),
+    ("accepted_at", "accept_minutes"),
+    ("resolved_at", "resolve_minutes"),
+)
 UNIT_COUNTERS = (
     "dispatches",
     "accept_due",
@@ -151,22 +158,22 @@ def derive(dims: OrderDims, events: list[Ev], tz: ZoneInfo) -> Facts:
             part(work.unit)["resolve_due"] += 1
         work = None
 
-    for ev in events:
-        code, at, payload = ev.code, ev.at, ev.payload or {}
+    for code, at, ev_unit, payload in events:  # Ev fields, unpacked (cheaper than attributes)
+        payload = payload or {}
         if code == _RECEIVED:
             resolve_deadline = parse_time(payload.get("resolve_deadline")) or resolve_deadline
         elif code == _DISPATCHED:
-            if ev.unit_id is None:
+            if ev_unit is None:
                 continue
             drop_accept()  # a re-dispatch before acceptance ends the previous clock
-            lead = ev.unit_id
+            lead = ev_unit
             accept = _Clock(lead, at, parse_time(payload.get("accept_deadline")))
             part(lead)["dispatches"] += 1
             order["unit_id"] = lead
             order["status"] = "dispatched"
             order["dispatched_at"] = order["dispatched_at"] or at
         elif code == _ACCEPTED:
-            unit = lead if lead is not None else ev.unit_id
+            unit = lead if lead is not None else ev_unit
             started = at
             if unit is not None:
                 row = part(unit)
@@ -182,7 +189,7 @@ def derive(dims: OrderDims, events: list[Ev], tz: ZoneInfo) -> Facts:
             order["status"] = "accepted"
             order["accepted_at"] = order["accepted_at"] or at
         elif code == _RETURNED:
-            unit = lead if lead is not None else ev.unit_id
+            unit = lead if lead is not None else ev_unit
             if unit is not None:
                 part(unit)["returns"] += 1
             order["returns"] += 1
@@ -206,6 +213,17 @@ def derive(dims: OrderDims, events: list[Ev], tz: ZoneInfo) -> Facts:
             elif clock == "resolve" and work is not None:
                 work.late = True
                 part(work.unit)["overdue"] += 1
+        elif code == _URGED:
+            # A repeat call that raised the urgency shortened the running clocks (the payload
+            # has the new deadlines only then).
+            moved = parse_time(payload.get("accept_deadline"))
+            if moved is not None and accept is not None:
+                accept.deadline = moved
+            moved = parse_time(payload.get("resolve_deadline"))
+            if moved is not None:
+                resolve_deadline = moved
+                if work is not None:
+                    work.deadline = moved
         elif code == _ESCALATED:
             order["escalated"] = True
         elif code == _RESOLVED:
@@ -252,10 +270,9 @@ def derive(dims: OrderDims, events: list[Ev], tz: ZoneInfo) -> Facts:
     drop_accept()
     drop_work()
     received = dims.received_at
-    for name, field_ in (("dispatch", "dispatched_at"), ("accept", "accepted_at"),
-                         ("resolve", "resolved_at")):  # fmt: skip
+    for field_, minutes in _MINUTES_OF:
         at = order[field_]
-        order[f"{name}_minutes"] = None if at is None else _minutes(received, at)
+        order[minutes] = None if at is None else _minutes(received, at)
     if lead is not None and order["status"] != "closed":
         part(lead)["open"] = True
     return Facts(order, units)

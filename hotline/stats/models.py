@@ -76,9 +76,18 @@ class UnitFact(models.Model):
     league table over a period counts the orders received in that period.
     """
 
-    order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="+")
+    # No index of their own: (order, unit) is unique, so that index serves lookups by order;
+    # a unit's rows are read by day (the day × unit index). A unit-only index led SQLite's
+    # planner to read every day of a unit for one day's figures.
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     unit = models.ForeignKey(
-        "geo.HandlingUnit", on_delete=models.CASCADE, related_name="+", db_constraint=False
+        "geo.HandlingUnit",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     received_at = models.DateTimeField("受理时间")
     day = models.DateField("受理日期")
@@ -135,6 +144,8 @@ class HourlyCount(models.Model):
     epidemic flag, district, town and current lead unit (0 = the center). The board and the
     report read these cells, never the orders."""
 
+    dimensions = CELL_DIMENSIONS
+
     day = models.DateField("日期")
     hour = models.PositiveSmallIntegerField("时段")
     channel = models.CharField("渠道", max_length=10)
@@ -156,6 +167,68 @@ class HourlyCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.hour:02d}时 {self.channel}/{self.category}: {self.count}"
+
+
+#: The city board's hourly counts: the cells summed over district, town and unit.
+CITY_HOUR_DIMENSIONS = ("day", "hour", "channel", "category", "urgency", "epidemic")
+#: The city board's towns: the cells summed over the hours and every other dimension.
+TOWN_DAY_DIMENSIONS = ("day", "town", "category")
+
+
+class CityHourlyCount(models.Model):
+    """Orders received in the whole city in one local hour with one channel, category,
+    urgency and epidemic flag: ``HourlyCount`` summed over district, town and unit. A surge
+    day is some hundreds of these rows instead of tens of thousands of cells, so the city
+    board's curve, channels and categories read them (kept by the same -1/+1 deltas)."""
+
+    dimensions = CITY_HOUR_DIMENSIONS
+
+    day = models.DateField("日期")
+    hour = models.PositiveSmallIntegerField("时段")
+    channel = models.CharField("渠道", max_length=10)
+    category = models.CharField("诉求分类", max_length=12)
+    urgency = models.CharField("紧急程度", max_length=10)
+    epidemic = models.BooleanField("涉疫")
+    count = models.IntegerField("件数", default=0)
+
+    class Meta:
+        verbose_name = "全市分时统计"
+        verbose_name_plural = "全市分时统计"
+        constraints = [
+            models.UniqueConstraint(fields=list(CITY_HOUR_DIMENSIONS), name="stats_cityhour_cell")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.hour:02d}时 {self.channel}/{self.category}: {self.count}"
+
+
+class TownDailyCount(models.Model):
+    """Orders received in one town on one local day in one category: ``HourlyCount`` summed
+    over the hours, channels, urgencies and units (the city board's towns and heat table)."""
+
+    dimensions = TOWN_DAY_DIMENSIONS
+
+    day = models.DateField("日期")
+    town = models.CharField("镇街代码", max_length=12, blank=True)
+    category = models.CharField("诉求分类", max_length=12)
+    count = models.IntegerField("件数", default=0)
+
+    class Meta:
+        verbose_name = "镇街每日统计"
+        verbose_name_plural = "镇街每日统计"
+        constraints = [
+            models.UniqueConstraint(fields=list(TOWN_DAY_DIMENSIONS), name="stats_townday_cell")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.town}/{self.category}: {self.count}"
+
+
+#: Every count table, finest first. Each holds, per combination of its ``dimensions``, how many
+#: order facts have those values; the live path moves all of them by the same -1/+1 deltas,
+#: the rebuild makes the finest from the facts and the others from the finest, and a query
+#: reads the coarsest one that has every dimension it groups or filters by.
+ROLLUPS = (HourlyCount, CityHourlyCount, TownDailyCount)
 
 
 class HistoryCount(models.Model):

@@ -22,7 +22,7 @@ from hotline.orders.models import handler_unit_id
 from .choices import PHONE_CHANNELS, SYSTEM_CHANNELS
 from .errors import forbidden, invalid
 from .facts import UNIT_COUNTERS
-from .models import HistoryCount, HourlyCount, OrderFact, UnitFact
+from .models import ROLLUPS, HistoryCount, OrderFact, UnitFact
 from .services import local_zone
 
 MAX_PERIOD_DAYS = 366
@@ -99,19 +99,32 @@ def make_period(start=None, end=None, cutoff_hour: int = 24, today=None) -> Peri
     return Period(start, end, cutoff_hour)
 
 
-def _cells(scope: Scope, period: Period):
-    qs = HourlyCount.objects.filter(day__range=(period.start, period.end), count__gt=0)
+def rollup_for(dims) -> type:
+    """The coarsest rollup that has every dimension in ``dims`` (the fewest rows to read)."""
+    needed = set(dims)
+    for model in reversed(ROLLUPS):
+        if needed <= set(model.dimensions):
+            return model
+    raise ValueError(f"no rollup has {sorted(needed)}")  # a programming error, not input
+
+
+def _sums(scope: Scope, period: Period, *dims):
+    """(dims…, total) over the count cells of the scope and period, summed by the database,
+    from the coarsest rollup that can answer: the city's own rollups for the city, the unit's
+    cells of ``HourlyCount`` for a unit, ``HourlyCount`` too for a towns figure cut before
+    midnight (the towns' rollup has no hours)."""
+    needed = {"day", *dims}
+    if scope.unit_id is not None:
+        needed.add("unit_id")
+    if period.cutoff_hour < 24:
+        needed.add("hour")
+    model = rollup_for(needed)
+    qs = model.objects.filter(day__range=(period.start, period.end), count__gt=0)
     if scope.unit_id is not None:
         qs = qs.filter(unit_id=scope.unit_id)
     if period.cutoff_hour < 24:
         qs = qs.exclude(day=period.end, hour__gte=period.cutoff_hour)
-    return qs
-
-
-def _sums(cells, *dims):
-    """(dims…, total) over the cells, summed by the database (a surge day has tens of
-    thousands of cells; SQL adds them far faster than a Python loop)."""
-    return cells.order_by().values_list(*dims).annotate(n=Sum("count")).values_list(*dims, "n")
+    return qs.order_by().values_list(*dims).annotate(n=Sum("count")).values_list(*dims, "n")
 
 
 def _facts(model, scope: Scope, period: Period):
@@ -173,18 +186,18 @@ def board(scope: Scope, period: Period) -> dict:
     categories_epi: Counter = Counter()
     towns: Counter = Counter()
     heat: dict[str, Counter] = defaultdict(Counter)
-    cells = _cells(scope, period)
-    for key, n in _sums(cells, "hour" if by_hour else "day"):
-        series[key] += n
-    for channel, n in _sums(cells, "channel"):
+    # One grouped read for the curve, channels and categories; one for the towns.
+    key = "hour" if by_hour else "day"
+    for k, channel, category, epi, n in _sums(scope, period, key, "channel", "category",
+                                              "epidemic"):  # fmt: skip
+        series[k] += n
         channels[channel] += n
-    for category, epi, n in _sums(cells, "category", "epidemic"):
         total += n
         categories[category] += n
         if epi:
             epidemic += n
             categories_epi[category] += n
-    for town, category, n in _sums(cells, "town", "category"):
+    for town, category, n in _sums(scope, period, "town", "category"):
         towns[town] += n
         heat[town][category] += n
 

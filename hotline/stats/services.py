@@ -15,6 +15,8 @@ import io
 import time
 from collections import Counter
 from collections.abc import Iterable
+from functools import partial
+from itertools import chain
 from operator import itemgetter
 from zoneinfo import ZoneInfo
 
@@ -28,7 +30,7 @@ from hotline.orders.models import Order, OrderEvent, SubscriberCursor
 from .choices import StatsEventCode
 from .errors import invalid
 from .facts import Ev, OrderDims, derive
-from .models import CELL_DIMENSIONS, HistoryCount, HourlyCount, OrderFact, StatsEvent, UnitFact
+from .models import ROLLUPS, HistoryCount, HourlyCount, OrderFact, StatsEvent, UnitFact
 
 #: The subscriber name the worker delivers order events to (its cursor is stored under it).
 SUBSCRIBER = "stats.rollup"
@@ -45,17 +47,19 @@ CODES = (
     EventCode.CALLBACK,
     EventCode.REOPENED,
     EventCode.CLOSED,
+    EventCode.URGED,  # a raised urgency moves the order's cells and shortens its clocks
 )
-#: Of those, the payload key derive() reads for each (a closed event also ``duplicate_of``);
-#: the rebuild asks the database for just these values instead of parsing every payload.
+#: Of those, the payload keys derive() reads for each (one or two); the rebuild asks the
+#: database for just these values instead of parsing every payload.
 PAYLOAD_KEYS = {
-    EventCode.RECEIVED: "resolve_deadline",
-    EventCode.DISPATCHED: "accept_deadline",
-    EventCode.EXTENSION_DECIDED: "resolve_deadline",
-    EventCode.OVERDUE: "clock",
-    EventCode.CALLBACK: "satisfaction",
-    EventCode.REOPENED: "resolve_deadline",
-    EventCode.CLOSED: "first_contact",
+    EventCode.RECEIVED: ("resolve_deadline",),
+    EventCode.DISPATCHED: ("accept_deadline",),
+    EventCode.EXTENSION_DECIDED: ("resolve_deadline",),
+    EventCode.OVERDUE: ("clock",),
+    EventCode.URGED: ("accept_deadline", "resolve_deadline"),
+    EventCode.CALLBACK: ("satisfaction",),
+    EventCode.REOPENED: ("resolve_deadline",),
+    EventCode.CLOSED: ("first_contact", "duplicate_of"),
 }
 ORDER_FACT_FIELDS = [f.attname for f in OrderFact._meta.concrete_fields]
 UNIT_FACT_FIELDS = [f.attname for f in UnitFact._meta.concrete_fields if f.attname != "id"]
@@ -82,39 +86,41 @@ def _dims(order: Order | dict) -> OrderDims:
     )
 
 
-def _cell(fact: dict) -> tuple:
-    return tuple(fact[name] for name in CELL_DIMENSIONS)
+_UPSERT_SQL: dict = {}
 
 
-_UPSERT_SQL = None
-
-
-def _upsert_sql() -> str:
-    """INSERT … ON CONFLICT … DO UPDATE adding to the count: the same text on SQLite (≥ 3.24)
-    and PostgreSQL, which Django's bulk_create cannot say (it sets, it does not add)."""
-    global _UPSERT_SQL
-    if _UPSERT_SQL is None:
-        table = connection.ops.quote_name(HourlyCount._meta.db_table)
-        columns = [
-            connection.ops.quote_name(HourlyCount._meta.get_field(n).column)
-            for n in CELL_DIMENSIONS
-        ]
-        count = connection.ops.quote_name("count")
-        _UPSERT_SQL = (
+def _upsert_sql(model) -> str:
+    """INSERT … ON CONFLICT … DO UPDATE adding to the count of one cell of ``model`` (a
+    rollup): the same text on SQLite (≥ 3.24) and PostgreSQL, which Django's bulk_create
+    cannot say (it sets, it does not add)."""
+    sql = _UPSERT_SQL.get(model)
+    if sql is None:
+        q = connection.ops.quote_name
+        table = q(model._meta.db_table)
+        columns = [q(model._meta.get_field(n).column) for n in model.dimensions]
+        count = q("count")
+        sql = _UPSERT_SQL[model] = (
             f"INSERT INTO {table} ({', '.join(columns)}, {count}) "
             f"VALUES ({', '.join(['%s'] * (len(columns) + 1))}) "
             f"ON CONFLICT ({', '.join(columns)}) "
             f"DO UPDATE SET {count} = {table}.{count} + excluded.{count}"
         )
-    return _UPSERT_SQL
+    return sql
 
 
-def add_to_cells(deltas: Counter) -> None:
-    """Add each delta to its hourly cell (creating the cell when missing)."""
-    rows = [(*cell, n) for cell, n in deltas.items() if n]
-    if rows:
-        with connection.cursor() as cursor:
-            cursor.executemany(_upsert_sql(), rows)
+def move_counts(old: dict | None, new: dict) -> None:
+    """Move an order from the cells of its old fact to those of its new one, in every rollup:
+    -1 on the old cell and +1 on the new, nothing where the two are the same cell (in the
+    city-wide rollups a change of lead unit moves nothing)."""
+    with connection.cursor() as cursor:
+        for model in ROLLUPS:
+            deltas: Counter = Counter()
+            if old is not None:
+                deltas[tuple(old[n] for n in model.dimensions)] -= 1
+            deltas[tuple(new[n] for n in model.dimensions)] += 1
+            rows = [(*cell, n) for cell, n in deltas.items() if n]
+            if rows:
+                cursor.executemany(_upsert_sql(model), rows)
 
 
 def refresh_order(order: Order | int) -> bool:
@@ -139,11 +145,7 @@ def refresh_order(order: Order | int) -> bool:
         changed = False
         if old != new:
             changed = True
-            deltas: Counter = Counter()
-            if old is not None:
-                deltas[_cell(old)] -= 1
-            deltas[_cell(new)] += 1
-            add_to_cells(deltas)
+            move_counts(old, new)
             OrderFact.objects.update_or_create(order_id=order_id, defaults=facts.order)
         stored = {
             u.unit_id: u for u in UnitFact.objects.select_for_update().filter(order_id=order_id)
@@ -181,21 +183,22 @@ def _as_datetime(value) -> dt.datetime | None:
     return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
-def _stream(name: str, sql: str, params=(), size: int = 20_000):
-    # A named (server-side) cursor on PostgreSQL, so a million rows are not all held at once.
-    if connection.vendor == "postgresql":
-        with connection.connection.cursor(name=name) as cursor:
-            cursor.itersize = size
-            cursor.execute(sql, params)
-            yield from cursor
-        return
-    with connection.cursor() as cursor:
+def _pg_stream(name: str, sql: str, params, size: int):
+    # A named (server-side) cursor, so a million rows are not all held at once.
+    with connection.connection.cursor(name=name) as cursor:
+        cursor.itersize = size
         cursor.execute(sql, params)
-        while True:
-            rows = cursor.fetchmany(size)
-            if not rows:
-                return
-            yield from rows
+        yield from cursor
+
+
+def _stream(name: str, sql: str, params=(), size: int = 20_000):
+    """An iterator over the rows of a query, fetched ``size`` at a time."""
+    if connection.vendor == "postgresql":
+        return _pg_stream(name, sql, params, size)
+    # SQLite: the rows of each fetchmany chained in C (a generator costs a frame per row).
+    cursor = connection.cursor()
+    cursor.execute(sql, params)
+    return chain.from_iterable(iter(partial(cursor.fetchmany, size), []))
 
 
 def _sqlite_text(value) -> str:
@@ -206,7 +209,7 @@ def _sqlite_text(value) -> str:
     return value.isoformat()
 
 
-def _insert_many(model, fields: list[str], rows: list[tuple]) -> None:
+def _insert_many(model, fields: list[str], rows: list[tuple], texts: dict | None = None) -> None:
     if not rows:
         return
     table = connection.ops.quote_name(model._meta.db_table)
@@ -216,18 +219,78 @@ def _insert_many(model, fields: list[str], rows: list[tuple]) -> None:
     if connection.vendor == "sqlite":
         # SQLite stores datetimes as text, naive UTC ("2022-11-07 01:00:00"), dates as ISO
         # text: the form Django's adapters write, done here without their per-value checks
-        # (a million rows × five columns).
+        # (a million rows × five columns). ``texts`` holds the text each value was read as
+        # (the same form: Django wrote it), so most values are looked up, not formatted.
         kinds = [model._meta.get_field(f).get_internal_type() for f in fields]
         slots = [i for i, k in enumerate(kinds) if k in ("DateTimeField", "DateField")]
         if slots:
+            known = (texts or {}).get
             rows = [list(row) for row in rows]
             for row in rows:
                 for i in slots:
                     v = row[i]
                     if v is not None:
-                        row[i] = _sqlite_text(v)
+                        row[i] = known(v) or _sqlite_text(v)
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+
+
+def _secondary_indexes(models) -> list[tuple[str, str]]:
+    """(name, CREATE statement) of each plain index of the models' tables on SQLite: the ones
+    a rebuild drops before its bulk inserts and makes again after (one sort per index instead
+    of a million B-tree inserts). Unique constraints and primary keys stay."""
+    tables = [m._meta.db_table for m in models]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            f"AND tbl_name IN ({', '.join(['%s'] * len(tables))}) ORDER BY name",
+            tables,
+        )
+        return [(name, sql) for name, sql in cursor.fetchall() if "UNIQUE" not in sql.upper()]
+
+
+#: SQLite settings of the rebuild's connection while it runs (restored after): a page cache
+#: large enough to hold the B-trees being written (the default 2 MB spills them to the WAL
+#: again and again) and the sorts of the GROUP BY and CREATE INDEX. (``temp_store`` cannot be
+#: changed inside a transaction, and a rebuild may run inside one.)
+SQLITE_REBUILD_PRAGMAS = {"cache_size": -262_144}
+
+
+class _Pragmas:
+    def __init__(self, values: dict):
+        self.values, self.before = values, {}
+
+    def __enter__(self):
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                for name, value in self.values.items():
+                    cursor.execute(f"PRAGMA {name}")
+                    self.before[name] = cursor.fetchone()[0]
+                    cursor.execute(f"PRAGMA {name} = {int(value)}")
+        return self
+
+    def __exit__(self, *exc):
+        if self.before:
+            with connection.cursor() as cursor:
+                for name, value in self.before.items():
+                    cursor.execute(f"PRAGMA {name} = {int(value)}")
+
+
+def _fill_rollups() -> None:
+    """Make every rollup from the order facts (its tables empty): the finest by one
+    ``INSERT … SELECT … GROUP BY`` over the facts, each coarser one by summing the finest."""
+    q = connection.ops.quote_name
+    finest = ROLLUPS[0]
+    with connection.cursor() as cursor:
+        for model in ROLLUPS:
+            source = OrderFact if model is finest else finest
+            cols = ", ".join(q(model._meta.get_field(n).column) for n in model.dimensions)
+            src = ", ".join(q(source._meta.get_field(n).column) for n in model.dimensions)
+            total = "COUNT(*)" if model is finest else f"SUM({q('count')})"
+            cursor.execute(
+                f"INSERT INTO {q(model._meta.db_table)} ({cols}, {q('count')}) "
+                f"SELECT {src}, {total} FROM {q(source._meta.db_table)} GROUP BY {src}"
+            )
 
 
 def rebuild(*, stdout=None, chunk: int = 20_000) -> dict:
@@ -236,34 +299,49 @@ def rebuild(*, stdout=None, chunk: int = 20_000) -> dict:
     not deliver the same history again). Returns counts and the seconds taken."""
     started = time.perf_counter()
     tz = local_zone()
+    sqlite = connection.vendor == "sqlite"
     order_table = Order._meta.db_table
     event_table = OrderEvent._meta.db_table
     codes = ", ".join(f"'{c}'" for c in CODES)  # constants of this module, not input
-    with transaction.atomic():
+    with _Pragmas(SQLITE_REBUILD_PRAGMAS), transaction.atomic():
         last_event = OrderEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        # On SQLite the plain indexes of the tables go for the bulk load and come back at the
+        # end, inside the transaction (readers in WAL mode keep seeing the old tables). Not on
+        # PostgreSQL: DROP INDEX would lock the board's readers out until the commit.
+        indexes = _secondary_indexes((*ROLLUPS, UnitFact, OrderFact)) if sqlite else []
         with connection.cursor() as cursor:
-            for model in (HourlyCount, UnitFact, OrderFact):
+            for name, _sql in indexes:
+                cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+            for model in (*ROLLUPS, UnitFact, OrderFact):
                 cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
         # On SQLite a CAST has no declared type, so the text is read without Django's
-        # converter and parsed once by datetime.fromisoformat (cheaper per row).
-        text = "CAST({} AS TEXT)" if connection.vendor == "sqlite" else "{}"
+        # converter and parsed once by datetime.fromisoformat (cheaper per row); the text is
+        # kept to be written back as it was read.
+        text = "CAST({} AS TEXT)" if sqlite else "{}"
         orders = _stream(
             "stats_orders",
             f"SELECT id, {text.format('received_at')}, channel, category, urgency, "
             f"epidemic_related, district_id, town_id FROM {order_table} ORDER BY id",
             size=chunk,
         )
-        if connection.vendor == "sqlite":
-            get = "json_extract(payload, '$.{}')".format
-        else:
-            get = "(payload ->> '{}')".format
-        # Constants of this module, not input: safe to write into the SQL.
-        value = " ".join(f"WHEN '{c}' THEN {get(k)}" for c, k in PAYLOAD_KEYS.items())
+        get = ("json_extract(payload, '$.{}')" if sqlite else "(payload ->> '{}')").format
+        # Constants of this module, not input: safe to write into the SQL. ``+code`` on
+        # SQLite: walk the order_id index (already in (order_id, id) order) instead of the
+        # code index and a sort of millions of rows.
+        values = [
+            " ".join(
+                f"WHEN '{c}' THEN {get(keys[i])}"
+                for c, keys in PAYLOAD_KEYS.items()
+                if len(keys) > i
+            )
+            for i in (0, 1)
+        ]
         events = _stream(
             "stats_events",
-            f"SELECT order_id, code, {text.format('at')}, unit_id, CASE code {value} END, "
-            f"CASE WHEN code = '{EventCode.CLOSED}' THEN {get('duplicate_of')} END "
-            f"FROM {event_table} WHERE code IN ({codes}) AND id <= %s ORDER BY order_id, id",
+            f"SELECT order_id, code, {text.format('at')}, unit_id, CASE code {values[0]} END, "
+            f"CASE code {values[1]} END "
+            f"FROM {event_table} WHERE {'+' if sqlite else ''}code IN ({codes}) AND id <= %s "
+            "ORDER BY order_id, id",
             [last_event],
             size=chunk * 4,
         )
@@ -273,52 +351,69 @@ def rebuild(*, stdout=None, chunk: int = 20_000) -> dict:
         pending = next(events, None)
         order_rows: list[tuple] = []
         unit_rows: list[tuple] = []
+        texts: dict = {}  # SQLite: each datetime read → its text as stored
+        parse = dt.datetime.fromisoformat
+        days: dict = {}  # a day → its ISO text (shared by every chunk)
         n_orders = n_units = 0
         for oid, received_at, channel, category, urgency, epidemic, district, town in orders:
             mine: list[Ev] = []
             while pending is not None and pending[0] < oid:
                 pending = next(events, None)  # events of an order no longer there
             while pending is not None and pending[0] == oid:
-                _oid, code, at, unit_id, v, dup = pending
+                _oid, code, at, unit_id, v, w = pending
                 if code == closed:
                     payload = {"first_contact": v in (1, True, "true")}
-                    if dup:
-                        payload["duplicate_of"] = dup
+                    if w:
+                        payload["duplicate_of"] = w
                 else:
-                    payload = {PAYLOAD_KEYS[code]: v} if v is not None else {}
-                mine.append(Ev(code, _as_datetime(at), unit_id, payload))
+                    payload = {}
+                    if v is not None:
+                        payload[PAYLOAD_KEYS[code][0]] = v
+                    if w is not None:
+                        payload[PAYLOAD_KEYS[code][1]] = w
+                if sqlite:  # naive UTC text: parsed here, its text kept to be written back
+                    when = parse(at + "+00:00")
+                    texts[when] = at
+                else:
+                    when = _as_datetime(at)
+                mine.append((code, when, unit_id, payload))  # an Ev, as a plain tuple
                 pending = next(events, None)
+            if sqlite:
+                received = parse(received_at + "+00:00")
+                texts[received] = received_at
+            else:
+                received = _as_datetime(received_at)
             dims = OrderDims(
-                _as_datetime(received_at), channel, category, urgency, bool(epidemic),
-                district or "", town or "",
-            )  # fmt: skip
+                received, channel, category, urgency, bool(epidemic), district or "", town or ""
+            )
             facts = derive(dims, mine, tz)
             fo = facts.order
+            if sqlite:
+                day = fo["day"]
+                if day not in days:
+                    days[day] = day.isoformat()
+                texts[day] = days[day]
             order_rows.append((oid, *order_values(fo)))
             head = (fo["received_at"], fo["day"], fo["district"], fo["urgency"])
             for unit_id, part in facts.units.items():
                 unit_rows.append((oid, unit_id, *head, *part_values(part)))
             if len(order_rows) >= chunk:
-                _insert_many(OrderFact, ORDER_FACT_FIELDS, order_rows)
-                _insert_many(UnitFact, UNIT_FACT_FIELDS, unit_rows)
+                _insert_many(OrderFact, ORDER_FACT_FIELDS, order_rows, texts)
+                _insert_many(UnitFact, UNIT_FACT_FIELDS, unit_rows, texts)
                 n_orders += len(order_rows)
                 n_units += len(unit_rows)
                 order_rows, unit_rows = [], []
+                texts = {}
                 if stdout is not None:
                     stdout.write(f"  {n_orders} 件……")
-        _insert_many(OrderFact, ORDER_FACT_FIELDS, order_rows)
-        _insert_many(UnitFact, UNIT_FACT_FIELDS, unit_rows)
+        _insert_many(OrderFact, ORDER_FACT_FIELDS, order_rows, texts)
+        _insert_many(UnitFact, UNIT_FACT_FIELDS, unit_rows, texts)
         n_orders += len(order_rows)
         n_units += len(unit_rows)
-        q = connection.ops.quote_name
-        cell_cols = ", ".join(q(HourlyCount._meta.get_field(n).column) for n in CELL_DIMENSIONS)
-        fact_cols = ", ".join(q(OrderFact._meta.get_field(n).column) for n in CELL_DIMENSIONS)
+        _fill_rollups()
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {q(HourlyCount._meta.db_table)} ({cell_cols}, {q('count')}) "
-                f"SELECT {fact_cols}, COUNT(*) FROM {q(OrderFact._meta.db_table)} "
-                f"GROUP BY {fact_cols}"
-            )
+            for _name, sql in indexes:
+                cursor.execute(sql)
         cells = HourlyCount.objects.count()
         cursor_row, _ = SubscriberCursor.objects.select_for_update().get_or_create(name=SUBSCRIBER)
         cursor_row.position = max(cursor_row.position, last_event)
