@@ -66,6 +66,11 @@ def require_city(user) -> Scope:
     return scope
 
 
+#: The days a period may cover (the same bounds as the workforce's roster days).
+FIRST_DAY = dt.date(2000, 1, 1)
+LAST_DAY = dt.date(2099, 12, 31)
+
+
 @dataclass(frozen=True)
 class Period:
     """Days from ``start`` to ``end`` inclusive (local dates), optionally cut at an hour of
@@ -90,6 +95,9 @@ def make_period(start=None, end=None, cutoff_hour: int = 24, today=None) -> Peri
     today = today or dt.datetime.now(local_zone()).date()
     start = start or end or today
     end = end or start
+    if not (FIRST_DAY <= start <= LAST_DAY and FIRST_DAY <= end <= LAST_DAY):
+        # Last year's comparison moves the period back a year: 0001-01-01 would overflow.
+        raise invalid(f"日期应在 {FIRST_DAY.year}–{LAST_DAY.year} 年之间。", "date_out_of_range")
     if end < start:
         raise invalid("结束日期不能早于开始日期。", "period_reversed")
     if (end - start).days + 1 > MAX_PERIOD_DAYS:

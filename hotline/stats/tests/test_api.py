@@ -45,6 +45,22 @@ def test_bad_period_is_422_with_a_code(people, token_client):
     assert r.status_code == 422 and r.json()["code"] == "period_reversed"
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "board?start=0001-01-01",
+        "board?end=0001-01-01",
+        "report?day=0001-01-01",
+        "tables/towns?start=0001-01-01",
+        "league?start=9999-12-31",
+    ],
+)
+def test_a_day_out_of_range_is_422_not_an_overflow(people, token_client, path):
+    """Found by the stateful fuzzing: last year's comparison moved 0001-01-01 below date.min."""
+    r = token_client(people.admin).get(f"/api/v1/stats/{path}")
+    assert r.status_code == 422 and r.json()["code"] == "date_out_of_range"
+
+
 def test_history_import_and_read(people, token_client):
     api = token_client(people.supervisor)
     r = api.post(

@@ -184,6 +184,8 @@ def test_history_refusals(db, text, code):
         (dt.date(2022, 11, 8), dt.date(2022, 11, 7), 24, "period_reversed"),
         (dt.date(2020, 1, 1), dt.date(2022, 1, 1), 24, "period_too_long"),
         (dt.date(2022, 11, 7), dt.date(2022, 11, 7), 0, "cutoff_invalid"),
+        (dt.date(1, 1, 1), dt.date(1, 1, 1), 24, "date_out_of_range"),
+        (dt.date(2022, 11, 7), dt.date(9999, 12, 31), 24, "date_out_of_range"),
     ],
 )
 def test_period_refusals(start, end, cutoff, code):

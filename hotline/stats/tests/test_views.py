@@ -61,7 +61,12 @@ def test_anonymous_goes_to_login(client):
 
 @pytest.mark.parametrize(
     "query",
-    ["start=2022-13-01", "start=2022-11-08&end=2022-11-01", "start=2019-01-01&end=2022-01-01"],
+    [
+        "start=2022-13-01",
+        "start=2022-11-08&end=2022-11-01",
+        "start=2019-01-01&end=2022-01-01",
+        "start=0001-01-01",
+    ],
 )
 def test_bad_periods_are_a_clear_422(people, client, query):
     r = _client(client, people.supervisor).get(f"/stats/?{query}")
