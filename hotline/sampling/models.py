@@ -261,16 +261,57 @@ class Sample(models.Model):
     class Meta:
         verbose_name = "采样登记"
         verbose_name_plural = "采样登记"
+        # Two indexes besides the primary key, each one B-tree write per swab (millions a
+        # round): the tube's (results, recalls) and who was sampled in the round (duplicates,
+        # recall re-swabs, the not-yet-sampled list). What a grid sampled and when are counted
+        # into GridTally and HourTally as the swabs are written, so no index serves them.
         indexes = [
-            # who was sampled in the round (coverage, duplicates, recalls)
             models.Index(fields=["round", "id_hash", "mode"], name="sampling_sample_person"),
-            # what a grid sampled (visitors, on-site vs door)
-            models.Index(fields=["grid", "mode"], name="sampling_sample_grid"),
-            models.Index(fields=["round", "sampled_at"], name="sampling_sample_time"),
         ]
 
     def __str__(self) -> str:
         return f"{self.id_masked} → {self.tube_id}"
+
+
+class GridTally(models.Model):
+    """The running coverage counts of a grid, kept exact by every write of swabs and roster
+    (``hotline.sampling.tallies``) so that a village's coverage is one row read instead of a
+    probe per resident: ``sampled`` residents of the village with a swab anywhere in the round,
+    of them ``on_site`` and ``door`` (a person swabbed both ways counts in both and once in
+    ``sampled``), and ``visitors`` — swabs taken at the grid from people not on its roster."""
+
+    grid = models.OneToOneField(
+        Grid, primary_key=True, on_delete=models.CASCADE, related_name="tally"
+    )
+    sampled = models.PositiveIntegerField("已采样", default=0)
+    on_site = models.PositiveIntegerField("采样点", default=0)
+    door = models.PositiveIntegerField("上门", default=0)
+    visitors = models.PositiveIntegerField("外来", default=0)
+
+    class Meta:
+        verbose_name = "网格采样计数"
+        verbose_name_plural = "网格采样计数"
+
+    def __str__(self) -> str:
+        return f"{self.grid_id}: {self.sampled}"
+
+
+class HourTally(models.Model):
+    """Swabs of a round per hour (``hour`` is the hour's start, UTC), kept by the writes."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+", db_index=False)
+    hour = models.DateTimeField("小时")
+    count = models.PositiveIntegerField("人次", default=0)
+
+    class Meta:
+        verbose_name = "每小时采样计数"
+        verbose_name_plural = "每小时采样计数"
+        constraints = [
+            models.UniqueConstraint(fields=["round", "hour"], name="sampling_hour_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hour:%Y-%m-%d %H}: {self.count}"
 
 
 class LabImport(models.Model):
