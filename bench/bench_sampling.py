@@ -81,18 +81,16 @@ def _raw_table(connection, sample_table: str) -> str:
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             cur.execute(f"DROP TABLE IF EXISTS {raw}, {raw}_many")
+            cur.execute(
+                "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = %s::regclass AND contype = 'f'",
+                [sample_table],
+            )
+            foreign_keys = [row[0] for row in cur.fetchall()]
             for name in (raw, f"{raw}_many"):
                 cur.execute(f"CREATE TABLE {name} (LIKE {sample_table} INCLUDING ALL)")
-                for column, parent in (
-                    ("round_id", "sampling_round"),
-                    ("tube_id", "sampling_tube"),
-                    ("grid_id", "sampling_grid"),
-                    ("registered_by_id", "auth_user"),
-                ):
-                    cur.execute(
-                        f"ALTER TABLE {name} ADD FOREIGN KEY ({column}) REFERENCES {parent} (id) "
-                        "DEFERRABLE INITIALLY DEFERRED"
-                    )
+                for definition in foreign_keys:
+                    cur.execute(f"ALTER TABLE {name} ADD {definition}")
         else:
             cur.execute(
                 "SELECT sql FROM sqlite_master WHERE tbl_name = %s AND sql IS NOT NULL",

@@ -240,12 +240,21 @@ class Tube(models.Model):
 class Sample(models.Model):
     """One person swabbed into one tube (a registration). ``grid`` is where it was taken."""
 
-    # The FK columns of round, grid and registered_by carry no index of their own: the
-    # composite indexes below start with round and grid, and nothing looks swabs up by who
-    # registered them; each index dropped is one less B-tree write per swab (millions a round).
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # The FK columns of round, grid and registered_by carry no index of their own (the person
+    # index starts with round; nothing looks swabs up by grid or by who registered them) and
+    # no database constraint: the only writers (``register_sample``, ``import_samples``) take
+    # all three from rows they hold under the round's lock, no code deletes those rows but
+    # Django's collector (which cascades itself), and on PostgreSQL each constraint is a
+    # trigger run per swab — the three cost the server about as much as the rest of the row
+    # (bench notes in docs/SAMPLING.md). The tube keeps its constraint: the link from a lab
+    # result to its people.
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     tube = models.ForeignKey(Tube, on_delete=models.CASCADE, related_name="samples")
-    grid = models.ForeignKey(Grid, on_delete=models.CASCADE, related_name="+", db_index=False)
+    grid = models.ForeignKey(
+        Grid, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     id_hash = models.CharField("身份证号摘要", max_length=64)
     id_masked = models.CharField("身份证号（脱敏）", max_length=18)
     mode = models.CharField("方式", max_length=6, choices=Mode.choices, default=Mode.SITE)
@@ -256,6 +265,7 @@ class Sample(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
 
     class Meta:

@@ -772,7 +772,8 @@ def import_samples(actor, round_: Round, rows: Sequence[SampleRow], *, now=None)
         if site not in mine:
             refuse(index, "forbidden", "您不在这个采样点的采样人员名单中。")
             continue
-        barcode = str(row.tube or "").strip().upper()
+        barcode = row.tube
+        barcode = (barcode if type(barcode) is str else str(barcode or "")).strip().upper()
         if not barcode or len(barcode) > 32:
             refuse(index, "bad_barcode", "管号为空或过长。")
             continue
@@ -789,7 +790,9 @@ def import_samples(actor, round_: Round, rows: Sequence[SampleRow], *, now=None)
         elif when.tzinfo is None:
             when = timezone.make_aware(when)
         when = param(when)  # from here on the value the statements take
-        person = str(row.person or "")
+        person = row.person
+        if type(person) is not str:
+            person = str(person or "")
         text = person.upper() if person.isalnum() else normalize_id_number(person)
         if len(text) == 18 and text[:17].isdigit():
             if not valid(text):

@@ -78,10 +78,11 @@ def count_written(
     them a person's first swab in the round: grouped in the database by where it was taken,
     the person's roster village, mode and hour (UTC). ``grid_villages`` / ``village_grids``:
     the round's grids by id / by village code."""
-    if connection.vendor == "postgresql":
+    postgres = connection.vendor == "postgresql"
+    if postgres:
         hour = "FLOOR(EXTRACT(EPOCH FROM s.sampled_at) / 3600)::bigint"
-    else:  # stored as naive UTC text; strftime('%s') reads it as UTC
-        hour = "CAST(strftime('%%s', s.sampled_at) AS INTEGER) / 3600"
+    else:  # stored as naive UTC text "YYYY-MM-DD HH:…": its first 13 characters (cheaper
+        hour = "substr(s.sampled_at, 1, 13)"  # than strftime per row), read back below
     cursor.execute(
         f"SELECT s.grid_id, r.village_id, s.mode, {hour}, COUNT(*) "
         f"FROM {Sample._meta.db_table} s LEFT JOIN {Resident._meta.db_table} r "
@@ -98,8 +99,13 @@ def count_written(
             c = counts.setdefault(grid, [0, 0, 0, 0])
             c[0] += n
             c[1 if mode == Mode.SITE else 2] += n
-        hours[int(h)] = hours.get(int(h), 0) + n
-    return counts, hours
+        hours[h] = hours.get(h, 0) + n
+    if not postgres:
+        hours = {
+            hour_of(dt.datetime.strptime(h, "%Y-%m-%d %H").replace(tzinfo=dt.UTC)): n
+            for h, n in hours.items()
+        }
+    return counts, {int(h): n for h, n in hours.items()}
 
 
 def add(cursor, round_: Round, grids: dict[int, list[int]], hours: dict[int, int]) -> None:
