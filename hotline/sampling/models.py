@@ -200,12 +200,17 @@ class Tube(models.Model):
     """A sampling tube (采样管) with its barcode: it takes swabs until ``count`` reaches
     ``pool_size`` and then closes; the lab's result applies to everyone in it."""
 
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="tubes")
+    # A tube is written for every 10 swabs of a batch import: the round's own FK index is left
+    # out (the (round, status) index starts with it), so is the opener's (tubes are looked up
+    # by site and opener together, through the site's index), and the barcode's uniqueness is
+    # a constraint rather than ``unique=True`` (which on PostgreSQL adds a second, LIKE-pattern
+    # index nobody queries).
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="tubes", db_index=False)
     grid = models.ForeignKey(Grid, on_delete=models.CASCADE, related_name="tubes")
     site = models.ForeignKey(
         Site, null=True, blank=True, on_delete=models.SET_NULL, related_name="tubes"
     )
-    barcode = models.CharField("管号", max_length=32, unique=True)
+    barcode = models.CharField("管号", max_length=32)
     pool_size = models.PositiveSmallIntegerField("混管数")
     count = models.PositiveSmallIntegerField("已采人数", default=0)
     status = models.CharField(
@@ -215,7 +220,11 @@ class Tube(models.Model):
     recall = models.BooleanField("召回单采", default=False)
     result = models.CharField("结果", max_length=10, choices=Result.choices, blank=True)
     opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     opened_at = models.DateTimeField("开管时间")
     closed_at = models.DateTimeField("封管时间", null=True, blank=True)
@@ -228,6 +237,7 @@ class Tube(models.Model):
         verbose_name_plural = "采样管"
         ordering = ["-opened_at", "-pk"]
         indexes = [models.Index(fields=["round", "status"], name="sampling_tube_status")]
+        constraints = [models.UniqueConstraint(fields=["barcode"], name="sampling_tube_barcode")]
 
     def __str__(self) -> str:
         return self.barcode

@@ -80,13 +80,17 @@ def count_written(
     the round's grids by id / by village code."""
     postgres = connection.vendor == "postgresql"
     if postgres:
-        hour = "FLOOR(EXTRACT(EPOCH FROM s.sampled_at) / 3600)::bigint"
+        hour = "date_trunc('hour', s.sampled_at AT TIME ZONE 'UTC')"
     else:  # stored as naive UTC text "YYYY-MM-DD HH:…": its first 13 characters (cheaper
         hour = "substr(s.sampled_at, 1, 13)"  # than strftime per row), read back below
+    # The roster village as a scalar subquery: one probe of the roster's id_hash index per
+    # swab written. As a join, PostgreSQL hashes the whole roster (a sequential scan of a
+    # city's millions of residents for every batch).
     cursor.execute(
-        f"SELECT s.grid_id, r.village_id, s.mode, {hour}, COUNT(*) "
-        f"FROM {Sample._meta.db_table} s LEFT JOIN {Resident._meta.db_table} r "
-        "ON r.id_hash = s.id_hash WHERE s.round_id = %s AND s.id > %s GROUP BY 1, 2, 3, 4",
+        f"SELECT s.grid_id, (SELECT r.village_id FROM {Resident._meta.db_table} r "
+        f"WHERE r.id_hash = s.id_hash), s.mode, {hour}, COUNT(*) "
+        f"FROM {Sample._meta.db_table} s WHERE s.round_id = %s AND s.id > %s "
+        "GROUP BY 1, 2, 3, 4",
         [round_.pk, after_id],
     )
     counts: dict[int, list[int]] = {}
@@ -100,12 +104,14 @@ def count_written(
             c[0] += n
             c[1 if mode == Mode.SITE else 2] += n
         hours[h] = hours.get(h, 0) + n
-    if not postgres:
+    if postgres:  # naive UTC hours
+        hours = {hour_of(h.replace(tzinfo=dt.UTC)): n for h, n in hours.items()}
+    else:
         hours = {
             hour_of(dt.datetime.strptime(h, "%Y-%m-%d %H").replace(tzinfo=dt.UTC)): n
             for h, n in hours.items()
         }
-    return counts, {int(h): n for h, n in hours.items()}
+    return counts, hours
 
 
 def add(cursor, round_: Round, grids: dict[int, list[int]], hours: dict[int, int]) -> None:
