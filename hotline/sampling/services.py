@@ -709,8 +709,8 @@ def _time_param():
 
 #: SQLite page cache of a connection that imports swabs, in KiB (the default is 2 MiB): the
 #: person index of a round of millions of swabs is hundreds of MiB, and every page it must
-#: read again from the file is a system call and a copy per row (bench: 1.2-1.4× the rows a
-#: CPU second at 400,000 swabs).
+#: read again from the file is a system call and a copy per row (a raw insert of 400,000 swabs
+#: into the table: 1.3-1.4× the rows per CPU second with 64 MiB; docs/SAMPLING.md).
 SQLITE_CACHE_KIB = 65536
 
 
