@@ -200,12 +200,17 @@ class Tube(models.Model):
     """A sampling tube (采样管) with its barcode: it takes swabs until ``count`` reaches
     ``pool_size`` and then closes; the lab's result applies to everyone in it."""
 
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="tubes")
+    # A tube is written for every 10 swabs of a batch import: the round's own FK index is left
+    # out (the (round, status) index starts with it), so is the opener's (tubes are looked up
+    # by site and opener together, through the site's index), and the barcode's uniqueness is
+    # a constraint rather than ``unique=True`` (which on PostgreSQL adds a second, LIKE-pattern
+    # index nobody queries).
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="tubes", db_index=False)
     grid = models.ForeignKey(Grid, on_delete=models.CASCADE, related_name="tubes")
     site = models.ForeignKey(
         Site, null=True, blank=True, on_delete=models.SET_NULL, related_name="tubes"
     )
-    barcode = models.CharField("管号", max_length=32, unique=True)
+    barcode = models.CharField("管号", max_length=32)
     pool_size = models.PositiveSmallIntegerField("混管数")
     count = models.PositiveSmallIntegerField("已采人数", default=0)
     status = models.CharField(
@@ -215,7 +220,11 @@ class Tube(models.Model):
     recall = models.BooleanField("召回单采", default=False)
     result = models.CharField("结果", max_length=10, choices=Result.choices, blank=True)
     opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     opened_at = models.DateTimeField("开管时间")
     closed_at = models.DateTimeField("封管时间", null=True, blank=True)
@@ -228,6 +237,7 @@ class Tube(models.Model):
         verbose_name_plural = "采样管"
         ordering = ["-opened_at", "-pk"]
         indexes = [models.Index(fields=["round", "status"], name="sampling_tube_status")]
+        constraints = [models.UniqueConstraint(fields=["barcode"], name="sampling_tube_barcode")]
 
     def __str__(self) -> str:
         return self.barcode
@@ -240,12 +250,21 @@ class Tube(models.Model):
 class Sample(models.Model):
     """One person swabbed into one tube (a registration). ``grid`` is where it was taken."""
 
-    # The FK columns of round, grid and registered_by carry no index of their own: the
-    # composite indexes below start with round and grid, and nothing looks swabs up by who
-    # registered them; each index dropped is one less B-tree write per swab (millions a round).
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # The FK columns of round, grid and registered_by carry no index of their own (the person
+    # index starts with round; nothing looks swabs up by grid or by who registered them) and
+    # no database constraint: the only writers (``register_sample``, ``import_samples``) take
+    # all three from rows they hold under the round's lock, no code deletes those rows but
+    # Django's collector (which cascades itself), and on PostgreSQL each constraint is a
+    # trigger run per swab — the three cost the server about as much as the rest of the row
+    # (bench notes in docs/SAMPLING.md). The tube keeps its constraint: the link from a lab
+    # result to its people.
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     tube = models.ForeignKey(Tube, on_delete=models.CASCADE, related_name="samples")
-    grid = models.ForeignKey(Grid, on_delete=models.CASCADE, related_name="+", db_index=False)
+    grid = models.ForeignKey(
+        Grid, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     id_hash = models.CharField("身份证号摘要", max_length=64)
     id_masked = models.CharField("身份证号（脱敏）", max_length=18)
     mode = models.CharField("方式", max_length=6, choices=Mode.choices, default=Mode.SITE)
@@ -256,21 +275,63 @@ class Sample(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
 
     class Meta:
         verbose_name = "采样登记"
         verbose_name_plural = "采样登记"
+        # Two indexes besides the primary key, each one B-tree write per swab (millions a
+        # round): the tube's (results, recalls) and who was sampled in the round (duplicates,
+        # recall re-swabs, the not-yet-sampled list). What a grid sampled and when are counted
+        # into GridTally and HourTally as the swabs are written, so no index serves them.
         indexes = [
-            # who was sampled in the round (coverage, duplicates, recalls)
             models.Index(fields=["round", "id_hash", "mode"], name="sampling_sample_person"),
-            # what a grid sampled (visitors, on-site vs door)
-            models.Index(fields=["grid", "mode"], name="sampling_sample_grid"),
-            models.Index(fields=["round", "sampled_at"], name="sampling_sample_time"),
         ]
 
     def __str__(self) -> str:
         return f"{self.id_masked} → {self.tube_id}"
+
+
+class GridTally(models.Model):
+    """The running coverage counts of a grid, kept exact by every write of swabs and roster
+    (``hotline.sampling.tallies``) so that a village's coverage is one row read instead of a
+    probe per resident: ``sampled`` residents of the village with a swab anywhere in the round,
+    of them ``on_site`` and ``door`` (a person swabbed both ways counts in both and once in
+    ``sampled``), and ``visitors`` — swabs taken at the grid from people not on its roster."""
+
+    grid = models.OneToOneField(
+        Grid, primary_key=True, on_delete=models.CASCADE, related_name="tally"
+    )
+    sampled = models.PositiveIntegerField("已采样", default=0)
+    on_site = models.PositiveIntegerField("采样点", default=0)
+    door = models.PositiveIntegerField("上门", default=0)
+    visitors = models.PositiveIntegerField("外来", default=0)
+
+    class Meta:
+        verbose_name = "网格采样计数"
+        verbose_name_plural = "网格采样计数"
+
+    def __str__(self) -> str:
+        return f"{self.grid_id}: {self.sampled}"
+
+
+class HourTally(models.Model):
+    """Swabs of a round per hour (``hour`` is the hour's start, UTC), kept by the writes."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+", db_index=False)
+    hour = models.DateTimeField("小时")
+    count = models.PositiveIntegerField("人次", default=0)
+
+    class Meta:
+        verbose_name = "每小时采样计数"
+        verbose_name_plural = "每小时采样计数"
+        constraints = [
+            models.UniqueConstraint(fields=["round", "hour"], name="sampling_hour_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hour:%Y-%m-%d %H}: {self.count}"
 
 
 class LabImport(models.Model):

@@ -3,24 +3,24 @@ door-to-door lists, hourly progress, recalls with their work orders.
 
 Coverage counts people on the village's roster (``Resident``) who have a swab anywhere in the
 round, split by on-site and door-to-door, plus the swabs taken at the grid's sites from people
-not on its roster (visitors, people registered elsewhere). The per-village query goes roster →
-swabs through the index ``sampling_sample_person`` (round, id_hash) and the roster index
-(village, id_hash): a few thousand index probes, whatever the round's size (bench: < 50 ms).
+not on its roster (visitors, people registered elsewhere). Those counts are kept by the writes
+(``GridTally``, see ``tallies``), so coverage reads one row per grid; the not-yet-sampled list
+goes roster → swabs through the roster index (village, id_hash) and the person index
+``sampling_sample_person`` (round, id_hash): one probe per resident of the village.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import connection, models
-from django.db.models import Count, Exists, OuterRef, Subquery, Sum
-from django.db.models.functions import TruncHour
+from django.db import models
+from django.db.models import Count, OuterRef, Subquery, Sum
 
 from hotline.common.masking import mask_address, mask_name, mask_phone
 from hotline.orders.models import Order
 
-from .choices import Mode, RecallStatus, RiskLevel, TubeStatus
-from .models import Grid, Recall, Resident, Round, Sample, Tube
+from .choices import RecallStatus, RiskLevel, TubeStatus
+from .models import Grid, HourTally, Recall, Resident, Round, Sample, Tube
 
 
 @dataclass
@@ -49,120 +49,42 @@ class Coverage:
         return round(100.0 * self.sampled / self.registered, 1) if self.registered else 0.0
 
 
-# Per resident, three probes of the (round, id_hash, mode) index: written as correlated EXISTS
-# in the select list so that both databases probe the index per resident instead of joining
-# the round's millions of swabs (PostgreSQL chose a hash join over the whole round for the
-# JOIN form once its statistics saw a large round).
-_COVERAGE_SQL = """
-SELECT COUNT(*),
-       COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM {sample} s WHERE s.round_id = %s
-                                      AND s.id_hash = r.id_hash) THEN 1 ELSE 0 END), 0),
-       COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM {sample} s WHERE s.round_id = %s
-                                      AND s.id_hash = r.id_hash AND s.mode = %s)
-                         THEN 1 ELSE 0 END), 0),
-       COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM {sample} s WHERE s.round_id = %s
-                                      AND s.id_hash = r.id_hash AND s.mode = %s)
-                         THEN 1 ELSE 0 END), 0)
-FROM {resident} r
-WHERE r.village_id = %s
-"""
-
-#: The whole round at once: here a join over the round's swabs is the right plan.
-_ROUND_COVERAGE_SQL = """
-SELECT r.village_id,
-       COUNT(DISTINCT r.id),
-       COUNT(DISTINCT CASE WHEN s.mode = %s THEN r.id END),
-       COUNT(DISTINCT CASE WHEN s.mode = %s THEN r.id END)
-FROM {resident} r
-JOIN {sample} s ON s.round_id = %s AND s.id_hash = r.id_hash
-WHERE {where}
-GROUP BY r.village_id
-"""
-
-_VISITORS_SQL = """
-SELECT s.grid_id, COUNT(*)
-FROM {sample} s
-WHERE {where} AND NOT EXISTS (
-    SELECT 1 FROM {resident} r WHERE r.id_hash = s.id_hash AND r.village_id = %s
-)
-GROUP BY s.grid_id
-"""
-
-
-def _sql(template: str, where: str) -> str:
-    return template.format(
-        resident=Resident._meta.db_table, sample=Sample._meta.db_table, where=where
-    )
-
-
-def village_coverage(round_: Round, village_code: str) -> Coverage | None:
-    """The coverage of one village of the round (3 statements: the grid, the roster with
-    three index probes per resident, the grid's visitors)."""
-    grid = Grid.objects.filter(round=round_, village_id=village_code).select_related("village")
-    grid = grid.first()
-    if grid is None:
-        return None
-    cov = Coverage(grid.village_id, grid.village.name, grid.risk_level)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _sql(_COVERAGE_SQL, ""),  # no {where}: the village is its last parameter
-            [round_.pk, round_.pk, Mode.SITE, round_.pk, Mode.DOOR, village_code],
-        )
-        cov.registered, cov.sampled, cov.on_site, cov.door = cursor.fetchone()
-        cursor.execute(_sql(_VISITORS_SQL, "s.grid_id = %s"), [grid.pk, village_code])
-        for _grid, visitors in cursor.fetchall():
-            cov.visitors = visitors
+def _coverage(grid: Grid, registered: int) -> Coverage:
+    tally = getattr(grid, "tally", None)
+    cov = Coverage(grid.village_id, grid.village.name, grid.risk_level, registered)
+    if tally is not None:
+        cov.sampled, cov.on_site, cov.door = tally.sampled, tally.on_site, tally.door
+        cov.visitors = tally.visitors
     return cov
 
 
+def village_coverage(round_: Round, village_code: str) -> Coverage | None:
+    """The coverage of one village of the round: the grid with its tally (the counts kept by
+    every write of swabs, ``hotline.sampling.tallies``) and its roster's size — 2 statements,
+    whatever the size of the round or the village."""
+    grid = (
+        Grid.objects.filter(round=round_, village_id=village_code)
+        .select_related("village", "tally")
+        .first()
+    )
+    if grid is None:
+        return None
+    registered = Resident.objects.filter(village_id=village_code).count()
+    return _coverage(grid, registered)
+
+
 def round_coverage(round_: Round) -> list[Coverage]:
-    """Coverage of every grid of the round (3 grouped statements over the round)."""
-    grids = list(Grid.objects.filter(round=round_).select_related("village").order_by("village_id"))
-    rows = {g.village_id: Coverage(g.village_id, g.village.name, g.risk_level) for g in grids}
-    area = round_.area_id
-    for village, n in (
-        Resident.objects.filter(village__code__startswith=area)
+    """Coverage of every grid of the round (2 statements: grids with tallies, roster sizes)."""
+    grids = list(
+        Grid.objects.filter(round=round_).select_related("village", "tally").order_by("village_id")
+    )
+    registered = dict(
+        Resident.objects.filter(village__code__startswith=round_.area_id)
         .values_list("village_id")
         .annotate(n=Count("id"))
         .values_list("village_id", "n")
-    ):
-        if village in rows:
-            rows[village].registered = n
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _sql(_ROUND_COVERAGE_SQL, "r.village_id LIKE %s"),
-            [Mode.SITE, Mode.DOOR, round_.pk, f"{area}%"],
-        )
-        for village, sampled, on_site, door in cursor.fetchall():
-            if village in rows:
-                rows[village].sampled, rows[village].on_site, rows[village].door = (
-                    sampled,
-                    on_site,
-                    door,
-                )
-    # Swabs per grid minus those of the grid's own residents: the visitors.
-    by_grid = dict(
-        Sample.objects.filter(round=round_)
-        .values_list("grid_id")
-        .annotate(n=Count("id"))
-        .values_list("grid_id", "n")
     )
-    own_at_grid = dict(
-        Sample.objects.filter(round=round_)
-        .filter(
-            Exists(
-                Resident.objects.filter(
-                    id_hash=OuterRef("id_hash"), village_id=OuterRef("grid__village_id")
-                )
-            )
-        )
-        .values_list("grid_id")
-        .annotate(n=Count("id"))
-        .values_list("grid_id", "n")
-    )
-    for g in grids:
-        rows[g.village_id].visitors = by_grid.get(g.pk, 0) - own_at_grid.get(g.pk, 0)
-    return list(rows.values())
+    return [_coverage(g, registered.get(g.village_id, 0)) for g in grids]
 
 
 def totals(coverage: list[Coverage]) -> Coverage:
@@ -219,14 +141,10 @@ def not_sampled(round_: Round, village_code: str, view: str, *, door_only=False,
 
 
 def hourly_progress(round_: Round) -> list[dict]:
-    """Swabs per hour of the round and the running total (for the round page's bars)."""
-    rows = (
-        Sample.objects.filter(round=round_)
-        .annotate(hour=TruncHour("sampled_at"))
-        .values_list("hour")
-        .annotate(n=Count("id"))
-        .values_list("hour", "n")
-        .order_by("hour")
+    """Swabs per hour of the round and the running total (for the round page's bars), from
+    the hourly tally."""
+    rows = list(
+        HourTally.objects.filter(round=round_).order_by("hour").values_list("hour", "count")
     )
     out, running = [], 0
     peak = max((n for _h, n in rows), default=0)

@@ -36,3 +36,22 @@ def test_dorfman_table(db):
     assert "| 0.10% | 1.000 | 0.205 | 0.110 |" in out.getvalue()
     with pytest.raises(CommandError):
         call_command("sampling_dorfman", "--round", "999", stdout=io.StringIO())
+
+
+def test_recount_puts_a_wrong_tally_right(city, staff):
+    from .. import queries, services
+    from ..models import GridTally
+    from .factories import make_residents, make_round, make_site
+
+    rnd = make_round(city.supervisor)
+    site = make_site(city.supervisor, rnd, staff=[staff])
+    make_residents(city.supervisor, 3)
+    services.register_sample(staff, site, id_number(0))
+    GridTally.objects.filter(grid__village_id=VILLAGE).update(sampled=7, visitors=2)
+    out = io.StringIO()
+    call_command("sampling_recount", "--round", str(rnd.pk), stdout=out)
+    assert "1 grid tallies corrected" in out.getvalue()
+    cov = queries.village_coverage(rnd, VILLAGE)
+    assert (cov.registered, cov.sampled, cov.visitors) == (3, 1, 0)
+    with pytest.raises(CommandError):
+        call_command("sampling_recount", "--round", "999999")

@@ -486,3 +486,70 @@ def test_lab_results_feed_the_control_apps_test_validity(city, rnd, site, staff)
     assert not has_valid_test(id_hash(id_number(3)), now=later)
     services.import_results(city.supervisor, rnd, rows)
     assert TestResult.objects.filter(source="sampling").count() == 5
+
+
+def _tallies_match_a_recount(round_):
+    from .. import tallies
+    from ..models import GridTally, HourTally
+
+    for grid in round_.grids.all():
+        tally = GridTally.objects.get(grid=grid)
+        counted = (tally.sampled, tally.on_site, tally.door, tally.visitors)
+        assert counted == tallies.count_grid(grid), grid.village_id
+    kept = dict(HourTally.objects.filter(round=round_).values_list("hour", "count"))
+    assert kept == tallies.count_hours(round_)
+
+
+def test_tallies_stay_equal_to_a_recount(city, rnd, site, staff):
+    """Coverage is read from counts the writes keep: after batch imports (with bad rows and
+    people twice), a re-import, single scans, a recall's re-swab at the door and residents put
+    on the roster after their swab, every grid's counts equal a recount from the swabs."""
+    make_residents(city.supervisor, 20)
+    make_residents(city.supervisor, 5, village=OTHER_VILLAGE, start=100)
+    other_site = make_site(
+        city.supervisor, rnd, staff=[staff], village=OTHER_VILLAGE, name="油甘窝村采样点"
+    )
+    rows = [_row("T1", i, site, at=f"2022-11-05 0{7 + i % 3}:10") for i in range(10)]
+    rows += [_row("T2", i, site, mode="door") for i in (10, 11)]
+    rows += [_row("T2", 100, site), _row("T2", 9999, site), _row("T3", 101, other_site)]
+    rows += [_row("T2", 3, site), _row("T2", 12, site, at="soon")]  # twice; a bad time
+    report = services.import_samples(staff, rnd, rows)
+    assert report.created == 15 and [e["code"] for e in report.errors] == [
+        "already_sampled",
+        "bad_time",
+    ]
+    _tallies_match_a_recount(rnd)
+    again = services.import_samples(staff, rnd, rows)  # a device sends its queue again
+    assert again.created == 0
+    _tallies_match_a_recount(rnd)
+    services.register_sample(staff, site, id_number(12), mode=Mode.DOOR, barcode="T2")
+    services.register_sample(staff, other_site, id_number(102))
+    services.register_sample(staff, other_site, id_number(13))  # lives in 河之口: a visitor
+    with pytest.raises(SamplingError):
+        services.register_sample(staff, site, id_number(13))
+    _tallies_match_a_recount(rnd)
+    cov = queries.village_coverage(rnd, VILLAGE)
+    assert (cov.registered, cov.sampled, cov.on_site, cov.door, cov.visitors) == (20, 14, 11, 3, 2)
+    # a positive pool: its people are re-swabbed, one of them at the door this time
+    services.close_tube(staff, Tube.objects.get(barcode="T2"))
+    services.import_results(
+        city.supervisor, rnd, [services.ResultRow("T1", "阳性", "2022-11-05 20:00")]
+    )
+    services.register_sample(staff, site, id_number(0), mode=Mode.DOOR)
+    services.register_sample(staff, site, id_number(1))
+    _tallies_match_a_recount(rnd)
+    cov = queries.village_coverage(rnd, VILLAGE)
+    assert (cov.sampled, cov.on_site, cov.door, cov.visitors) == (14, 11, 4, 2)
+    # swabbed first, put on the roster afterwards: counted where they live from then on
+    make_residents(city.supervisor, 1, start=9999)
+    _tallies_match_a_recount(rnd)
+    cov = queries.village_coverage(rnd, VILLAGE)
+    assert (cov.registered, cov.sampled, cov.on_site, cov.visitors) == (21, 15, 12, 1)
+    assert queries.hourly_progress(rnd)[-1]["total"] == Sample.objects.filter(round=rnd).count()
+    # and a tally that went wrong is put right by a recount
+    from .. import tallies
+    from ..models import GridTally
+
+    GridTally.objects.filter(grid__village_id=VILLAGE).update(sampled=0)
+    assert tallies.recount(rnd) == 1
+    _tallies_match_a_recount(rnd)
