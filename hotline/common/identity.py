@@ -34,7 +34,14 @@ def is_valid_id_number(number: str) -> bool:
     """True for an 18-character number with digits, a plausible birth date and the right check
     character. (15-digit numbers from before 1999 are no longer in use.)"""
     n = normalize_id_number(number)
-    if len(n) != 18 or not n[:17].isdigit() or not (n[17].isdigit() or n[17] == "X"):
+    # ASCII only: str.isdigit() also accepts "²" (which int() refuses) and other scripts'
+    # digits (which would hash differently from the same number typed in ASCII).
+    if (
+        len(n) != 18
+        or not n.isascii()
+        or not n[:17].isdigit()
+        or not (n[17].isdigit() or n[17] == "X")
+    ):
         return False
     month, day = int(n[10:12]), int(n[12:14])
     if not (1 <= month <= 12 and 1 <= day <= 31):

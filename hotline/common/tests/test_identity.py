@@ -17,6 +17,12 @@ def test_wrong_check_character_length_or_date_is_refused():
     assert not is_valid_id_number("abc")
 
 
+def test_digits_that_are_not_ascii_are_refused_not_an_error():
+    # "²" passes str.isdigit() but not int(); Arabic-Indic "١" passes both.
+    assert not is_valid_id_number("11010519491231002".replace("1", "²", 1) + "X")
+    assert not is_valid_id_number("١1010519491231002X")
+
+
 def test_hash_is_keyed_and_ignores_spacing_and_case(settings):
     settings.ID_HASH_KEY = "one"
     a = id_hash("11010519491231002x")
