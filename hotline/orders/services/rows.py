@@ -16,6 +16,7 @@ tuples in ``columns`` order by a caller that builds them directly.
 from __future__ import annotations
 
 import sqlite3
+import weakref
 from collections.abc import Sequence
 
 from django.db import connection, models
@@ -52,27 +53,34 @@ class RowWriter:
         self.columns = [f.column for f in self.fields]
         self.attnames = [f.attname for f in self.fields]
         self.index = {f.attname: i for i, f in enumerate(self.fields)}
+        self._adapters: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self._statements: dict = {}
 
-    def adapters(self) -> list:
-        """One adapter per column for the current connection (None: the value as it is).
-        Date adapters remember their answers: a batch's rows share a few instants."""
+    def adapters(self) -> list[tuple]:
+        """(column position, adapter) of each column whose value needs adapting for the
+        current connection. Date adapters remember their answers within one call's rows (a
+        batch's rows share a few instants). Worked out once per connection."""
         ops = connection.ops
+        base = self._adapters.get(ops)
+        if base is None:
+            base = self._adapters[ops] = self._adapters_for(ops)
+        return [(i, _remembered(adapt) if remember else adapt) for i, adapt, remember in base]
+
+    def _adapters_for(self, ops) -> list[tuple]:
         out = []
-        for f in self.fields:
+        for i, f in enumerate(self.fields):
             if isinstance(f, models.DateTimeField):
-                out.append(_remembered(ops.adapt_datetimefield_value))
+                out.append((i, ops.adapt_datetimefield_value, True))
             elif isinstance(f, models.DateField):
-                out.append(_remembered(ops.adapt_datefield_value))
+                out.append((i, ops.adapt_datefield_value, True))
             elif isinstance(f, models.JSONField):
-                out.append(_json_adapter(ops, f.encoder))
+                out.append((i, _json_adapter(ops, f.encoder), False))
             elif isinstance(f, models.BooleanField):
-                out.append(_unless(bool, f))
+                out.append((i, _unless(bool, f), False))
             elif isinstance(f, models.FloatField):
-                out.append(_unless(float, f))
-            elif isinstance(f, _IDENTITY):
-                out.append(None)
-            else:  # anything else the way Django itself prepares it
-                out.append(_field_adapter(f))
+                out.append((i, _unless(float, f), False))
+            elif not isinstance(f, _IDENTITY):  # anything else as Django itself prepares it
+                out.append((i, _field_adapter(f), False))
         return out
 
     def values(self, obj: models.Model) -> list:
@@ -81,7 +89,7 @@ class RowWriter:
 
     def adapt_rows(self, rows: list[list]) -> list[list]:
         """Adapt raw column values (in ``columns`` order) for the engine, in place."""
-        pairs = [(i, a) for i, a in enumerate(self.adapters()) if a is not None]
+        pairs = self.adapters()
         for row in rows:
             for i, adapt in pairs:
                 row[i] = adapt(row[i])
@@ -101,25 +109,38 @@ class RowWriter:
         PostgreSQL): it is then missing from the rows returned."""
         if not rows:
             return []
-        quote = connection.ops.quote_name
-        head = f"INSERT INTO {quote(self.table)} ({', '.join(map(quote, self.columns))}) VALUES "
-        tail = ""
-        if conflict:
-            tail += f" ON CONFLICT ({', '.join(map(quote, conflict))}) DO NOTHING"
-        if returning:
-            tail += f" RETURNING {', '.join(map(quote, returning))}"
-        width = len(self.columns)
-        one = "(" + ", ".join(["%s"] * width) + ")"
-        per_statement = max(1, _max_params() // width)
+        per_statement = self.rows_per_statement()
         out: list[tuple] = []
         with connection.cursor() as cursor:
             for start in range(0, len(rows), per_statement):
                 chunk = rows[start : start + per_statement]
                 params = [value for row in chunk for value in row]
-                cursor.execute(head + ", ".join([one] * len(chunk)) + tail, params)
+                cursor.execute(self._sql(len(chunk), tuple(returning), tuple(conflict)), params)
                 if returning:
                     out.extend(cursor.fetchall())
         return out
+
+    def rows_per_statement(self) -> int:
+        return max(1, _max_params() // len(self.columns))
+
+    def _sql(self, count: int, returning: tuple, conflict: tuple) -> str:
+        """The INSERT of ``count`` rows (kept: a receive sends the same few shapes)."""
+        key = (connection.vendor, count, returning, conflict)
+        sql = self._statements.get(key)
+        if sql is None:
+            quote = connection.ops.quote_name
+            sql = (
+                f"INSERT INTO {quote(self.table)} ({', '.join(map(quote, self.columns))}) VALUES "
+                + ", ".join(["(" + ", ".join(["%s"] * len(self.columns)) + ")"] * count)
+            )
+            if conflict:
+                sql += f" ON CONFLICT ({', '.join(map(quote, conflict))}) DO NOTHING"
+            if returning:
+                sql += f" RETURNING {', '.join(map(quote, returning))}"
+            if len(self._statements) > 1000:
+                self._statements.clear()
+            self._statements[key] = sql
+        return sql
 
     def insert_objects(self, objs: Sequence[models.Model]) -> None:
         """INSERT unsaved instances and set their primary keys, as ``bulk_create`` does.
@@ -131,8 +152,7 @@ class RowWriter:
             return
         rows = self.adapt_rows([self.values(o) for o in objs])
         pk, alias = self.pk.column, connection.alias
-        width = len(self.columns)
-        per_statement = max(1, _max_params() // width)
+        per_statement = self.rows_per_statement()
         for start in range(0, len(objs), per_statement):
             chunk = objs[start : start + per_statement]
             got = self.insert(rows[start : start + len(chunk)], returning=[pk])
@@ -183,12 +203,21 @@ def _templates(model):
     return found
 
 
+_LIMITS: dict = {}
+
+
 def _max_params() -> int:
-    if connection.vendor == "sqlite":
-        connection.ensure_connection()
-        limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-        return min(limit, MAX_PARAMS)
-    return min(connection.features.max_query_params or MAX_PARAMS, MAX_PARAMS)
+    """Parameters a statement may carry on this engine (one library per process: kept)."""
+    vendor = connection.vendor
+    limit = _LIMITS.get(vendor)
+    if limit is None:
+        if vendor == "sqlite":
+            connection.ensure_connection()
+            limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        else:
+            limit = connection.features.max_query_params or MAX_PARAMS
+        limit = _LIMITS[vendor] = min(limit, MAX_PARAMS)
+    return limit
 
 
 def _remembered(adapt):
@@ -217,4 +246,4 @@ def _json_adapter(ops, encoder):
 
 
 def _field_adapter(field):
-    return lambda value: field.get_db_prep_save(value, connection)
+    return lambda value: field.get_db_prep_save(value, connection)  # the current connection
