@@ -28,6 +28,7 @@ from pydantic import ValidationError
 from hotline.common.api_errors import field_errors
 from hotline.orders.choices import AppealType, Category, Urgency, Vulnerable
 from hotline.orders.errors import OrderError
+from hotline.orders.models import Order
 from hotline.orders.schemas import BatchOrderIn
 from hotline.orders.services import (
     Appeal,
@@ -367,7 +368,7 @@ def run(
 
         return on_write
 
-    with _readings_ahead(chunks, workers) as readings_of:
+    with _readings_ahead(actor, chunks, workers) as readings_of:
         for number, chunk in enumerate(chunks):
             receive_batch(
                 actor,
@@ -386,9 +387,11 @@ AHEAD = 2
 
 
 @contextmanager
-def _readings_ahead(chunks, workers: int):
+def _readings_ahead(actor, chunks, workers: int):
     """``readings_of(n)``: the triage readings of chunk ``n``, worked out by helper processes
-    ahead of need (None without helpers: ``receive_batch`` triages itself)."""
+    ahead of need (None without helpers: ``receive_batch`` triages itself). Rows already
+    imported (a re-run, a resumed job) are left out: ``receive_batch`` answers them with their
+    orders without triage."""
     if workers <= 1 or len(chunks) < 2:
         yield lambda _number: None
         return
@@ -401,7 +404,16 @@ def _readings_ahead(chunks, workers: int):
 
         def submit(number):
             if number < len(chunks) and number not in pending:
-                keys = [triage_key(a) for _line, a in chunks[number]]
+                appeals = [a for _line, a in chunks[number]]
+                wanted = [a.idempotency_key for a in appeals]
+                stored = set()
+                for first in range(0, len(wanted), 500):
+                    stored.update(
+                        Order.objects.filter(
+                            client=actor, idempotency_key__in=wanted[first : first + 500]
+                        ).values_list("idempotency_key", flat=True)
+                    )
+                keys = [triage_key(a) for a in appeals if a.idempotency_key not in stored]
                 pending[number] = pool.submit(triage_readings, keys)
 
         def readings_of(number):
