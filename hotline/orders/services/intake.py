@@ -299,8 +299,9 @@ def receive_batch(
     in between, the insert skips that row and it is answered as a retry (200) or a conflict
     (409) of the order the other writer stored. ``on_write(items)``, if given, runs inside
     the write transaction (a door's own bookkeeping, committed with the orders).
-    ``readings`` are ``triage_readings(appeals)`` when the caller had them worked out ahead
-    (the bulk import does, in another process, while the previous batch is written)."""
+    ``readings`` are ``triage_readings(triage_key(a) for a in appeals)`` when the caller had
+    them worked out ahead (the bulk import does, in another process, while the previous batch
+    is written)."""
     now = _now(now)
     appeals = list(appeals)
     results: list[BatchItem | None] = [None] * len(appeals)
