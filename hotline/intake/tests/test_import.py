@@ -222,3 +222,40 @@ def test_import_list_has_a_bounded_query_count(client, city, django_assert_max_n
     with django_assert_max_num_queries(8):
         response = client.get("/intake/import/")
     assert response.content.decode().count("f") and len(response.context["jobs"]) == 5
+
+
+def test_triage_helpers_give_the_same_orders_as_one_process(city):
+    """`--workers 2`: a forked helper triages the next batches; the orders, events and notices
+    are the ones a single process writes."""
+    import datetime as dt
+
+    from hotline.orders.models import Notification, OrderEvent
+
+    def timeless(values: dict) -> dict:  # the two runs receive at different moments
+        return {
+            k: v
+            for k, v in values.items()
+            if not isinstance(v, dt.datetime) and not k.endswith("deadline")
+        }
+
+    data = [*rows(5), ["R-urgent", "老人在家摔倒了，起不来，需要帮助", "13800000009", "", ""]]
+    content = csv_bytes(data)
+    stored = {}
+    for user, workers in ((city.supervisor, 2), (city.admin, 1)):
+        checked = imports.validate(user, content, "csv", "import")
+        counts = imports.run(user, checked.appeals, batch=2, workers=workers)
+        assert counts["created"] == 6
+        orders = Order.objects.filter(client=user).order_by("idempotency_key")
+        stored[workers] = [
+            (
+                timeless({k: v for k, v in o.items() if k not in ("id", "number", "client_id")}),
+                [
+                    (e["code"], e["unit_id"], timeless(e["payload"]))
+                    for e in OrderEvent.objects.filter(order_id=o["id"]).order_by("id").values()
+                ],
+                Notification.objects.filter(order_id=o["id"]).count(),
+            )
+            for o in orders.values()
+        ]
+    assert stored[2] == stored[1]
+    assert any(notices for _row, _events, notices in stored[2])  # the urgent row's notices

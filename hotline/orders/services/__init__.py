@@ -29,6 +29,8 @@ from .intake import (
     receive_batch,
     request_fingerprint,
     system_actor,
+    triage_key,
+    triage_readings,
 )
 from .lifecycle import (
     accept,
@@ -84,6 +86,8 @@ __all__ = [
     "source_done",
     "source_note",
     "system_actor",
+    "triage_key",
+    "triage_readings",
     "urge",
     "urgency_label",
 ]

@@ -140,14 +140,17 @@ def _units(codes: list[str]) -> list[HandlingUnit]:
     return [found[c] for c in codes]
 
 
-def _apply_dispatch(order: Order, unit: HandlingUnit, now) -> None:
-    """Set the fields of a dispatch to ``unit`` (not saved): a new accept clock starts."""
-    limits = clocks.limits_for(order.urgency, order.appeal_type, order.sla_mode, order.kind)
+def _apply_dispatch(order: Order, unit: HandlingUnit, now, *, accept_deadline=None) -> None:
+    """Set the fields of a dispatch to ``unit`` (not saved): a new accept clock starts (at
+    ``accept_deadline`` when the caller has just worked it out for this order and ``now``)."""
+    if accept_deadline is None:
+        limits = clocks.limits_for(order.urgency, order.appeal_type, order.sla_mode, order.kind)
+        accept_deadline = limits.accept.deadline(now)
     order.handling_unit = unit
     order.status = Status.DISPATCHED
     order.dispatched_at = now
     order.accepted_at = None
-    order.accept_deadline = limits.accept.deadline(now)
+    order.accept_deadline = accept_deadline
     order.accept_overdue_at = None
     order.owner_assigned = order.return_count >= MAX_RETURNS
 
@@ -155,6 +158,14 @@ def _apply_dispatch(order: Order, unit: HandlingUnit, now) -> None:
 def _dispatch_record(order, unit, co_units, actor, now, *, rule="", fallback=False, notices=None):
     """The dispatched event (unsaved) and the duty-phone notices for critical/urgent orders
     (saved, or appended to ``notices`` for a bulk insert)."""
+    _dispatch_notices(order, unit, now, notices)
+    payload = _dispatch_payload(order, unit, co_units, rule=rule, fallback=fallback)
+    return _event_row(order, EventCode.DISPATCHED, actor, now, payload, unit=unit)
+
+
+def _dispatch_notices(order, unit, now, notices=None) -> None:
+    """The duty-phone notices of a dispatch: to the unit and the center, for a critical or
+    urgent order only (saved, or appended to ``notices``)."""
     if order.urgency != Urgency.NORMAL:
         text = (
             f"【12345】{urgency_label(order.urgency)}工单 {order.number} 已派{unit.name}，"
@@ -162,21 +173,17 @@ def _dispatch_record(order, unit, co_units, actor, now, *, rule="", fallback=Fal
         )
         _notify(order, EventCode.DISPATCHED, unit.duty_phone or unit.code, text, now, notices)
         _notify(order, EventCode.DISPATCHED, _center_duty_phone(), text, now, notices)
-    return _event_row(
-        order,
-        EventCode.DISPATCHED,
-        actor,
-        now,
-        {
-            "unit": unit.code,
-            "co_units": [u.code for u in co_units],
-            "accept_deadline": _iso(order.accept_deadline),
-            "rule": rule,
-            "fallback_owner": fallback,
-            "owner_assigned": order.owner_assigned,
-        },
-        unit=unit,
-    )
+
+
+def _dispatch_payload(order, unit, co_units, *, rule="", fallback=False, iso=_iso) -> dict:
+    return {
+        "unit": unit.code,
+        "co_units": [u.code for u in co_units],
+        "accept_deadline": iso(order.accept_deadline),
+        "rule": rule,
+        "fallback_owner": fallback,
+        "owner_assigned": order.owner_assigned,
+    }
 
 
 def _assign(order, unit, co_units, actor, now, *, rule: str = "", fallback: bool = False):

@@ -16,7 +16,7 @@ from hotline.orders.cache import clear_all
 from hotline.orders.choices import EventCode, Status
 from hotline.orders.errors import OrderError
 from hotline.orders.kinds import RegisterKind
-from hotline.orders.models import DeadLetter, OrderEvent, OrderKind, SubscriberCursor
+from hotline.orders.models import DeadLetter, Order, OrderEvent, OrderKind, SubscriberCursor
 from hotline.orders.queries import orders_for_source
 
 from .factories import T0, appeal
@@ -336,32 +336,69 @@ def test_batch_in_batch_repeats_numbers_and_notices(demo_city, people):
     assert first.events.filter(code=EventCode.DISPATCHED).count() == 1
 
 
-def test_batch_falls_back_to_one_by_one_when_a_key_races(demo_city, people, monkeypatch):
-    from django.db import IntegrityError
-    from django.db.models.query import QuerySet
+def test_batch_answers_a_key_another_writer_stored_meanwhile(demo_city, people, monkeypatch):
+    """Another writer stores a key between the batch's idempotency query and its insert: the
+    insert skips that row (ON CONFLICT DO NOTHING) and the item is answered from the stored
+    order — 200 for the same appeal, 409 for another — while the rest of the batch is kept."""
+    from hotline.orders.services import intake
 
-    real = QuerySet.bulk_create
+    same = services.Appeal(**appeal(), idempotency_key="f1")
+    other = services.Appeal(**appeal(description="别的诉求"), idempotency_key="f2")
+    stored_f1 = services.receive(people.agent, same, now=T0).order
+    stored_f2 = services.receive(
+        people.agent, services.Appeal(**appeal(description="原先的"), idempotency_key="f2"), now=T0
+    ).order
+    real = intake._stored_for_keys
     calls = {"n": 0}
 
-    def racing(self, objs, *args, **kwargs):
-        if self.model.__name__ == "Order" and not calls["n"]:
-            calls["n"] += 1
-            raise IntegrityError("UNIQUE constraint failed (simulated race)")
-        return real(self, objs, *args, **kwargs)
+    def not_yet(actor, keys):  # the first query runs before the other writer's commit
+        calls["n"] += 1
+        return {} if calls["n"] == 1 else real(actor, keys)
 
-    monkeypatch.setattr(QuerySet, "bulk_create", racing)
+    monkeypatch.setattr(intake, "_stored_for_keys", not_yet)
     items = services.receive_batch(
         people.agent,
         [
-            services.Appeal(**appeal(), idempotency_key="f1"),
-            services.Appeal(**appeal(description=""), idempotency_key="f2"),
-            services.Appeal(**appeal(description="第二条"), idempotency_key="f3"),
+            same,
+            services.Appeal(**appeal(description=""), idempotency_key="f3"),
+            services.Appeal(**appeal(description="第二条"), idempotency_key="f4"),
+            other,
+            same,  # an in-batch retry of the item that lost the race
         ],
         now=T0,
     )
-    assert calls["n"] == 1
-    assert [i.status for i in items] == [201, 422, 201]
-    assert OrderEvent.objects.filter(order=items[0].order, code=EventCode.RECEIVED).count() == 1
+    assert calls["n"] == 2
+    assert [i.status for i in items] == [200, 422, 201, 409, 200]
+    assert items[0].order.pk == stored_f1.pk and items[4].order.pk == stored_f1.pk
+    assert stored_f2.number in items[3].message
+    assert Order.objects.filter(idempotency_key__in=["f1", "f2"]).count() == 2
+    assert OrderEvent.objects.filter(order=stored_f1, code=EventCode.RECEIVED).count() == 1
+    new = items[2].order
+    assert new.pk and OrderEvent.objects.filter(order=new).count() >= 3
+
+
+def test_receive_answers_a_key_another_writer_stored_meanwhile(demo_city, people, monkeypatch):
+    from hotline.orders.services import intake
+
+    fields = appeal()
+    first = services.receive(people.agent, now=T0, idempotency_key="s1", **fields)
+    real = intake._existing_for_key
+    calls = {"n": 0}
+
+    def not_yet(actor, key, fingerprint):
+        calls["n"] += 1
+        return None if calls["n"] == 1 else real(actor, key, fingerprint)
+
+    monkeypatch.setattr(intake, "_existing_for_key", not_yet)
+    again = services.receive(people.agent, now=T0, idempotency_key="s1", **fields)
+    assert calls["n"] == 2
+    assert not again.created and again.order.pk == first.order.pk
+    calls["n"] = 0
+    with pytest.raises(OrderError) as err:
+        services.receive(people.agent, now=T0, idempotency_key="s1", **appeal(description="别的"))
+    assert err.value.code == "idempotency_conflict"
+    assert Order.objects.filter(idempotency_key="s1").count() == 1
+    assert OrderEvent.objects.filter(order=first.order).count() == len(first.events)
 
 
 def test_sqlite_write_lock_is_released_after_each_transaction(tmp_path):

@@ -1,14 +1,17 @@
-"""`hotline intake import FILE --channel C [--skip-bad] [--user NAME] [--batch N]`,
+"""`hotline intake import FILE --channel C [--skip-bad] [--user NAME] [--batch N] [--workers N]`,
 `hotline intake import --job ID` (resume an upload-page job) and `hotline intake prune`.
 
 A thin wrapper around ``intake.services.imports``: every row is checked first and every bad
 row printed with its line and reason; nothing is written unless all rows are good (or
 --skip-bad). Then the rows go to ``receive_batch`` in batches, one transaction each, with a
-tqdm progress bar. Importing the same file again gives the same orders (row keys).
+tqdm progress bar; with --workers 2 (the default on two or more CPUs) a helper process
+triages the next batches while this one writes. Importing the same file again gives the
+same orders (row keys).
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -34,6 +37,12 @@ class Command(BaseCommand):
         run.add_argument("--skip-bad", action="store_true", help="跳过错误行，只导入正确的行")
         run.add_argument("--user", help="以该用户身份导入（默认：系统用户 system）")
         run.add_argument("--batch", type=int, default=imports.BATCH, help="每个事务的行数")
+        run.add_argument(
+            "--workers",
+            type=int,
+            default=min(2, os.cpu_count() or 1),
+            help="进程数（大于 1 时由辅助进程提前分拣后续批次；默认 CPU 数，至多 2）",
+        )
         run.add_argument("--job", type=int, help="继续执行导入页面上传的任务")
         run.add_argument("--quiet", action="store_true", help="不显示进度条")
         sub.add_parser("prune", help="删除两天前的限流计数")
@@ -49,6 +58,8 @@ class Command(BaseCommand):
             raise CommandError("请给出要导入的文件，或用 --job 继续一个导入任务。")
         if options["batch"] < 1:
             raise CommandError(f"批量无效：{options['batch']}（至少 1）。")
+        if options["workers"] < 1:
+            raise CommandError(f"进程数无效：{options['workers']}（至少 1）。")
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"找不到文件：{path}")
@@ -79,7 +90,11 @@ class Command(BaseCommand):
         )
         with bar:
             counts = imports.run(
-                actor, checked.appeals, progress=bar.update, batch=options["batch"]
+                actor,
+                checked.appeals,
+                progress=bar.update,
+                batch=options["batch"],
+                workers=options["workers"],
             )
         for error in counts["errors"]:
             self.stderr.write(f"第 {error['line']} 行：{error['reason']}")
