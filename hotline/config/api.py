@@ -10,6 +10,7 @@ from hotline.accounts.auth import API_AUTH
 from hotline.care.api import router as care_router
 from hotline.common.api import router as common_router
 from hotline.common.api_errors import install_error_handlers
+from hotline.common.renderers import JSONRenderer
 from hotline.control.api import router as control_router
 from hotline.geo.api import router as geo_router
 from hotline.intake.api import router as intake_router
@@ -30,6 +31,7 @@ api = NinjaAPI(
     ),
     auth=API_AUTH,
     urls_namespace="api",
+    renderer=JSONRenderer(),
 )
 install_error_handlers(api)
 api.add_router("", common_router)
