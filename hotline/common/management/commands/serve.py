@@ -76,7 +76,12 @@ class Command(BaseCommand):
                 "--port", str(port), "--workers", str(workers), "--blocking-threads",
                 str(threads), "--no-ws", "--log-level", "warning",
             ]  # fmt: skip
-            if access_log != "off":
+            if access_log not in ("off", "-"):
+                raise CommandError(
+                    "granian 的访问日志只写到标准输出：HOTLINE_ACCESS_LOG 请设为 - 或 off"
+                    "（要写入文件请用 --server gunicorn）。"
+                )
+            if access_log == "-":
                 argv.append("--access-log")
             argv.append("hotline.config.wsgi:application")
             # granian has no worker hook: each worker warms up when it loads the application.
