@@ -1,13 +1,16 @@
 """Benchmark: work orders received per second over HTTP against a live server.
 
-Starts ``hotline serve`` (gthread workers, keep-alive) on a free port with a fresh database —
-SQLite (WAL) in a temporary HOTLINE_DATA_DIR, or a temporary PostgreSQL database with
-``--engine postgres`` — then (1) posts single orders with wrk (C, keep-alive connections, a
-distinct Idempotency-Key per order: ``bench/wrk_orders.lua``), (2) posts batches of 500 to
+Starts ``hotline serve`` (granian when installed, else gunicorn gthread; keep-alive; access log
+off) on a free port with a fresh database — SQLite (WAL) in a temporary HOTLINE_DATA_DIR, or a
+temporary PostgreSQL database with ``--engine postgres`` — then (1) posts single orders with
+wrk (C, keep-alive connections, a distinct Idempotency-Key per order: ``bench/wrk_orders.lua``)
+while summing the server processes' CPU time, (2) posts batches of 500 to
 ``/api/v1/orders/batch``, and checks that every order answered 201 is stored. The baselines,
 measured in the same run on the same database, are raw-SQL inserts of the same rows: one order
-and its three events per transaction, and 500 orders per transaction. Then it times the receive
-service in-process to say where the time goes.
+and its three events per transaction, and 500 orders per transaction. Then it says where a
+worker's CPU goes: each layer of one request in-process (``bench/orders_layers.py``), the HTTP
+server's own cost per request (each installed server timed on ``GET /api/v1/health``), and a
+cProfile of the receive service. On a busy machine compare runs by CPU per order.
 
     .venv/bin/python -m bench.bench_orders                          # the issue's figures
     .venv/bin/python -m bench.bench_orders --engine postgres
@@ -97,7 +100,7 @@ def run(args: list[str], env: dict, **kw) -> str:
     return done.stdout
 
 
-def wait_healthy(port: int, seconds: float = 30) -> None:
+def wait_healthy(port: int, seconds: float = 180) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         with contextlib.suppress(OSError):
@@ -276,7 +279,9 @@ def wrk_orders(
     }
 
 
-def post_batches(port: int, token: str, n: int, towns: list[str], size: int = 500) -> dict:
+def post_batches(
+    port: int, token: str, n: int, towns: list[str], size: int = 500, prefix: str = "batch"
+) -> dict:
     """POST ``n`` orders to /orders/batch, ``size`` per request, from two keep-alive clients
     (the bodies are encoded before the clock starts); returns {rate, statuses, batches}."""
     bodies = []
@@ -285,7 +290,7 @@ def post_batches(port: int, token: str, n: int, towns: list[str], size: int = 50
         for i in range(first, min(n, first + size)):
             item = json.loads(body(i, towns))
             item["channel"] = "import"
-            item["idempotency_key"] = f"batch-{i}"
+            item["idempotency_key"] = f"{prefix}-{i}"
             items.append(item)
         bodies.append(json.dumps({"items": items}, ensure_ascii=False).encode())
     statuses: dict[int, int] = {}
@@ -335,6 +340,33 @@ def server_cpu_seconds(pid: int) -> float:
     return total
 
 
+def server_probe(server: str, env: dict, workers: int, seconds: int = 8) -> dict:
+    """The HTTP server's own cost: CPU of the server's processes per ``GET /api/v1/health``
+    (one cheap query) from wrk (4 keep-alive connections, ``seconds`` long), beside the same
+    request's CPU in the application alone (``health_us`` from bench/orders_layers.py)."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [HOTLINE, "serve", "--port", str(port), "--workers", str(workers), "--server", server],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_healthy(port)
+        url = f"http://127.0.0.1:{port}/api/v1/health"
+        subprocess.run(["wrk", "-t1", "-c4", "-d2s", url], capture_output=True, check=True)
+        load = os.getloadavg()[0]
+        before = server_cpu_seconds(proc.pid)
+        out = subprocess.run(
+            ["wrk", "-t1", "-c4", f"-d{seconds}s", url], capture_output=True, text=True, check=True
+        ).stdout
+        spent = server_cpu_seconds(proc.pid) - before
+        done = int(re.search(r"(\d+) requests in", out).group(1))
+        return {"server": server, "cpu_us": spent * 1e6 / done, "requests": done, "load": load}
+    finally:
+        proc.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=20)
+
+
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000
@@ -356,6 +388,9 @@ def main() -> None:
         help="the server `hotline serve` runs (default: as `hotline serve` chooses)",
     )
     parser.add_argument("--no-write", action="store_true", help="do not update PERFORMANCE.md")
+    parser.add_argument(
+        "--no-server-probe", action="store_true", help="skip timing each server on /health"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("需要 wrk（C 语言压测客户端，支持长连接）：apt-get install wrk")
@@ -409,6 +444,10 @@ def main() -> None:
         server.wait(timeout=20)
         server = None
         stored = int(run([HOTLINE, "shell", "-c", STORED], env).split("STORED=")[1].split()[0])
+        probes = []
+        if not args.no_server_probe:
+            installed = [s for s in ("granian", "gunicorn") if importlib.util.find_spec(s)]
+            probes = [server_probe(s, env, args.workers) for s in installed]
         raw_single = raw_sql_baseline(args.engine, target, 5_000, towns, per_txn=1)
         raw_batch = raw_sql_baseline(args.engine, target, 20_000, towns, per_txn=500)
         out = run(
@@ -425,6 +464,7 @@ def main() -> None:
             for micros, name in re.findall(r"^LAYER ([\d.-]+) (.+)$", layers_out, re.M)
         ]
         wsgi_us = float(layers_out.split("WSGI_US ")[1].split()[0])
+        health_us = float(layers_out.split("HEALTH_US ")[1].split()[0])
         queries = int(layers_out.split("QUERIES ")[1].split()[0])
         profile = out.split("PROFILE_BEGIN", 1)[1].strip()
         # Paths relative to the checkout, so the report names no machine's folders.
@@ -501,6 +541,25 @@ def main() -> None:
         ],
         f"| **total (server CPU per order over HTTP)** | **{total_us:,.0f}** | 100% |",
         "",
+        *(
+            [
+                "**The HTTP server's own cost** (`GET /api/v1/health`, one cheap query, from wrk "
+                "with 4 keep-alive connections; the application alone spends "
+                f"{health_us:,.0f} µs of CPU on it in-process):",
+                "",
+                "| `hotline serve --server` | server CPU per request | beyond the application "
+                "| requests | load average |",
+                "|---|---:|---:|---:|---:|",
+                *[
+                    f"| {p['server']} | {p['cpu_us']:,.0f} µs | {p['cpu_us'] - health_us:,.0f} µs "
+                    f"| {p['requests']:,} | {p['load']:.1f} |"
+                    for p in probes
+                ],
+                "",
+            ]
+            if probes
+            else []
+        ),
         "<details><summary>cProfile of the receive service (in-process, cumulative)</summary>",
         "",
         "```",

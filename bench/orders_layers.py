@@ -13,9 +13,10 @@ process CPU time (``time.process_time``) spent inside each layer by wrapping its
   (``_result_to_response``: response-model validation, dump, JSON);
 - the receive service (``hotline.orders.services.receive``).
 
-Prints ``LAYER <name> <microseconds per request>`` lines, ``QUERIES <n>`` (statements per
-request) and ``WSGI_US`` (the whole application call, response body included). The HTTP
-server's own share is what the workers spend per order over HTTP beyond ``WSGI_US``; the
+Prints ``LAYER <microseconds per request> <name>`` lines, ``QUERIES <n>`` (statements per
+request), ``WSGI_US`` (the whole application call, response body included) and ``HEALTH_US``
+(the same for ``GET /api/v1/health``, against which the benchmark measures the HTTP servers).
+The HTTP server's own share is what the workers spend per order over HTTP beyond ``WSGI_US``; the
 benchmark computes it from the workers' CPU during the wrk run.
 
     python -m bench.orders_layers --token T --orders 300
@@ -183,6 +184,24 @@ def main() -> None:
     total = time.process_time() - start
 
     spent = {k: v * 1e6 / n for k, v in clock.spent.items()}
+    order_statuses = dict(statuses)
+    health = {**environ(0, args.token), "REQUEST_METHOD": "GET", "PATH_INFO": "/api/v1/health"}
+    health.pop("HTTP_AUTHORIZATION")
+    health.pop("CONTENT_TYPE")
+    health.pop("CONTENT_LENGTH")
+
+    def call_health() -> None:
+        result = application({**health, "wsgi.input": io.BytesIO()}, start_response)
+        for _chunk in result:
+            pass
+        result.close()
+
+    for _ in range(20):
+        call_health()
+    start = time.process_time()
+    for _ in range(n):
+        call_health()
+    health_us = (time.process_time() - start) * 1e6 / n
     outer = total * 1e6 / n
     inclusive = [spent["chain"]] + [spent[f"after {name}"] for name in names]
     layers = [("django.handler (request object, signals, response close)", outer - inclusive[0])]
@@ -202,8 +221,9 @@ def main() -> None:
     for name, micros in layers:
         print(f"LAYER {micros:.1f} {name}")
     print(f"WSGI_US {outer:.1f}")
+    print(f"HEALTH_US {health_us:.1f}")
     print(f"QUERIES {queries}")
-    print("STATUSES " + json.dumps(statuses))
+    print("STATUSES " + json.dumps(order_statuses))
 
 
 if __name__ == "__main__":

@@ -75,6 +75,9 @@ class Command(BaseCommand):
                 sys.executable, "-m", "granian", "--interface", "wsgi", "--host", host,
                 "--port", str(port), "--workers", str(workers), "--blocking-threads",
                 str(threads), "--no-ws", "--log-level", "warning",
+                # As gunicorn does: a worker that dies is replaced, and one that does not stop
+                # within 30 s of a shutdown is killed (else the server could hang on exit).
+                "--respawn-failed-workers", "--workers-kill-timeout", "30",
             ]  # fmt: skip
             if access_log not in ("off", "-"):
                 raise CommandError(
