@@ -1,13 +1,16 @@
 """Benchmark: work orders received per second over HTTP against a live server.
 
-Starts ``hotline serve`` (gthread workers, keep-alive) on a free port with a fresh database —
-SQLite (WAL) in a temporary HOTLINE_DATA_DIR, or a temporary PostgreSQL database with
-``--engine postgres`` — then (1) posts single orders with wrk (C, keep-alive connections, a
-distinct Idempotency-Key per order: ``bench/wrk_orders.lua``), (2) posts batches of 500 to
+Starts ``hotline serve`` (granian when installed, else gunicorn gthread; keep-alive; access log
+off) on a free port with a fresh database — SQLite (WAL) in a temporary HOTLINE_DATA_DIR, or a
+temporary PostgreSQL database with ``--engine postgres`` — then (1) posts single orders with
+wrk (C, keep-alive connections, a distinct Idempotency-Key per order: ``bench/wrk_orders.lua``)
+while summing the server processes' CPU time, (2) posts batches of 500 to
 ``/api/v1/orders/batch``, and checks that every order answered 201 is stored. The baselines,
 measured in the same run on the same database, are raw-SQL inserts of the same rows: one order
-and its three events per transaction, and 500 orders per transaction. Then it times the receive
-service in-process to say where the time goes.
+and its three events per transaction, and 500 orders per transaction. Then it says where a
+worker's CPU goes: each layer of one request in-process (``bench/orders_layers.py``), the HTTP
+server's own cost per request (each installed server timed on ``GET /api/v1/health``), and a
+cProfile of the receive service. On a busy machine compare runs by CPU per order.
 
     .venv/bin/python -m bench.bench_orders                          # the issue's figures
     .venv/bin/python -m bench.bench_orders --engine postgres
@@ -20,10 +23,12 @@ import argparse
 import concurrent.futures as cf
 import contextlib
 import http.client
+import importlib.util
 import json
 import os
 import re
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -66,30 +71,10 @@ def one(i):
 for i in range(50):
     one(10_000_000 + i)
 n = {n}
-t = time.perf_counter()
+t = time.process_time()
 for i in range(n):
     one(20_000_000 + i)
-print("INPROC_MS=%.3f" % ((time.perf_counter() - t) * 1000 / n))
-import json as _json
-from django.test import Client
-from hotline.accounts.services import create_token
-auth = {{"Authorization": "Bearer " + create_token(user)}}
-client = Client(headers=auth, SERVER_NAME="127.0.0.1")
-def req(i):
-    town = towns[i % len(towns)]
-    body = dict(channel="phone", description="封控在家，家里没有米了。第%d号" % i,
-        caller_name="张三", caller_phone="13812341234", address="", appeal_type="help",
-        category="supplies", urgency="normal", vulnerable=[], district_code=town[:6],
-        town_code=town)
-    r = client.post("/api/v1/orders", body, content_type="application/json",
-                    headers={{"Idempotency-Key": "req-%d" % i}})
-    assert r.status_code == 201, r.content
-for i in range(20):
-    req(40_000_000 + i)
-t = time.perf_counter()
-for i in range(n):
-    req(50_000_000 + i)
-print("REQUEST_MS=%.3f" % ((time.perf_counter() - t) * 1000 / n))
+print("INPROC_MS=%.3f" % ((time.process_time() - t) * 1000 / n))
 prof = cProfile.Profile()
 prof.enable()
 for i in range(n):
@@ -115,7 +100,7 @@ def run(args: list[str], env: dict, **kw) -> str:
     return done.stdout
 
 
-def wait_healthy(port: int, seconds: float = 30) -> None:
+def wait_healthy(port: int, seconds: float = 180) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         with contextlib.suppress(OSError):
@@ -221,7 +206,7 @@ def raw_sql_baseline(engine: str, target: str, n: int, towns: list[str], per_txn
     )
     marks = ",".join([ph] * len(cols.split(",")))
     returning = " RETURNING id"
-    tag = f"{engine}{per_txn}"
+    tag = f"{engine[:2]}{per_txn}"  # the number column holds 20 characters
     started = time.perf_counter()
     for first in range(0, n, per_txn):
         cur.execute("BEGIN IMMEDIATE" if engine == "sqlite" else "BEGIN")
@@ -253,30 +238,50 @@ def raw_sql_baseline(engine: str, target: str, n: int, towns: list[str], per_txn
     return n / elapsed
 
 
-def wrk_orders(port: int, token: str, n: int, connections: int) -> dict:
+def wrk_orders(
+    port: int, token: str, n: int, connections: int, prefix: str = "wrk", max_seconds: float = 900
+) -> dict:
     """POST ``n`` orders with wrk (C, keep-alive, 2 threads), each with its own key; returns
-    {rate, p50, p99, statuses, done}."""
+    {rate, p50, p99, statuses, done, seconds}.
+
+    wrk 4.1 runs for its whole ``-d`` duration whatever its threads do, so the run is timed
+    here: from wrk's start until every thread has signalled (bench/wrk_orders.lua) that it has
+    all its responses; then wrk is interrupted and prints its figures."""
     script = ROOT / "bench" / "wrk_orders.lua"
-    env = {**os.environ, "HOTLINE_TOKEN": token, "HOTLINE_BENCH_ORDERS": str(n),
-           "HOTLINE_BENCH_THREADS": "2"}  # fmt: skip
-    out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", "-d600s", "--latency", "-s", str(script),
-         f"http://127.0.0.1:{port}/api/v1/orders"],
-        env=env, capture_output=True, text=True, timeout=900,
-    ).stdout  # fmt: skip
-    figures = dict(re.findall(r"^(P50|P99|REQS|SECS) ([\d.]+)$", out, re.M))
+    threads = 2
+    with tempfile.TemporaryDirectory(prefix="hotline-wrk-") as done_dir:
+        env = {**os.environ, "HOTLINE_TOKEN": token, "HOTLINE_BENCH_ORDERS": str(n),
+               "HOTLINE_BENCH_THREADS": str(threads), "HOTLINE_BENCH_KEY_PREFIX": prefix,
+               "HOTLINE_BENCH_DONE_DIR": done_dir}  # fmt: skip
+        started = time.perf_counter()
+        wrk = subprocess.Popen(
+            ["wrk", f"-t{threads}", f"-c{connections}", f"-d{int(max_seconds)}s", "--timeout",
+             "60s", "--latency", "-s", str(script), f"http://127.0.0.1:{port}/api/v1/orders"],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        while len(os.listdir(done_dir)) < threads and wrk.poll() is None:
+            time.sleep(0.01)
+        seconds = time.perf_counter() - started
+        wrk.send_signal(signal.SIGINT)
+        out, err = wrk.communicate(timeout=60)
+    figures = dict(re.findall(r"^(P50|P99) ([\d.]+)$", out, re.M))
     statuses = {int(k): int(v) for k, v in re.findall(r"^STATUS (\d+) (\d+)$", out, re.M)}
-    done = int(figures["REQS"])
+    if "P99" not in figures:
+        raise SystemExit(f"wrk failed:\n{out}\n{err}")
+    done = sum(statuses.values())
     return {
-        "rate": done / float(figures["SECS"]),
+        "rate": done / seconds,
         "p50": float(figures["P50"]),
         "p99": float(figures["P99"]),
         "statuses": statuses,
         "done": done,
+        "seconds": seconds,
     }
 
 
-def post_batches(port: int, token: str, n: int, towns: list[str], size: int = 500) -> dict:
+def post_batches(
+    port: int, token: str, n: int, towns: list[str], size: int = 500, prefix: str = "batch"
+) -> dict:
     """POST ``n`` orders to /orders/batch, ``size`` per request, from two keep-alive clients
     (the bodies are encoded before the clock starts); returns {rate, statuses, batches}."""
     bodies = []
@@ -285,7 +290,7 @@ def post_batches(port: int, token: str, n: int, towns: list[str], size: int = 50
         for i in range(first, min(n, first + size)):
             item = json.loads(body(i, towns))
             item["channel"] = "import"
-            item["idempotency_key"] = f"batch-{i}"
+            item["idempotency_key"] = f"{prefix}-{i}"
             items.append(item)
         bodies.append(json.dumps({"items": items}, ensure_ascii=False).encode())
     statuses: dict[int, int] = {}
@@ -316,10 +321,10 @@ def post_batches(port: int, token: str, n: int, towns: list[str], size: int = 50
 
 
 def server_cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process and its children (the gunicorn workers), from /proc."""
+    """User + system CPU of the server: the master ``pid`` (with the children it has reaped,
+    so a worker that was replaced still counts) and its live workers, from /proc."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
-    wanted = {pid}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -327,9 +332,39 @@ def server_cpu_seconds(pid: int) -> float:
             fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(entry) in wanted or int(fields[1]) in wanted:
+        if int(entry) == pid:
+            # utime, stime, cutime, cstime
+            total += sum(int(f) for f in fields[11:15]) / tick
+        elif int(fields[1]) == pid:
             total += (int(fields[11]) + int(fields[12])) / tick
     return total
+
+
+def server_probe(server: str, env: dict, workers: int, seconds: int = 8) -> dict:
+    """The HTTP server's own cost: CPU of the server's processes per ``GET /api/v1/health``
+    (one cheap query) from wrk (4 keep-alive connections, ``seconds`` long), beside the same
+    request's CPU in the application alone (``health_us`` from bench/orders_layers.py)."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [HOTLINE, "serve", "--port", str(port), "--workers", str(workers), "--server", server],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_healthy(port)
+        url = f"http://127.0.0.1:{port}/api/v1/health"
+        subprocess.run(["wrk", "-t1", "-c4", "-d2s", url], capture_output=True, check=True)
+        load = os.getloadavg()[0]
+        before = server_cpu_seconds(proc.pid)
+        out = subprocess.run(
+            ["wrk", "-t1", "-c4", f"-d{seconds}s", url], capture_output=True, text=True, check=True
+        ).stdout
+        spent = server_cpu_seconds(proc.pid) - before
+        done = int(re.search(r"(\d+) requests in", out).group(1))
+        return {"server": server, "cpu_us": spent * 1e6 / done, "requests": done, "load": load}
+    finally:
+        proc.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=20)
 
 
 def pct(values: list[float], p: float) -> float:
@@ -345,7 +380,17 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--engine", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--profile-orders", type=int, default=300)
+    parser.add_argument(
+        "--server",
+        choices=["granian", "gunicorn"],
+        default=os.environ.get("HOTLINE_SERVER")
+        or ("granian" if importlib.util.find_spec("granian") else "gunicorn"),
+        help="the server `hotline serve` runs (default: as `hotline serve` chooses)",
+    )
     parser.add_argument("--no-write", action="store_true", help="do not update PERFORMANCE.md")
+    parser.add_argument(
+        "--no-server-probe", action="store_true", help="skip timing each server on /health"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("需要 wrk（C 语言压测客户端，支持长连接）：apt-get install wrk")
@@ -379,8 +424,9 @@ def main() -> None:
             if line.startswith("4409")
         ]
         port = free_port()
+        serve = [HOTLINE, "serve", "--port", str(port), "--workers", str(args.workers)]
         server = subprocess.Popen(
-            [HOTLINE, "serve", "--port", str(port), "--workers", str(args.workers)],
+            [*serve, "--server", args.server],
             env=env,
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
@@ -389,6 +435,7 @@ def main() -> None:
         wait_healthy(port)
         # Warm both workers (imports, triage model, first queries) outside the measurement.
         post_orders(port, token, 20, 4, towns, 60, prefix="warm")
+        load_single = os.getloadavg()[0]
         cpu_before = server_cpu_seconds(server.pid)
         single = wrk_orders(port, token, args.orders, args.connections)
         cpu_single = server_cpu_seconds(server.pid) - cpu_before
@@ -397,13 +444,28 @@ def main() -> None:
         server.wait(timeout=20)
         server = None
         stored = int(run([HOTLINE, "shell", "-c", STORED], env).split("STORED=")[1].split()[0])
+        probes = []
+        if not args.no_server_probe:
+            installed = [s for s in ("granian", "gunicorn") if importlib.util.find_spec(s)]
+            probes = [server_probe(s, env, args.workers) for s in installed]
         raw_single = raw_sql_baseline(args.engine, target, 5_000, towns, per_txn=1)
         raw_batch = raw_sql_baseline(args.engine, target, 20_000, towns, per_txn=500)
         out = run(
             [HOTLINE, "shell", "-c", INPROCESS.format(n=args.profile_orders, towns=towns[:50])], env
         )
         inproc_ms = float(out.split("INPROC_MS=")[1].split()[0])
-        request_ms = float(out.split("REQUEST_MS=")[1].split()[0])
+        load_layers = os.getloadavg()[0]
+        layers_out = run(
+            [sys.executable, "-m", "bench.orders_layers", "--token", token,
+             "--orders", str(args.profile_orders)], env,
+        )  # fmt: skip
+        layers = [
+            (name, float(micros))
+            for micros, name in re.findall(r"^LAYER ([\d.-]+) (.+)$", layers_out, re.M)
+        ]
+        wsgi_us = float(layers_out.split("WSGI_US ")[1].split()[0])
+        health_us = float(layers_out.split("HEALTH_US ")[1].split()[0])
+        queries = int(layers_out.split("QUERIES ")[1].split()[0])
         profile = out.split("PROFILE_BEGIN", 1)[1].strip()
         # Paths relative to the checkout, so the report names no machine's folders.
         profile = re.sub(r"\S*/site-packages/", "site-packages/", profile)
@@ -421,22 +483,31 @@ def main() -> None:
     cpu_ms = 1000 * cpu_single / single["done"] if single["done"] else 0
     engine = "SQLite (WAL)" if args.engine == "sqlite" else "PostgreSQL 15 (this machine)"
     met_single = single["rate"] >= 500 and single["p99"] < 50
+    server_name = {"granian": "granian (WSGI)", "gunicorn": "gunicorn gthread"}[args.server]
+    # What the workers spent per order over HTTP beyond the application itself: the HTTP
+    # server, and what running two workers side by side costs (waiting for the write lock).
+    server_us = cpu_ms * 1000 - wsgi_us
+    layer_rows = [*layers, ("HTTP server and the rest (CPU over HTTP − application)", server_us)]
+    total_us = cpu_ms * 1000
     lines = [
         f"## Orders: receive over HTTP — {engine}",
         "",
         f"`.venv/bin/python -m bench.bench_orders --engine {args.engine} --orders {args.orders} "
-        f"--batch-orders {args.batch_orders}` — `hotline serve` ({args.workers} gthread workers, "
-        f"1 thread each, keep-alive, access log off), {engine}; single orders from wrk "
-        f"({args.connections} keep-alive connections, 2 threads, a distinct Idempotency-Key per "
-        "order); batches of 500 from two keep-alive Python clients. Client and server share the "
-        f"machine's {os.cpu_count()} CPUs.",
+        f"--batch-orders {args.batch_orders}` — `hotline serve --server {args.server}` "
+        f"({args.workers} {server_name} workers, 1 thread each, keep-alive, access log off), "
+        f"{engine}; single orders from wrk ({args.connections} keep-alive connections, 2 threads, "
+        "a distinct Idempotency-Key per order); batches of 500 from two keep-alive Python "
+        f"clients. Client and server share the machine's {os.cpu_count()} CPUs. On a busy "
+        "machine compare runs by the server's CPU per order, not by throughput.",
         "",
         "| measure | value |",
         "|---|---|",
         f"| single `POST /api/v1/orders`: throughput | **{single['rate']:,.0f} orders/s** |",
         f"| single: latency p50 / p99 | {single['p50']:.1f} ms / {single['p99']:.1f} ms |",
         f"| single: statuses | {single['statuses']} |",
-        f"| single: server CPU per order (all workers) | {cpu_ms:.2f} ms |",
+        f"| single: server CPU per order (all workers) | **{cpu_ms:.2f} ms** |",
+        f"| single: orders/s the 2 CPUs could serve at that CPU cost | "
+        f"{os.cpu_count() * 1000 / cpu_ms if cpu_ms else 0:,.0f} |",
         f"| baseline: raw SQL, one order + 3 events per transaction | {raw_single:,.0f} orders/s |",
         f"| ratio single over HTTP / raw SQL | {single['rate'] / raw_single:.3f} |",
         f"| `POST /api/v1/orders/batch` (500 per request): throughput | "
@@ -445,14 +516,60 @@ def main() -> None:
         f"| baseline: raw SQL, 500 orders + events per transaction | {raw_batch:,.0f} orders/s |",
         f"| ratio batch over HTTP / raw SQL | {batch['rate'] / raw_batch:.3f} |",
         f"| orders stored after the run / answered 201 | {stored} / {created} |",
-        f"| receive service in-process (one thread) | {inproc_ms:.2f} ms/order |",
-        f"| whole request in-process (Django test client, one thread) | {request_ms:.2f} ms |",
-        f"| machine load average (1 min) before the run | {load_before:.1f} |",
+        f"| receive service in-process (one thread, CPU) | {inproc_ms:.2f} ms/order |",
+        f"| whole request in-process (the WSGI application, one thread, CPU) | "
+        f"{wsgi_us / 1000:.2f} ms |",
+        f"| SQL statements per request | {queries} |",
+        f"| machine load average (1 min): before the run / at wrk / at the profile | "
+        f"{load_before:.1f} / {load_single:.1f} / {load_layers:.1f} |",
         "",
         "Targets: single ≥ 500 orders/s with p99 < 50 ms — "
         + ("**met**" if met_single else "**not met**")
-        + f"; batch ≥ 5,000 orders/s — **{'met' if batch['rate'] >= 5000 else 'not met'}**.",
+        + f"; batch ≥ 5,000 orders/s — **{'met' if batch['rate'] >= 5000 else 'not met'}**. "
+        f"500 orders/s on {os.cpu_count()} CPUs leaves at most "
+        f"{os.cpu_count() * 1000 / 500:.1f} ms of CPU per order for everything (wrk included).",
         "",
+        "**Where a worker's CPU goes, per order** (bench/orders_layers.py: the WSGI application "
+        "called in-process with the request wrk sends, CPU time inside each layer; the last row "
+        "is the workers' CPU per order over HTTP minus the application's):",
+        "",
+        "| layer | µs per order | share |",
+        "|---|---:|---:|",
+        *[
+            f"| {name} | {micros:,.0f} | {100 * micros / total_us if total_us else 0:.0f}% |"
+            for name, micros in layer_rows
+        ],
+        f"| **total (server CPU per order over HTTP)** | **{total_us:,.0f}** | 100% |",
+        "",
+        *(
+            [
+                "The last layer came out negative: the application in-process and the workers "
+                "over HTTP were measured at different moments, and on this machine's load their "
+                "noise is larger than what the HTTP server adds (see the next table).",
+                "",
+            ]
+            if server_us < 0
+            else []
+        ),
+        *(
+            [
+                "**The HTTP server's own cost** (`GET /api/v1/health`, one cheap query, from wrk "
+                "with 4 keep-alive connections; the application alone spends "
+                f"{health_us:,.0f} µs of CPU on it in-process):",
+                "",
+                "| `hotline serve --server` | server CPU per request | beyond the application "
+                "| requests | load average |",
+                "|---|---:|---:|---:|---:|",
+                *[
+                    f"| {p['server']} | {p['cpu_us']:,.0f} µs | {p['cpu_us'] - health_us:,.0f} µs "
+                    f"| {p['requests']:,} | {p['load']:.1f} |"
+                    for p in probes
+                ],
+                "",
+            ]
+            if probes
+            else []
+        ),
         "<details><summary>cProfile of the receive service (in-process, cumulative)</summary>",
         "",
         "```",

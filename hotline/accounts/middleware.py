@@ -71,12 +71,14 @@ class AccountGuardMiddleware:
 
     # -- idle expiry and second factor ----------------------------------------------------------
     def _guard(self, request):
+        if "HTTP_AUTHORIZATION" in request.META:
+            # A machine client with a bearer token: no session rules. Checked first, so that
+            # such a request never loads the session or the session's user.
+            return None
         user = getattr(request, "user", None)
         session = getattr(request, "session", None)
         if user is None or session is None or not user.is_authenticated:
             return None
-        if "HTTP_AUTHORIZATION" in request.META:
-            return None  # a machine client with a bearer token: no session rules
         now = time.time()
         if set(settings.SESSION_IDLE_ROLES) & roles_of(user):
             last = session.get(LAST_SEEN)

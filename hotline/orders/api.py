@@ -40,6 +40,7 @@ from .schemas import (
     OrderFilter,
     OrderIn,
     OrderPage,
+    OrderReceivedOut,
     ReasonIn,
     ResolveIn,
 )
@@ -125,6 +126,35 @@ def order_json(order: Order, *, now, reveal: bool = False, events=None) -> dict:
     return data
 
 
+def received_json(order: Order) -> dict:
+    """The answer to a receive (201, or 200 for a replayed key): what a client needs to follow
+    the order up — its number, status, classification, unit and clocks. Not the appeal's text
+    or the caller's data (the client has just sent them) and not the timeline: a client that
+    wants them reads ``GET /orders/{number}``. Rendering less is most of what makes the
+    answer cheap (docs/PERFORMANCE.md, "Orders: receive over HTTP")."""
+    return {
+        "number": order.number,
+        "status": order.status,
+        "status_label": STATUS_LABELS[order.status],
+        "channel": order.channel,
+        "appeal_type": order.appeal_type,
+        "category": order.category,
+        "urgency": order.urgency,
+        "vulnerable": order.vulnerable,
+        "epidemic_related": order.epidemic_related,
+        "title": order.title,
+        "district_code": order.district_id,
+        "town_code": order.town_id,
+        "village_code": order.village_id,
+        "handling_unit": _unit(order.handling_unit),
+        "sla_mode": order.sla_mode,
+        "accept_deadline": _local(order.accept_deadline),
+        "resolve_deadline": _local(order.resolve_deadline),
+        "received_at": _local(order.received_at),
+        "dispatched_at": _local(order.dispatched_at),
+    }
+
+
 def _detail(request, number: str, *, reveal: bool = False, reason: str = "") -> dict:
     order = visible_orders(request.user).filter(number=number).first()
     if order is None:
@@ -147,7 +177,7 @@ def _token_client(request) -> bool:
 
 @router.post(
     "/orders",
-    response={200: OrderDetailOut, 201: OrderDetailOut, 400: ErrorOut, **ERRORS},
+    response={200: OrderReceivedOut, 201: OrderReceivedOut, 400: ErrorOut, **ERRORS},
     summary="受理工单（receive）",
 )
 def receive_order(
@@ -158,7 +188,11 @@ def receive_order(
     ),
 ):
     """Receive an appeal. Token clients must send `Idempotency-Key`: a retry with the same key
-    and body returns the same order (200); the same key with another body is a 409."""
+    and body returns the same order (200); the same key with another body is a 409.
+
+    The answer is the order's summary — number, status, classification, handling unit and
+    deadlines — without the appeal's text, the caller's data or the event timeline; read
+    `GET /orders/{number}` for those."""
     if not idempotency_key and _token_client(request):
         raise OrderError(
             "接口客户端必须在请求头 Idempotency-Key 中提供幂等键（每条诉求一个，重试时不变）。",
@@ -166,10 +200,7 @@ def receive_order(
             status=400,
         )
     result = services.receive(request.user, **payload.dict(), idempotency_key=idempotency_key or "")
-    order = result.order
-    events = result.events if result.events is not None else timeline(order)
-    body = order_json(order, now=timezone.now(), events=events)
-    return Reply(201 if result.created else 200, body)
+    return Reply(201 if result.created else 200, received_json(result.order))
 
 
 @router.post(

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from ninja import Field, Schema
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BaseModel
+
+from hotline.common.schemas import InputSchema
+
+#: Control characters other than tab, line feed and carriage return.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _printable(value: str) -> str:
     # NUL and other control characters cannot be stored in PostgreSQL text and are never part
     # of an appeal: refuse them as a field error rather than fail in the database.
-    if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in value):
+    if _CONTROL.search(value):
         raise ValueError("含有不可见的控制字符")
     return value
 
@@ -49,7 +55,7 @@ DivisionCode = Annotated[str, Field(pattern=r"^[0-9]{6,12}$")]
 UnitCode = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
-class OrderIn(Schema):
+class OrderIn(InputSchema):
     channel: ChannelCode
     description: Text = Field(min_length=1, max_length=4000)
     caller_name: Text = Field(max_length=64)
@@ -98,7 +104,7 @@ class BatchOrderIn(OrderIn):
 BATCH_MAX = 500
 
 
-class OrderBatchIn(Schema):
+class OrderBatchIn(InputSchema):
     # Items are validated one by one in the endpoint, so that one bad item is reported in its
     # own result instead of refusing the whole batch.
     items: list[dict[str, Any]] = Field(min_length=1, max_length=BATCH_MAX)
@@ -120,7 +126,10 @@ class OrderBatchOut(Schema):
     items: list[BatchItemOut]
 
 
-class UnitRef(Schema):
+# The answer of a receive and the unit it names are plain pydantic models, not ninja Schemas:
+# a Schema wraps every value it validates in a DjangoGetter (to read ORM objects), a Python
+# call per field that cost about 30 µs per answer; these are always built from dicts.
+class UnitRef(BaseModel):
     code: str
     name: str
     kind: str
@@ -182,6 +191,32 @@ class OrderOut(Schema):
     satisfaction: str
     callback_note: str
     duplicate_of: str | None
+
+
+class OrderReceivedOut(BaseModel):
+    """The answer to ``POST /orders``: the new (or replayed) order's number, status,
+    classification, handling unit and deadlines. No appeal text, caller data or timeline —
+    ``GET /orders/{number}`` has them."""
+
+    number: str
+    status: str
+    status_label: str
+    channel: str
+    appeal_type: str
+    category: str
+    urgency: str
+    vulnerable: list[str]
+    epidemic_related: bool
+    title: str
+    district_code: str | None
+    town_code: str | None
+    village_code: str | None
+    handling_unit: UnitRef | None
+    sla_mode: str
+    accept_deadline: dt.datetime | None
+    resolve_deadline: dt.datetime | None
+    received_at: dt.datetime
+    dispatched_at: dt.datetime | None
 
 
 class OrderDetailOut(OrderOut):

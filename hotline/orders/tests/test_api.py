@@ -44,13 +44,17 @@ def test_receive_201_then_same_key_200_then_other_body_409(people, api_as):
         }
         or order["handling_unit"]["code"] == "440902-epi"
     )
-    assert order["caller_phone"] == "138****1234"
-    assert order["caller_name"] == "张*"
     assert order["accept_deadline"].endswith("+08:00")
     assert dt.datetime.fromisoformat(order["accept_deadline"]) - dt.datetime.fromisoformat(
         order["received_at"]
     ) == dt.timedelta(minutes=30)
-    assert [e["code"] for e in order["events"]][:2] == [
+    # The answer is the order's summary: no appeal text, caller data or timeline ...
+    assert not {"description", "caller_name", "caller_phone", "address", "events"} & set(order)
+    # ... which the order's own page has.
+    detail = c.get(f"/api/v1/orders/{order['number']}").json()
+    assert detail["caller_phone"] == "138****1234"
+    assert detail["caller_name"] == "张*"
+    assert [e["code"] for e in detail["events"]][:2] == [
         "orders.order.received",
         "orders.order.triaged",
     ]
@@ -271,7 +275,9 @@ def test_receive_with_village_and_coordinates(people, api_as):
         "440902101",
         "440902101203",
     )
-    assert (data["latitude"], data["longitude"]) == (21.71, 110.99)
+    assert "latitude" not in data  # the answer carries no personal data
+    masked = c.get(f"/api/v1/orders/{data['number']}").json()
+    assert (masked["latitude"], masked["longitude"]) == (21.71, 110.99)
     revealed = c.get(
         f"/api/v1/orders/{data['number']}", {"reveal": True, "reason": "核对来电位置"}
     ).json()
