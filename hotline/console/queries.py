@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import cached_property
 
+from django.core.paginator import Paginator
 from django.db.models import Case, Count, F, Q, When
 from django.utils import timezone
 
@@ -19,7 +21,7 @@ from hotline.orders.choices import (
     Urgency,
 )
 from hotline.orders.models import Order, OrderEvent
-from hotline.orders.queries import filter_orders
+from hotline.orders.queries import COUNT_CAP, capped_count, filter_orders
 
 #: What people read for each vulnerable flag, on every page and in the intake form.
 VULNERABLE_LABELS = {
@@ -225,6 +227,49 @@ def list_rows(orders, now: dt.datetime) -> list[dict]:
     return [_row(o, now) for o in orders]
 
 
+#: Orders per page of the order list.
+LIST_PAGE_SIZE = 50
+
+
+class ListPaginator(Paginator):
+    """The order list's pages, counted up to a cap (``orders.queries.COUNT_CAP``, or as far
+    as the page asked for reaches): over a million orders an exact count of the whole list
+    on every page view is the slowest part of the page, and past ten thousand rows nobody
+    reads the exact figure. A capped count shows as "10,000+" and "200+" pages; the next page
+    link stays while more rows exist."""
+
+    def __init__(self, object_list, per_page: int, *, number: int):
+        super().__init__(object_list, per_page)
+        self.cap = max(COUNT_CAP, number * per_page)
+
+    @cached_property
+    def count(self) -> int:
+        return capped_count(self.object_list, self.cap)
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
+
+    @property
+    def count_label(self) -> str:
+        return f"{self.cap:,}+" if self.capped else f"{self.count:,}"
+
+    @property
+    def pages_label(self) -> str:
+        return f"{self.cap // self.per_page:,}+" if self.capped else f"{self.num_pages:,}"
+
+
+def list_page(qs, page: str | None):
+    """The asked-for page (a number; anything else is the first) of an order list."""
+    try:
+        number = max(1, int(page or 1))
+    except (TypeError, ValueError):
+        number = 1
+    # More than the cap in pages asked for: count as far as that page (and one row past it).
+    number = min(number, 1_000_000 // LIST_PAGE_SIZE)
+    return ListPaginator(qs, LIST_PAGE_SIZE, number=number).get_page(number)
+
+
 class _Filters:
     """Adapter from the filter form's cleaned data to orders.queries.filter_orders."""
 
@@ -253,11 +298,26 @@ def apply_filters(qs, data: dict, now: dt.datetime):
     if data.get("channel"):
         qs = qs.filter(channel=data["channel"])
     q = (data.get("q") or "").strip()
-    if q:
+    if ORDER_NUMBER_PREFIX.match(q):
+        qs = qs.filter(number_prefix(q))
+    elif q:
         qs = qs.filter(
             Q(number__startswith=q) | Q(title__icontains=q) | Q(description__icontains=q)
         )
     return qs
+
+
+#: A search that reads as (the start of) an order number: a day, then optionally the serial.
+ORDER_NUMBER_PREFIX = re.compile(r"^\d{8}(-\d{0,6})?$")
+
+
+def number_prefix(q: str) -> Q:
+    """Orders whose number starts with ``q``, as a range of the unique index on ``number``
+    (``q`` ≤ number < ``q`` with its last character raised by one): ``LIKE 'q%'`` reads the
+    whole table on SQLite (its LIKE is case-insensitive, the index is not) and on PostgreSQL
+    outside the C collation. ``startswith`` stays beside it, so the range only narrows."""
+    upper = q[:-1] + chr(ord(q[-1]) + 1)
+    return Q(number__gte=q, number__lt=upper, number__startswith=q)
 
 
 def workforce_board(now: dt.datetime) -> dict:
@@ -304,16 +364,24 @@ def _local_midnight(now: dt.datetime) -> dt.datetime:
 
 
 def headline_counts(scope, now: dt.datetime) -> dict:
-    """The board's counters over ``scope`` (two queries): open orders by status (closed ones:
-    today's) and by urgency."""
-    by_status = dict(
-        scope.filter(Q(status__in=OPEN_STATUSES) | Q(closed_at__gte=_local_midnight(now)))
-        .values_list("status")
+    """The board's counters over ``scope`` (two queries): open orders by status and by
+    urgency (one GROUP BY read from the (status, urgency) index alone), and orders closed
+    today (a range of the (status, closed_at) index). Neither reads closed orders of earlier
+    days, the bulk of a million-order table."""
+    by_status: dict[str, int] = {}
+    by_urgency: dict[str, int] = {}
+    open_counts = (
+        scope.filter(status__in=OPEN_STATUSES)
+        .values_list("status", "urgency")
         .annotate(n=Count("id"))
+        .order_by()
     )
-    by_urgency = dict(
-        scope.filter(status__in=OPEN_STATUSES).values_list("urgency").annotate(n=Count("id"))
-    )
+    for status, urgency, n in open_counts:
+        by_status[status] = by_status.get(status, 0) + n
+        by_urgency[urgency] = by_urgency.get(urgency, 0) + n
+    by_status[Status.CLOSED] = scope.filter(
+        status=Status.CLOSED, closed_at__gte=_local_midnight(now)
+    ).count()
     return {
         "status_counts": [
             {"code": s.value, "label": s.label, "n": by_status.get(s.value, 0)} for s in Status
