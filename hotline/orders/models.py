@@ -360,6 +360,9 @@ class OrderEvent(DomainEvent):
         verbose_name = "工单事件"
         verbose_name_plural = "工单事件"
         ordering = ["order_id", "id"]
+        # One kind of event in a time window (the board's calls in the last hour, the
+        # workforce forecast's arrivals): without it SQLite reads every event of the code.
+        indexes = [models.Index(fields=["code", "at"])]
 
 
 class OrderDaySequence(models.Model):
