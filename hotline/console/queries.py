@@ -364,6 +364,7 @@ def _extensions_pending() -> list[int]:
     return list(
         Order.objects.exclude(status=Status.CLOSED)
         .filter(extension_requested_at__isnull=False)
+        .order_by()  # no newest-first: SQLite would read the received_at index to avoid a sort
         .values_list("pk", flat=True)
     )
 

@@ -243,9 +243,7 @@ class Order(models.Model):
             models.Index(fields=["status", "accept_deadline"]),
             models.Index(fields=["status", "resolve_deadline"]),
             models.Index(fields=["status", "callback_due"]),
-            # (handling_unit, status) first: a unit's inbox and counters; closed_at after it:
-            # the board's "closed today" for one unit.
-            models.Index(fields=["handling_unit", "status", "closed_at"]),
+            models.Index(fields=["handling_unit", "status"]),
             # The lists and the board over a million orders (docs/ORDERS.md, "Lists at scale"):
             # each list filter with the list's order (newest first), the board's counters of
             # open orders by status and urgency, today's closed orders, pending extensions.
