@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import cached_property
 
+from django.core.paginator import Paginator
 from django.db.models import Case, Count, F, Q, When
 from django.utils import timezone
 
@@ -19,7 +21,7 @@ from hotline.orders.choices import (
     Urgency,
 )
 from hotline.orders.models import Order, OrderEvent
-from hotline.orders.queries import filter_orders
+from hotline.orders.queries import COUNT_CAP, capped_count, filter_orders
 
 #: What people read for each vulnerable flag, on every page and in the intake form.
 VULNERABLE_LABELS = {
@@ -225,6 +227,49 @@ def list_rows(orders, now: dt.datetime) -> list[dict]:
     return [_row(o, now) for o in orders]
 
 
+#: Orders per page of the order list.
+LIST_PAGE_SIZE = 50
+
+
+class ListPaginator(Paginator):
+    """The order list's pages, counted up to a cap (``orders.queries.COUNT_CAP``, or as far
+    as the page asked for reaches): over a million orders an exact count of the whole list
+    on every page view is the slowest part of the page, and past ten thousand rows nobody
+    reads the exact figure. A capped count shows as "10,000+" and "200+" pages; the next page
+    link stays while more rows exist."""
+
+    def __init__(self, object_list, per_page: int, *, number: int):
+        super().__init__(object_list, per_page)
+        self.cap = max(COUNT_CAP, number * per_page)
+
+    @cached_property
+    def count(self) -> int:
+        return capped_count(self.object_list, self.cap)
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
+
+    @property
+    def count_label(self) -> str:
+        return f"{self.cap:,}+" if self.capped else f"{self.count:,}"
+
+    @property
+    def pages_label(self) -> str:
+        return f"{self.cap // self.per_page:,}+" if self.capped else f"{self.num_pages:,}"
+
+
+def list_page(qs, page: str | None):
+    """The asked-for page (a number; anything else is the first) of an order list."""
+    try:
+        number = max(1, int(page or 1))
+    except (TypeError, ValueError):
+        number = 1
+    # More than the cap in pages asked for: count as far as that page (and one row past it).
+    number = min(number, 1_000_000 // LIST_PAGE_SIZE)
+    return ListPaginator(qs, LIST_PAGE_SIZE, number=number).get_page(number)
+
+
 class _Filters:
     """Adapter from the filter form's cleaned data to orders.queries.filter_orders."""
 
@@ -247,17 +292,39 @@ class _Filters:
 
 def apply_filters(qs, data: dict, now: dt.datetime):
     if data.get("status") == "open":  # every status but closed (the board's counters)
-        qs = qs.filter(status__in=OPEN_STATUSES)
+        # Written "not closed" (the same set as status IN OPEN_STATUSES): SQLite then reads
+        # the list newest first along received_at and stops after a page — open orders are
+        # the recent ones — instead of gathering every open order from the status index and
+        # sorting them all.
+        qs = qs.exclude(status=Status.CLOSED)
         data = {**data, "status": ""}
     qs = filter_orders(qs, _Filters(data), now)
     if data.get("channel"):
         qs = qs.filter(channel=data["channel"])
     q = (data.get("q") or "").strip()
-    if q:
+    if ORDER_NUMBER.match(q):
+        qs = qs.filter(number=q)
+    elif ORDER_NUMBER_PREFIX.match(q):
+        qs = qs.filter(number_prefix(q))
+    elif q:
         qs = qs.filter(
             Q(number__startswith=q) | Q(title__icontains=q) | Q(description__icontains=q)
         )
     return qs
+
+
+#: A search that reads as (the start of) an order number: a day, then optionally the serial.
+ORDER_NUMBER_PREFIX = re.compile(r"^\d{8}(-\d{0,6})?$")
+ORDER_NUMBER = re.compile(r"^\d{8}-\d{6}$")
+
+
+def number_prefix(q: str) -> Q:
+    """Orders whose number starts with ``q``, as a range of the unique index on ``number``
+    (``q`` ≤ number < ``q`` with its last character raised by one): ``LIKE 'q%'`` reads the
+    whole table on SQLite (its LIKE is case-insensitive, the index is not) and on PostgreSQL
+    outside the C collation. ``startswith`` stays beside it, so the range only narrows."""
+    upper = q[:-1] + chr(ord(q[-1]) + 1)
+    return Q(number__gte=q, number__lt=upper, number__startswith=q)
 
 
 def workforce_board(now: dt.datetime) -> dict:
@@ -289,6 +356,28 @@ def _most_pressing(qs):
     )
 
 
+def _extensions_pending() -> list[int]:
+    """Ids of open orders waiting for an extension decision (a handful), read from their
+    partial index first: inside a board view's other filters the planner would rather read
+    every open order of the unit or town and test each row ("not closed" is the same set as
+    status IN OPEN_STATUSES, and lets SQLite take that index)."""
+    return list(
+        Order.objects.exclude(status=Status.CLOSED)
+        .filter(extension_requested_at__isnull=False)
+        .order_by()  # no newest-first: SQLite would read the received_at index to avoid a sort
+        .values_list("pk", flat=True)
+    )
+
+
+def _top_pressing(qs, n: int, select: tuple[str, ...]) -> list[Order]:
+    """The ``n`` most pressing orders of ``qs`` with ``select`` fetched: first their ids
+    (ranked over the bare rows), then those rows with their relations. Ranking thousands of
+    open orders joined to their places and units cost more than the ranking itself."""
+    ids = list(_most_pressing(qs).values_list("pk", flat=True)[:n])
+    by_id = Order.objects.select_related(*select).in_bulk(ids)
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
 def board_scope(unit_code: str | None = None, town_code: str | None = None):
     """The orders one board view covers: all, one lead unit's, or one town's."""
     qs = Order.objects.all()
@@ -304,16 +393,24 @@ def _local_midnight(now: dt.datetime) -> dt.datetime:
 
 
 def headline_counts(scope, now: dt.datetime) -> dict:
-    """The board's counters over ``scope`` (two queries): open orders by status (closed ones:
-    today's) and by urgency."""
-    by_status = dict(
-        scope.filter(Q(status__in=OPEN_STATUSES) | Q(closed_at__gte=_local_midnight(now)))
-        .values_list("status")
-        .annotate(n=Count("id"))
+    """The board's counters over ``scope`` (two queries): open orders by status and by
+    urgency (one GROUP BY read from the (status, urgency) index alone), and orders closed
+    today (a range of the (status, closed_at) index). Neither reads closed orders of earlier
+    days, the bulk of a million-order table."""
+    by_status: dict[str, int] = {}
+    by_urgency: dict[str, int] = {}
+    open_counts = (
+        scope.filter(status__in=OPEN_STATUSES)
+        .values_list("status", "urgency")
+        .annotate(n=Count("*"))  # COUNT(*), not COUNT(id): PostgreSQL reads the index alone
+        .order_by()
     )
-    by_urgency = dict(
-        scope.filter(status__in=OPEN_STATUSES).values_list("urgency").annotate(n=Count("id"))
-    )
+    for status, urgency, n in open_counts:
+        by_status[status] = by_status.get(status, 0) + n
+        by_urgency[urgency] = by_urgency.get(urgency, 0) + n
+    by_status[Status.CLOSED] = scope.filter(
+        status=Status.CLOSED, closed_at__gte=_local_midnight(now)
+    ).count()
     return {
         "status_counts": [
             {"code": s.value, "label": s.label, "n": by_status.get(s.value, 0)} for s in Status
@@ -348,15 +445,15 @@ def board(now: dt.datetime, *, unit_code: str | None = None, town_code: str | No
         "queue": open_qs.filter(urgency__in=(Urgency.CRITICAL, Urgency.URGENT)),
         "overdue": open_qs.overdue(now),
         "waiting_dispatch": scope.filter(status=Status.RECEIVED),
-        "extensions": open_qs.filter(extension_requested_at__isnull=False),
+        "extensions": scope.filter(pk__in=_extensions_pending()),
     }
     totals = {name: qs.count() for name, qs in tables.items()}
     rows = {
-        name: [_row(o, now) for o in _most_pressing(qs.select_related(*select))[:BOARD_ROWS]]
+        name: [_row(o, now) for o in _top_pressing(qs, BOARD_ROWS, select)]
         for name, qs in tables.items()
     }
     # The alarm: critical orders whose accept clock has run out without anyone accepting.
-    alarm = list(_most_pressing(alarm_orders(scope, now).select_related(*select))[:BOARD_ROWS])
+    alarm = _top_pressing(alarm_orders(scope, now), BOARD_ROWS, select)
     mode = OperatingMode.objects.filter(pk=1).first()
     units = HandlingUnit.objects.active().exclude(code="center").order_by("kind", "code")
     return {

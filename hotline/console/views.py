@@ -7,7 +7,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -230,7 +229,8 @@ def order_list(request):
     export = request.GET.get("export")
     if export in ("csv", "xlsx") and (not form.is_bound or form.is_valid()):
         return export_response(qs, export)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    # Each row shows its town or district (Order.place_label): fetched in the same query.
+    page = queries.list_page(qs.select_related("town", "district"), request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

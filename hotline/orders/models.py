@@ -12,7 +12,7 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from hotline.accounts.roles import Role, roles_of
 from hotline.common.models import DomainEvent
@@ -61,6 +61,10 @@ def is_center(user) -> bool:
     return bool(roles_of(user) & CENTER_ROLES)
 
 
+#: Co-handled order ids a unit's order query carries inline (beyond, a subquery).
+CO_IDS_INLINE = 500
+
+
 class OrderQuerySet(models.QuerySet):
     def open(self) -> OrderQuerySet:
         """Orders not yet closed."""
@@ -74,9 +78,21 @@ class OrderQuerySet(models.QuerySet):
         return self.filter(condition)
 
     def for_unit(self, unit_id: int) -> OrderQuerySet:
-        """Orders dispatched to the unit as lead (主办) or co-handler (协办)."""
-        co = Order.co_units.through.objects.filter(order_id=OuterRef("pk"), handlingunit_id=unit_id)
-        return self.filter(Q(handling_unit_id=unit_id) | Exists(co))
+        """Orders dispatched to the unit as lead (主办) or co-handler (协办).
+
+        Reads the unit's co-handled order ids first (one small query; co-handling is rare)
+        and filters ``lead = unit OR id IN (those ids)``: both engines then take the union
+        of two index lookups (SQLite's multi-index OR, PostgreSQL's BitmapOr). A correlated
+        EXISTS, or an IN over a subquery inside the OR, made every count of a unit's list a
+        scan of the whole table — seconds over a million orders (docs/ORDERS.md, "Lists at
+        scale"). A unit co-handling more than ``CO_IDS_INLINE`` orders gets the subquery."""
+        through = Order.co_units.through.objects.filter(handlingunit_id=unit_id)
+        ids = list(through.values_list("order_id", flat=True)[: CO_IDS_INLINE + 1])
+        if not ids:
+            return self.filter(handling_unit_id=unit_id)
+        if len(ids) > CO_IDS_INLINE:
+            return self.filter(Q(handling_unit_id=unit_id) | Q(pk__in=through.values("order_id")))
+        return self.filter(Q(handling_unit_id=unit_id) | Q(pk__in=ids))
 
     def visible_to(self, user) -> OrderQuerySet:
         """What ``user`` may see: the center sees all; a unit handler only their unit's orders."""
@@ -228,6 +244,21 @@ class Order(models.Model):
             models.Index(fields=["status", "resolve_deadline"]),
             models.Index(fields=["status", "callback_due"]),
             models.Index(fields=["handling_unit", "status"]),
+            # The lists and the board over a million orders (docs/ORDERS.md, "Lists at scale"):
+            # each list filter with the list's order (newest first), the board's counters of
+            # open orders by status and urgency, today's closed orders, pending extensions.
+            models.Index(fields=["status", "received_at"]),
+            models.Index(fields=["urgency", "received_at"]),
+            models.Index(fields=["handling_unit", "received_at"]),
+            models.Index(fields=["district", "received_at"]),
+            models.Index(fields=["town", "received_at"]),
+            models.Index(fields=["status", "urgency"]),
+            models.Index(fields=["status", "closed_at"]),
+            models.Index(
+                fields=["extension_requested_at"],
+                condition=Q(extension_requested_at__isnull=False),
+                name="orders_order_extension_asked",
+            ),
             models.Index(
                 fields=["source_app", "source_type", "source_id"], name="orders_order_source"
             ),
@@ -329,6 +360,9 @@ class OrderEvent(DomainEvent):
         verbose_name = "工单事件"
         verbose_name_plural = "工单事件"
         ordering = ["order_id", "id"]
+        # One kind of event in a time window (the board's calls in the last hour, the
+        # workforce forecast's arrivals): without it SQLite reads every event of the code.
+        indexes = [models.Index(fields=["code", "at"])]
 
 
 class OrderDaySequence(models.Model):

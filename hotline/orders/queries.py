@@ -48,6 +48,18 @@ def filter_orders(qs: QuerySet[Order], filters, now=None) -> QuerySet[Order]:
     return qs
 
 
+#: How many orders a list counts at most: past it the list says "10,000+" instead of counting
+#: every row of a million-order table on each refresh (docs/ORDERS.md, "Lists at scale").
+COUNT_CAP = 10_000
+
+
+def capped_count(qs: QuerySet, cap: int = COUNT_CAP) -> int:
+    """How many rows ``qs`` has, but at most ``cap + 1``: a result above ``cap`` means "more
+    than ``cap``". One ``SELECT COUNT(*) FROM (SELECT id … LIMIT cap + 1)``, which stops
+    reading after ``cap + 1`` matching index entries instead of counting the whole set."""
+    return qs.order_by().values("pk")[: cap + 1].count()
+
+
 def timeline(order: Order) -> list[OrderEvent]:
     """The order's events, oldest first, with actor and unit fetched."""
     return list(order.events.select_related("actor", "unit").order_by("id"))

@@ -181,6 +181,54 @@ def test_unit_handler_list_shows_only_own(client, people, register):
     assert mine.number in html and other.number not in html
 
 
+def _list(client, **params) -> str:
+    return client.get(reverse("console:orders"), params).content.decode()
+
+
+def test_list_count_is_capped_and_paging_goes_on_past_the_cap(
+    client, people, register, monkeypatch
+):
+    from hotline.console import queries
+
+    monkeypatch.setattr(queries, "COUNT_CAP", 2)
+    monkeypatch.setattr(queries, "LIST_PAGE_SIZE", 1)
+    orders = [register() for _ in range(4)]  # newest last; the list shows newest first
+    register(town_code="440902102")  # another unit's
+    client.force_login(people.supervisor)
+    html = _list(client)
+    assert "共 2+ 件" in html and "第 1 / 2+ 页" in html and "超出部分不逐一计数" in html
+    assert "page=2" in html
+    html = _list(client, page=4)
+    assert "共 4+ 件" in html and "第 4 / 4+ 页" in html and orders[1].number in html
+    html = _list(client, page=5)
+    assert "共 5 件" in html and "第 5 / 5 页" in html and orders[0].number in html
+    assert "下一页" not in html and "超出部分" not in html
+    assert "第 1 / " in _list(client, page="last") and "第 5 / 5 页" in _list(client, page=99)
+    # A unit handler's capped count is of their own orders only.
+    client.force_login(people.gongguan)
+    monkeypatch.setattr(queries, "COUNT_CAP", 10)
+    assert "共 4 件" in _list(client)
+    assert "共 0 件" in _list(client, unit="440902102")
+
+
+def test_search_by_order_number_or_its_day(client, people, register):
+    mine = register(description="公馆镇路灯坏了，编号 12345678 的灯杆。")
+    other = register(town_code="440902102")
+    client.force_login(people.supervisor)
+    html = _list(client, q=mine.number)
+    assert order_url(mine) in html and order_url(other) not in html and "共 1 件" in html
+    html = _list(client, q=mine.number[:8])
+    assert mine.number in html and other.number in html
+    assert mine.number in _list(client, q=mine.number[:11])
+    # A number-shaped search reads numbers, not texts; other text still searches the texts.
+    assert "共 0 件" in _list(client, q="12345678")
+    assert mine.number in _list(client, q="灯杆")
+    client.force_login(people.gongguan)
+    html = _list(client, q=other.number)
+    assert order_url(other) not in html and "共 0 件" in html
+    assert order_url(mine) in _list(client, q=mine.number)
+
+
 def test_csv_export_is_masked_and_safe(client, people, register):
     register(title='=HYPERLINK("x")')
     client.force_login(people.supervisor)

@@ -48,7 +48,9 @@ def test_running_clocks_agree_with_the_overdue_query(people, status):
     assert order.is_overdue(T0) is in_sql is bool(expected - {"resolve"})
 
 
-def test_visible_to(people):
+@pytest.mark.parametrize("inline", [500, 0], ids=["co-ids-inline", "co-ids-subquery"])
+def test_visible_to(people, monkeypatch, inline):
+    monkeypatch.setattr("hotline.orders.models.CO_IDS_INLINE", inline)
     gongguan_unit = people.gongguan.hotline_profile.unit
     health_unit = people.health.hotline_profile.unit
     mine = OrderRowFactory(handling_unit=gongguan_unit)
@@ -58,6 +60,11 @@ def test_visible_to(people):
     assert set(Order.objects.visible_to(people.gongguan)) == {mine, co}
     assert Order.objects.visible_to(people.agent).count() == 3
     assert Order.objects.visible_to(people.other_town).count() == 0
+    # Filters and counts keep to the unit's own orders whichever way the ids are read.
+    assert Order.objects.for_unit(gongguan_unit.pk).filter(pk=co.pk).count() == 1
+    assert set(Order.objects.for_unit(health_unit.pk).exclude(pk=co.pk)) == {
+        o for o in Order.objects.filter(handling_unit=health_unit) if o != co
+    }
 
 
 def test_predicates(people):
