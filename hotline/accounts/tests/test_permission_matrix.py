@@ -150,7 +150,8 @@ PERMISSIONS: list[tuple[str, dict]] = [
     ("control:cards_pdf", _row(OTHER, anon=LOGIN)),
     ("control:import", _row(405, anon=LOGIN)),
     ("control:appeals", _row(200, anon=LOGIN)),
-    ("control:appeal", _row(404, anon=LOGIN)),
+    # the center files and follows appeals; the order goes to the code authority, not a town
+    ("control:appeal", _row(404, anon=LOGIN, agent=200, volunteer=200, supervisor=200, admin=200)),
     # with one checkpoint in the user's area the list opens it directly
     ("control:checkpoints", _row(OTHER, anon=LOGIN, other_handler=200, field_staff=200)),
     ("control:service_worker", _row(200)),
@@ -322,6 +323,8 @@ PARAMS: list[tuple[str, dict[str, str]]] = [
     # control: a household of a 公馆镇 village, a checkpoint there
     ("control:household", {"pk": "household"}),
     ("control:issue_*", {"pk": "household"}),
+    ("control:appeal", {"pk": "hc_appeal"}),
+    ("* /api/v1/control/appeals/{appeal_id}/*", {"appeal_id": "hc_appeal"}),
     ("control:checkpoint", {"code": "checkpoint"}),
     ("control:bundle", {"code": "checkpoint"}),
     ("control:sync", {"code": "checkpoint"}),
@@ -421,6 +424,7 @@ def _field_objects(people) -> dict:
 
     from hotline.care.tests.factories import request_from_order
     from hotline.control.demo import CODE_AUTHORITY
+    from hotline.control.services import file_health_code_appeal
     from hotline.control.tests import factories as control
     from hotline.geo.services import upsert_units
     from hotline.intake.models import ImportJob
@@ -434,6 +438,15 @@ def _field_objects(people) -> dict:
     upsert_units([CODE_AUTHORITY])
     control.rule()
     household, _members = control.household(people.gongguan)
+    # a resident's health-code appeal: its order goes to the code authority, not to a town
+    hc_appeal = file_health_code_appeal(
+        people.agent,
+        id_number=control.id_number(7),
+        name="陈七",
+        phone="13800138007",
+        colour="yellow",
+        reason="明天考试，核酸已阴性",
+    )
     round_ = make_round(people.supervisor)
     site = make_site(people.supervisor, round_)
     form = town_form()
@@ -453,6 +466,7 @@ def _field_objects(people) -> dict:
         "care_request": care.pk,
         "care_task": care.tasks.first().pk,
         "household": household.pk,
+        "hc_appeal": hc_appeal.pk,
         "checkpoint": control.checkpoint().code,
         "sampling_round": round_.pk,
         "sampling_site": site.pk,
