@@ -47,8 +47,8 @@ def pytest_collection_modifyitems(config, items):
     pytest-django refuses queries from a test that neither has the ``django_db`` mark nor asks
     for a database fixture, so such a test gives the same result on either engine (those that
     start a ``hotline`` process give it their own SQLite data directory); the SQLite pass of
-    `make test` runs them. This halves the PostgreSQL pass's share of pure tests (triage,
-    tokeniser, parsers, Erlang, the CLI on SQLite) without losing any of them.
+    `make test` runs them. The pure tests (triage, tokeniser, parsers, Erlang, the CLI on its
+    own SQLite) thus run once instead of twice, and none is lost.
     """
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         return

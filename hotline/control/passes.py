@@ -20,8 +20,8 @@ the same format with tweetnacl; both sides must change together.
 Keys are made and tokens signed with ``cryptography``; tokens are verified with PyNaCl
 (libsodium). Both are the same Ed25519 (RFC 8032), but on the machines we measured
 libsodium's verify is about twice as fast as OpenSSL's (bench/bench_control.py prints both),
-and verification is what a checkpoint does all day; libsodium also refuses non-canonical
-signatures and small-order keys, as tweetnacl on the page does.
+and verification is what a checkpoint does all day. libsodium is also the stricter verifier: it
+refuses non-canonical signatures and small-order keys.
 """
 
 from __future__ import annotations
