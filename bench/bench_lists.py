@@ -32,30 +32,12 @@ import datetime as dt
 import io
 import os
 import statistics
-import sys
 import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.bench_stats import _p, _setup  # the same set-up and percentile as the stats bench
+
 TARGET_MS = 200.0
-
-
-def _setup(data_dir: str) -> None:
-    os.environ.setdefault("HOTLINE_DATA_DIR", data_dir)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotline.config.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-
-
-def _p(values, q):
-    values = sorted(values)
-    return values[min(len(values) - 1, round(q * (len(values) - 1)))]
 
 
 def _build(orders: int, days: int, now: dt.datetime) -> tuple[int, bool, float]:

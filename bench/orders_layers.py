@@ -32,6 +32,8 @@ import sys
 import time
 from collections import defaultdict
 
+from bench.bench_orders import body
+
 TOWNS = ["440902101", "440902102", "440902103", "440902104", "440902105"]
 
 
@@ -56,31 +58,9 @@ class Clock:
         return timed
 
 
-def body(i: int) -> bytes:
-    town = TOWNS[i % len(TOWNS)]
-    key = f"layers-{i}"
-    return json.dumps(
-        {
-            "channel": "phone",
-            "description": f"封控在家，家里没有米了，想问怎么买到生活物资。{key}",
-            "caller_name": "张三",
-            "caller_phone": "13812341234",
-            "address": "",
-            "appeal_type": "help",
-            "category": "supplies",
-            "urgency": "normal",
-            "vulnerable": [],
-            "district_code": town[:6],
-            "town_code": town,
-        },
-        ensure_ascii=False,
-        separators=(",", ":"),
-    ).encode()
-
-
 def environ(i: int, token: str) -> dict:
     """The environ gunicorn builds for wrk's request (bench/wrk_orders.lua)."""
-    data = body(i)
+    data = body(i, TOWNS)
     return {
         "REQUEST_METHOD": "POST",
         "SCRIPT_NAME": "",
