@@ -280,10 +280,23 @@ def wrk_orders(
 
 
 def post_batches(
-    port: int, token: str, n: int, towns: list[str], size: int = 500, prefix: str = "batch"
+    port: int,
+    token: str,
+    n: int,
+    towns: list[str],
+    size: int = 500,
+    prefix: str = "batch",
+    clients: int = 8,
 ) -> dict:
-    """POST ``n`` orders to /orders/batch, ``size`` per request, from two keep-alive clients
-    (the bodies are encoded before the clock starts); returns {rate, statuses, batches}."""
+    """POST ``n`` orders to /orders/batch, ``size`` per request, from ``clients`` keep-alive
+    connections (the bodies are encoded before the clock starts); returns {rate, statuses,
+    batches}.
+
+    Why more connections than workers: the kernel gives each new connection to one worker for
+    its whole life, at random. With two connections and two workers, half the runs put both on
+    one worker and the other idles — that halved the rate (1,937 against ~3,700 orders/s on the
+    quiet machine; seen per worker with ``worker_cpu_seconds``). With eight, a worker is left
+    without one in less than 1 % of runs, and the bench says so when it happens."""
     bodies = []
     for first in range(0, n, size):
         items = []
@@ -313,8 +326,8 @@ def post_batches(
                     statuses[item["status"]] = statuses.get(item["status"], 0) + 1
 
     started = time.perf_counter()
-    with cf.ThreadPoolExecutor(2) as pool:
-        for f in [pool.submit(worker) for _ in range(2)]:
+    with cf.ThreadPoolExecutor(clients) as pool:
+        for f in [pool.submit(worker) for _ in range(clients)]:
             f.result()
     elapsed = time.perf_counter() - started
     return {"rate": n / elapsed, "statuses": statuses, "batches": len(bodies)}
@@ -338,6 +351,23 @@ def server_cpu_seconds(pid: int) -> float:
         elif int(fields[1]) == pid:
             total += (int(fields[11]) + int(fields[12])) / tick
     return total
+
+
+def worker_cpu_seconds(pid: int) -> dict[int, float]:
+    """{worker pid: user + system CPU seconds} of the server's live workers (children of
+    ``pid``), from /proc: how evenly the connections spread the work."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out[int(entry)] = (int(fields[11]) + int(fields[12])) / tick
+    return out
 
 
 def server_probe(server: str, env: dict, workers: int, seconds: int = 8) -> dict:
@@ -378,6 +408,9 @@ def main() -> None:
     parser.add_argument("--batch-orders", type=int, default=20_000, help="orders sent in batches")
     parser.add_argument("--connections", type=int, default=8, help="wrk's keep-alive connections")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--batch-clients", type=int, default=8, help="keep-alive connections posting batches"
+    )
     parser.add_argument("--engine", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--profile-orders", type=int, default=300)
     parser.add_argument(
@@ -439,7 +472,20 @@ def main() -> None:
         cpu_before = server_cpu_seconds(server.pid)
         single = wrk_orders(port, token, args.orders, args.connections)
         cpu_single = server_cpu_seconds(server.pid) - cpu_before
-        batch = post_batches(port, token, args.batch_orders, towns)
+        load_batch = os.getloadavg()[0]
+        cpu_before = server_cpu_seconds(server.pid)
+        split_before = worker_cpu_seconds(server.pid)
+        batch = post_batches(port, token, args.batch_orders, towns, clients=args.batch_clients)
+        cpu_batch = server_cpu_seconds(server.pid) - cpu_before
+        split = sorted(
+            seconds - split_before.get(pid, 0.0)
+            for pid, seconds in worker_cpu_seconds(server.pid).items()
+        )
+        print(
+            f"batch: {batch['rate']:,.0f} orders/s, server CPU "
+            f"{1000 * cpu_batch / max(1, args.batch_orders):.3f} ms/order",
+            flush=True,
+        )
         server.terminate()
         server.wait(timeout=20)
         server = None
@@ -480,6 +526,7 @@ def main() -> None:
             subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", pg_name], check=False)
 
     created = single["statuses"].get(201, 0) + batch["statuses"].get(201, 0)
+    lopsided = bool(split) and split[0] < 0.25 * sum(split) / len(split)
     cpu_ms = 1000 * cpu_single / single["done"] if single["done"] else 0
     engine = "SQLite (WAL)" if args.engine == "sqlite" else "PostgreSQL 15 (this machine)"
     met_single = single["rate"] >= 500 and single["p99"] < 50
@@ -496,8 +543,9 @@ def main() -> None:
         f"--batch-orders {args.batch_orders}` — `hotline serve --server {args.server}` "
         f"({args.workers} {server_name} workers, 1 thread each, keep-alive, access log off), "
         f"{engine}; single orders from wrk ({args.connections} keep-alive connections, 2 threads, "
-        "a distinct Idempotency-Key per order); batches of 500 from two keep-alive Python "
-        f"clients. Client and server share the machine's {os.cpu_count()} CPUs. On a busy "
+        "a distinct Idempotency-Key per order); batches of 500 from "
+        f"{args.batch_clients} keep-alive Python client connections. Client and server share "
+        f"the machine's {os.cpu_count()} CPUs. On a busy "
         "machine compare runs by the server's CPU per order, not by throughput.",
         "",
         "| measure | value |",
@@ -513,6 +561,12 @@ def main() -> None:
         f"| `POST /api/v1/orders/batch` (500 per request): throughput | "
         f"**{batch['rate']:,.0f} orders/s** |",
         f"| batch: item statuses | {batch['statuses']} |",
+        f"| batch: server CPU per order (all workers) | "
+        f"**{1000 * cpu_batch / max(1, args.batch_orders):.3f} ms** |",
+        f"| batch: CPU seconds per worker (least to most busy) | "
+        f"{' / '.join(f'{x:.1f}' for x in split)}"
+        + (" — **a worker got too few connections: rate understated**" if lopsided else "")
+        + " |",
         f"| baseline: raw SQL, 500 orders + events per transaction | {raw_batch:,.0f} orders/s |",
         f"| ratio batch over HTTP / raw SQL | {batch['rate'] / raw_batch:.3f} |",
         f"| orders stored after the run / answered 201 | {stored} / {created} |",
@@ -520,8 +574,8 @@ def main() -> None:
         f"| whole request in-process (the WSGI application, one thread, CPU) | "
         f"{wsgi_us / 1000:.2f} ms |",
         f"| SQL statements per request | {queries} |",
-        f"| machine load average (1 min): before the run / at wrk / at the profile | "
-        f"{load_before:.1f} / {load_single:.1f} / {load_layers:.1f} |",
+        f"| machine load average (1 min): before the run / at wrk / at the batches / at the "
+        f"profile | {load_before:.1f} / {load_single:.1f} / {load_batch:.1f} / {load_layers:.1f} |",
         "",
         "Targets: single ≥ 500 orders/s with p99 < 50 ms — "
         + ("**met**" if met_single else "**not met**")
