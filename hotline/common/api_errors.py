@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -123,6 +125,16 @@ def install_error_handlers(api: NinjaAPI) -> None:
             # django-ninja's words for a body that is not the JSON or form it expects
             message = "请求体无法解析：请发送合法的 JSON（Content-Type: application/json）。"
         return reply(request, exc.status_code, codes.get(exc.status_code, "error"), message)
+
+    @api.exception_handler(RequestDataTooBig)
+    def on_too_big(request, exc):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+        return reply(
+            request,
+            413,
+            "request_too_large",
+            f"请求体超过 {limit} MB 上限，未处理任何内容；请分成更小的批次重新提交。",
+        )
 
     @api.exception_handler(DomainError)
     def on_domain(request, exc: DomainError):

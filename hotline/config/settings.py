@@ -202,6 +202,11 @@ TIME_ZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
 
+# The largest body a request may carry: the largest valid batch of orders (500 appeals of
+# 4,000 characters, JSON-escaped as \uXXXX: ~12 MB) must fit; Django's 2.5 MB default refused
+# it. Anything larger is answered 413 `request_too_large` (hotline.common.api_errors).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=16 * 1024 * 1024)
+
 # --- Static files (served by whitenoise) --------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"

@@ -205,7 +205,7 @@ def receive_order(
 
 @router.post(
     "/orders/batch",
-    response={200: OrderBatchOut, **ERRORS},
+    response={200: OrderBatchOut, 413: ErrorOut, **ERRORS},
     summary="批量受理工单（receive_batch）",
 )
 def receive_orders(request, payload: OrderBatchIn):

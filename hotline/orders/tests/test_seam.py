@@ -313,6 +313,30 @@ def test_batch_endpoint(api_as, demo_city, people):
     assert r.status_code == 422
 
 
+def test_the_largest_valid_batch_fits_and_a_larger_body_is_a_413(api_as, demo_city, people):
+    """500 appeals of the longest description allowed are a valid batch (Django's 2.5 MB body
+    limit refused them with an HTML 400); a body over the limit is refused whole, in JSON."""
+    from django.test import override_settings
+
+    from hotline.orders.models import DESCRIPTION_MAX
+
+    api = api_as(people.agent)
+    items = [
+        {**appeal(description="停" * DESCRIPTION_MAX), "idempotency_key": f"long-{i}"}
+        for i in range(500)
+    ]
+    r = api.post("/api/v1/orders/batch", {"items": items}, content_type="application/json")
+    assert r.status_code == 200, r.content[:200]
+    assert r.json()["created"] == 500
+    with override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1024 * 1024):
+        more = [{**item, "idempotency_key": f"more-{i}"} for i, item in enumerate(items)]
+        r = api.post("/api/v1/orders/batch", {"items": more}, content_type="application/json")
+    assert r.status_code == 413
+    assert r.json()["code"] == "request_too_large"
+    assert "1 MB" in r.json()["message"]
+    assert not Order.objects.filter(idempotency_key__startswith="more-").exists()
+
+
 def test_batch_in_batch_repeats_numbers_and_notices(demo_city, people):
     from hotline.orders.models import Notification
 
