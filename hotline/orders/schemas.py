@@ -110,7 +110,8 @@ class OrderBatchIn(InputSchema):
     items: list[dict[str, Any]] = Field(min_length=1, max_length=BATCH_MAX)
 
 
-class BatchItemOut(Schema):
+# Plain pydantic too (see below): a batch answer has 500 items.
+class BatchItemOut(BaseModel):
     index: int
     status: int
     code: str
@@ -119,7 +120,7 @@ class BatchItemOut(Schema):
     errors: list[dict[str, Any]] | None = None
 
 
-class OrderBatchOut(Schema):
+class OrderBatchOut(BaseModel):
     created: int
     replayed: int
     failed: int
