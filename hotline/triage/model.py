@@ -16,8 +16,8 @@ import math
 import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -53,8 +53,7 @@ def _char_features(text: str) -> list[str]:
     return char_ngrams(text, 1, 3)
 
 
-@dataclass(frozen=True, slots=True)
-class Vector:
+class Vector(NamedTuple):
     """One text as the model sees it: feature indices, TF-IDF values, their weight rows, scores."""
 
     idx: list[int]
@@ -63,9 +62,11 @@ class Vector:
     scores: list[float]
 
 
-@dataclass(frozen=True, slots=True)
-class Prediction:
-    """One head's answer: the label, its probability, all probabilities, and the top evidence."""
+class Prediction(NamedTuple):
+    """One head's answer: the label, its probability, all probabilities, and the top evidence.
+
+    A named tuple rather than a frozen dataclass: assess() makes eight per appeal, and a frozen
+    dataclass's ``__init__`` sets each field through ``object.__setattr__``."""
 
     label: str
     probability: float
@@ -95,6 +96,11 @@ class TextModel:
         self.char_idf = [0.0] * self.n_words + arrays["char_idf"].astype(np.float64).tolist()
         self.weights = arrays["weights"].astype(np.float64)  # (n_features, all head columns)
         self.bias = arrays["bias"].astype(np.float64)
+        # head → (first column, end column, class names), read by every prediction
+        self._columns = {
+            head: (spec["columns"][0], spec["columns"][1], spec["classes"])
+            for head, spec in self.heads.items()
+        }
 
     # -- inference ---------------------------------------------------------------------------
     @staticmethod
@@ -142,16 +148,15 @@ class TextModel:
     def predict_vector(self, vec: Vector, heads: Iterable[str] | None = None) -> dict:
         """Predictions without evidence from a vector made by :meth:`vectorize`."""
         out = {}
+        scores, exp = vec.scores, math.exp
         for head in heads or self.heads:
-            spec = self.heads[head]
-            lo, hi = spec["columns"]
-            s = vec.scores[lo:hi]
+            lo, hi, classes = self._columns[head]
+            s = scores[lo:hi]
             top_score = max(s)
-            exp = [math.exp(v - top_score) for v in s]
-            total = sum(exp)
-            p = [v / total for v in exp]
-            best = max(range(len(p)), key=p.__getitem__)
-            classes = spec["classes"]
+            e = [exp(v - top_score) for v in s]
+            total = sum(e)
+            p = [v / total for v in e]
+            best = p.index(max(p))  # the first of equal maxima, as max(range(...)) gave
             out[head] = Prediction(classes[best], p[best], dict(zip(classes, p, strict=True)), ())
         return out
 
@@ -159,12 +164,12 @@ class TextModel:
         """The ``k`` features (longer than one character) that pushed most towards ``label``."""
         if not vec.idx:
             return ()
-        spec = self.heads[head]
-        column = spec["columns"][0] + spec["classes"].index(label)
-        weighted = vec.vals * vec.rows[:, column]
+        lo, _hi, classes = self._columns[head]
+        weighted = vec.vals * vec.rows[:, lo + classes.index(label)]
         top = np.argpartition(-weighted, k * 3)[: k * 3] if len(weighted) > k * 3 else None
         top = range(len(weighted)) if top is None else top.tolist()
-        ranked = sorted(((weighted[j], vec.idx[j]) for j in top), reverse=True)
+        values, idx = weighted.tolist(), vec.idx  # Python floats: cheaper to index than numpy's
+        ranked = sorted(((values[j], idx[j]) for j in top), reverse=True)
         picked: list[str] = []
         for weight, index in ranked:
             if weight <= 0 or len(picked) >= k:

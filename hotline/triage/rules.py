@@ -512,8 +512,14 @@ def _cn_number(raw: str) -> int | None:
 
 def find_phones(text: str) -> list[str]:
     """Mobile (11 digits) and landline (0xxx-xxxxxxx) numbers in ``text``, digits only."""
+    return _phones_in(normalize(text))
+
+
+def _phones_in(norm: str) -> list[str]:
+    """``find_phones`` of text already normalised (normalising again would miss the cache
+    and cost as much as the search)."""
     out = []
-    for m in _PHONE_RE.finditer(normalize(text)):
+    for m in _PHONE_RE.finditer(norm):
         out.append("".join(g for g in m.groups() if g))
     return list(dict.fromkeys(out))
 
@@ -580,7 +586,7 @@ def apply_rules(text: str) -> RuleFindings:
     """Run every rule family over ``text`` and return the findings with their reasons."""
     found = RuleFindings()
     norm = normalize(text)
-    found.phones = find_phones(norm)
+    found.phones = _phones_in(norm)
     is_question_text = any(q in norm for q in ("请问", "咨询", "?")) or norm.endswith(("吗", "呢"))
     has_anchor = any(a in norm for a in ANCHORS)
     suggestion = "建议" in norm
