@@ -15,7 +15,7 @@ with 3,000 residents on the roster (the seed's village: 2,180 swabbed on site, 4
 after the round holds all the rows above; median of 30 calls. The tallies it reads are checked
 against a recount from the swabs.
 
-    .venv/bin/python -m bench.bench_sampling [DATABASE_URL]
+    .venv/bin/python -m bench.bench_sampling [DATABASE_URL] [--no-write]
 
 Runs on SQLite in a temporary data dir; with BENCH_DATABASE_URL=postgres://… it measures that
 database too, in a second process (the database is flushed). For PostgreSQL it also reads the
@@ -274,12 +274,15 @@ def measure() -> dict:
 
 
 def main() -> None:
-    url = sys.argv[1] if len(sys.argv) > 1 else None
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    no_write = "--no-write" in sys.argv[1:]
+    url = args[0] if args else None
     if url is None and os.environ.get("BENCH_DATABASE_URL"):
         import subprocess
 
         subprocess.run(
-            [sys.executable, "-m", "bench.bench_sampling", os.environ["BENCH_DATABASE_URL"]],
+            [sys.executable, "-m", "bench.bench_sampling", os.environ["BENCH_DATABASE_URL"]]
+            + (["--no-write"] if no_write else []),
             check=True,
         )
     setup_django(url)
@@ -351,6 +354,8 @@ def main() -> None:
         ),
     ]
     print("\n".join(lines))
+    if no_write:
+        return
     from bench.report import write_section
 
     write_section(f"sampling-{m['vendor']}", "\n".join(lines))
