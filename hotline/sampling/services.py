@@ -19,7 +19,8 @@ import hashlib
 import hmac
 import json
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from operator import itemgetter
 
@@ -759,15 +760,122 @@ def import_samples(actor, round_: Round, rows: Sequence[SampleRow], *, now=None)
             )
         )
     )
-    reader = IdReader()
-    copy_hmac, check_char = reader.copy, IdReader._CHECK
+    refuse = report.refuse
+    checked = _resolve_codes(_check_rows(rows, sites, mine, refuse), refuse)
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    round_id = round_.pk
+    with transaction.atomic(), connection.cursor() as cursor:
+        # 2. The round locked (imports and single scans of a round take turns, so a person is
+        #    neither taken nor counted twice), then who of the batch is swabbed already.
+        if tallies.lock_round(round_) != RoundStatus.OPEN:
+            raise SamplingError("这一轮采样已经结束。", code="round_closed")
+        if connection.vendor == "postgresql":  # compiling these statements with JIT cost more
+            cursor.execute("SET LOCAL jit = off")  # than running them
+        else:
+            _sqlite_cache(cursor)
+        digests = list({item[4] for item in checked})
+        seen = _swabbed(cursor, round_id, digests)
+        # 3. Tubes as lists: [id, grid, pool size, count, status, recall, closed_at, count before
+        #    (None for a new one), site, opened_at] — existing ones locked. Ids for the tubes the
+        #    batch may open are taken now, so that a swab's row is complete when it is accepted.
+        tubes: dict[str, list] = {}
+        barcodes = list({item[1] for item in checked})
+        for pk, barcode, round_of, grid, size, count, status, recall in _tubes(cursor, barcodes):
+            grid = grid if round_of == round_id else None
+            tubes[barcode] = [pk, grid, size, count, status, bool(recall), None, count, None, None]
+        take_id = iter(_tube_ids(cursor, len(barcodes) - len(tubes))).__next__
+        good = []  # the swabs' rows as the statements take them
+        opened = []
+        closed = 0
+        # Each row in turn against the people and tubes (while PostgreSQL looks up where the
+        # people live, for the tallies of step 6).
+        with _roster_villages(cursor, digests) as homes:
+            for index, barcode, site, grid, digest, masked, when, mode in checked:
+                if digest in seen:
+                    refuse(index, "already_sampled", f"{masked} 本轮已采样。")
+                    continue
+                tube = tubes.get(barcode)
+                if tube is None:
+                    tube = [take_id(), grid, sizes[grid], 0, "open", False, None, None, site, when]
+                    tubes[barcode] = tube
+                    opened.append((barcode, tube))
+                elif tube[1] != grid:
+                    refuse(index, "tube_elsewhere", f"管号 {barcode} 属于其他轮次或网格。")
+                    continue
+                elif tube[5]:
+                    refuse(index, "tube_recall", f"管号 {barcode} 是召回单采管。")
+                    continue
+                if tube[4] != "open" or tube[3] >= tube[2]:
+                    refuse(index, "tube_full", f"管号 {barcode} 已封管或已满。")
+                    continue
+                seen.add(digest)
+                tube[3] += 1
+                if tube[3] >= tube[2]:
+                    tube[4], tube[6] = "closed", when
+                    closed += 1
+                good.append((round_id, tube[0], grid, digest, masked, mode, when, actor_id))
+        report.tubes_closed = closed
+        # 4. The new tubes written with their ids (not one whose rows were all refused), the
+        #    others' counts updated.
+        opened = [
+            (t[0], round_id, t[1], t[8], barcode, t[2], t[3], t[4], False, "", actor_id, t[9],
+             t[6])
+            for barcode, t in opened
+            if t[3]
+        ]  # fmt: skip
+        _write(cursor, Tube._meta.db_table, _TUBE_COLUMNS, opened)
+        changed = [(t[3], t[4], t[6], t[0]) for t in tubes.values() if t[7] not in (None, t[3])]
+        if changed:
+            cursor.executemany(
+                f"UPDATE {Tube._meta.db_table} SET count = %s, status = %s, closed_at = %s "
+                "WHERE id = %s",
+                changed,
+            )
+        # 5. The swabs, in the order of the person index's key (round, id_hash): each B-tree
+        #    page of that index is then visited once per batch instead of once per row.
+        good.sort(key=itemgetter(3))
+        # 6. The tallies. Everyone written here is new to the round (the round is locked and
+        #    they were checked above), so each swab counts once for the grid of the village the
+        #    person lives in (``sampled`` and its mode), as a visitor where it was taken if that
+        #    is not where the person lives, and in its hour: grouped here (while PostgreSQL
+        #    writes the swabs), a few thousand groups.
+        counts, hours = _write(
+            cursor,
+            Sample._meta.db_table,
+            _SAMPLE_COLUMNS,
+            good,
+            lambda: tallies.batch_deltas(
+                map(itemgetter(2), good),
+                map(homes.get, map(itemgetter(3), good)),
+                map(itemgetter(5), good),
+                map(itemgetter(6), good),
+                grid_villages,
+                village_grids,
+            ),
+        )
+        tallies.add(cursor, round_, counts, hours)
+        report.created = len(good)
+        report.errors.sort(key=lambda e: e["row"])
+        _event(
+            "sampling.samples.imported", actor, now, round_, None, rows=report.rows,
+            created=report.created, refused=len(report.errors), tubes_opened=len(opened),
+            tubes_closed=report.tubes_closed,
+        )  # fmt: skip
+    return report
+
+
+def _check_rows(rows: Sequence[SampleRow], sites: dict, mine: set, refuse) -> list[tuple]:
+    """Step 1 of ``import_samples``: each row checked on its own (site and team, barcode, mode,
+    time, the ID number's check digit), ID numbers hashed and masked; refused rows reported.
+    Returns (index, barcode, site, grid, digest, masked, time, mode)
+    per good row, the time as the statements take it; a resident code's row has None for its
+    digest and the code for its mask (``_resolve_codes``)."""
+    copy_hmac, check_char = IdReader().copy, IdReader._CHECK
     text_time = connection.vendor == "sqlite"
     param = _time_param()
-    refuse = report.refuse
-
-    # 1. Check each row on its own; ID numbers hashed here, resident codes looked up together.
-    checked = []  # [index, barcode, site, grid, digest or None, masked or code, when, mode]
-    codes = set()
+    make_aware = timezone.make_aware
+    checked = []
+    append = checked.append
     for index, row in enumerate(rows):
         site = row.site
         grid = sites.get(site) if type(site) is int else None
@@ -793,7 +901,7 @@ def import_samples(actor, round_: Round, rows: Sequence[SampleRow], *, now=None)
                 refuse(index, "bad_time", "采样时间格式有误，应如 2022-11-05 15:51。")
                 continue
         elif when.tzinfo is None:
-            when = timezone.make_aware(when)
+            when = make_aware(when)
         if text_time:
             when = param(when)  # from here on the value the statements take
         person = row.person
@@ -814,126 +922,39 @@ def import_samples(actor, round_: Round, rows: Sequence[SampleRow], *, now=None)
             digest.update(text.encode())
             # mask_id_number of an 18-character number, inline
             masked = text[:6] + "********" + text[14:]
-            checked.append((index, barcode, site, grid, digest.hexdigest(), masked, when, mode))
+            append((index, barcode, site, grid, digest.hexdigest(), masked, when, mode))
         elif text and not text.isalnum():
             refuse(index, "unknown_resident_code", "居民码无法识别。")
         elif text:
-            codes.add(text)
-            checked.append((index, barcode, site, grid, None, text, when, mode))
+            append((index, barcode, site, grid, None, text, when, mode))
         else:
             refuse(index, "person_required", "缺少身份证号或居民码。")
-    if codes:
-        found = {}
-        codes = list(codes)
-        for start in range(0, len(codes), LOOKUP_CHUNK):
-            found.update(
-                (c, (h, m))
-                for c, h, m in Resident.objects.filter(
-                    code__in=codes[start : start + LOOKUP_CHUNK]
-                ).values_list("code", "id_hash", "id_masked")
-            )
-        resolved = []
-        for item in checked:
-            if item[4] is not None:
-                resolved.append(item)
-            elif item[5] in found:
-                resolved.append((*item[:4], *found[item[5]], *item[6:]))
-            else:
-                refuse(item[0], "unknown_resident_code", "居民码无法识别。")
-        checked = resolved
+    return checked
 
-    actor_id = actor.pk if getattr(actor, "pk", None) else None
-    postgres = connection.vendor == "postgresql"
-    round_id = round_.pk
-    with transaction.atomic(), connection.cursor() as cursor:
-        # 2. The round locked (imports and single scans of a round take turns, so a person is
-        #    neither taken nor counted twice), then of the people in the batch: who is swabbed
-        #    already this round, and the village each lives in (the roster, for the tallies).
-        if tallies.lock_round(round_) != RoundStatus.OPEN:
-            raise SamplingError("这一轮采样已经结束。", code="round_closed")
-        if postgres:  # compiling these statements with JIT cost more than running them
-            cursor.execute("SET LOCAL jit = off")
-        else:
-            _sqlite_cache(cursor)
-        seen, homes = _people(cursor, round_id, list({item[4] for item in checked}))
-        # 3. Tubes as lists: [id, grid, pool size, count, status, recall, closed_at, count before
-        #    (None for a new one), site, opened_at] — existing ones locked. Ids for the tubes the
-        #    batch may open are taken now, so that a swab's row is complete when it is accepted.
-        tubes: dict[str, list] = {}
-        barcodes = list({item[1] for item in checked})
-        for pk, barcode, round_of, grid, size, count, status, recall in _tubes(cursor, barcodes):
-            grid = grid if round_of == round_id else None
-            tubes[barcode] = [pk, grid, size, count, status, bool(recall), None, count, None, None]
-        take_id = iter(_tube_ids(cursor, len(barcodes) - len(tubes))).__next__
-        good = []  # the swabs' rows as the statements take them
-        opened = []
-        closed = 0
-        for index, barcode, site, grid, digest, masked, when, mode in checked:
-            if digest in seen:
-                refuse(index, "already_sampled", f"{masked} 本轮已采样。")
-                continue
-            tube = tubes.get(barcode)
-            if tube is None:
-                tube = [take_id(), grid, sizes[grid], 0, "open", False, None, None, site, when]
-                tubes[barcode] = tube
-                opened.append((barcode, tube))
-            elif tube[1] != grid:
-                refuse(index, "tube_elsewhere", f"管号 {barcode} 属于其他轮次或网格。")
-                continue
-            elif tube[5]:
-                refuse(index, "tube_recall", f"管号 {barcode} 是召回单采管。")
-                continue
-            if tube[4] != "open" or tube[3] >= tube[2]:
-                refuse(index, "tube_full", f"管号 {barcode} 已封管或已满。")
-                continue
-            seen.add(digest)
-            tube[3] += 1
-            if tube[3] >= tube[2]:
-                tube[4], tube[6] = "closed", when
-                closed += 1
-            good.append((round_id, tube[0], grid, digest, masked, mode, when, actor_id))
-        report.tubes_closed = closed
-        # 4. The new tubes written with their ids (not one whose rows were all refused), the
-        #    others' counts updated.
-        opened = [
-            (t[0], round_id, t[1], t[8], barcode, t[2], t[3], t[4], False, "", actor_id, t[9],
-             t[6])
-            for barcode, t in opened
-            if t[3]
-        ]  # fmt: skip
-        _write(cursor, Tube._meta.db_table, _TUBE_COLUMNS, opened)
-        changed = [(t[3], t[4], t[6], t[0]) for t in tubes.values() if t[7] not in (None, t[3])]
-        if changed:
-            cursor.executemany(
-                f"UPDATE {Tube._meta.db_table} SET count = %s, status = %s, closed_at = %s "
-                "WHERE id = %s",
-                changed,
-            )
-        # 5. The swabs, in the order of the person index's key (round, id_hash): each B-tree
-        #    page of that index is then visited once per batch instead of once per row.
-        good.sort(key=itemgetter(3))
-        _write(cursor, Sample._meta.db_table, _SAMPLE_COLUMNS, good)
-        # 6. The tallies. Everyone written here is new to the round (the round is locked and
-        #    they were checked above), so each swab counts once for the grid of the village the
-        #    person lives in (``sampled`` and its mode), as a visitor where it was taken if that
-        #    is not where the person lives, and in its hour: grouped here, a few thousand groups.
-        counts, hours = tallies.batch_deltas(
-            map(itemgetter(2), good),
-            map(homes.get, map(itemgetter(3), good)),
-            map(itemgetter(5), good),
-            map(itemgetter(6), good),
-            grid_villages,
-            village_grids,
+
+def _resolve_codes(checked: list[tuple], refuse) -> list[tuple]:
+    """The rows of ``checked`` that name a person by resident code get the resident's hash and
+    masked number (looked up together); an unknown code is refused."""
+    codes = list({item[5] for item in checked if item[4] is None})
+    if not codes:
+        return checked
+    found = {}
+    for start in range(0, len(codes), LOOKUP_CHUNK):
+        found.update(
+            (c, (h, m))
+            for c, h, m in Resident.objects.filter(
+                code__in=codes[start : start + LOOKUP_CHUNK]
+            ).values_list("code", "id_hash", "id_masked")
         )
-        tallies.add(cursor, round_, counts, hours)
-        report.created = len(good)
-        report.errors.sort(key=lambda e: e["row"])
-        _event(
-            "sampling.samples.imported", actor, now, round_, None, rows=report.rows,
-            created=report.created, refused=len(report.errors), tubes_opened=len(opened),
-            tubes_closed=report.tubes_closed,
-        )  # fmt: skip
-    return report
+    resolved = []
+    for item in checked:
+        if item[4] is not None:
+            resolved.append(item)
+        elif item[5] in found:
+            resolved.append((*item[:4], *found[item[5]], *item[6:]))
+        else:
+            refuse(item[0], "unknown_resident_code", "居民码无法识别。")
+    return resolved
 
 
 #: Columns of the raw writes of ``import_samples``, in the order of its rows.
@@ -947,28 +968,51 @@ _SAMPLE_COLUMNS = (
 )  # fmt: skip
 
 
-def _people(cursor, round_id: int, digests: list[str]) -> tuple[set[str], dict[str, str]]:
-    """Of the people ``digests`` (ID hashes): those with a swab in the round already, and the
-    roster village of each one on the roster. The hashes go in as one JSON text, not as a
-    parameter each (SQLite) or an array the driver adapts element by element (PostgreSQL):
-    at 50,000 a batch either cost 1-2 µs a row."""
-    if not digests:
-        return set(), {}
+def _listed() -> tuple[str, Callable[[list[str]], str]]:
+    """How a look-up takes many ID hashes: as one text parameter, not a parameter each (SQLite)
+    or an array the driver adapts element by element (PostgreSQL) — at 50,000 a batch either
+    cost 1-2 µs a row. PostgreSQL takes them comma separated (``string_to_array``: the server
+    spent ~1 µs a row less than on a JSON array), SQLite as a JSON array (``json_each``).
+    Hashes are hexadecimal: no comma inside."""
     if connection.vendor == "postgresql":
-        listed = "= ANY(ARRAY(SELECT json_array_elements_text(%s::json)))"
-    else:
-        listed = "IN (SELECT value FROM json_each(%s))"
-    values = json.dumps(digests)
+        return "= ANY(string_to_array(%s, ','))", ",".join
+    return "IN (SELECT value FROM json_each(%s))", json.dumps
+
+
+def _swabbed(cursor, round_id: int, digests: list[str]) -> set[str]:
+    """Those of the people ``digests`` (ID hashes) with a swab in the round already."""
+    if not digests:
+        return set()
+    listed, pack = _listed()
     cursor.execute(
         f"SELECT id_hash FROM {Sample._meta.db_table} WHERE round_id = %s AND id_hash {listed}",
-        [round_id, values],
+        [round_id, pack(digests)],
     )
-    seen = {r[0] for r in cursor.fetchall()}
-    cursor.execute(
-        f"SELECT id_hash, village_id FROM {Resident._meta.db_table} WHERE id_hash {listed}",
-        [values],
-    )
-    return seen, dict(cursor.fetchall())
+    return {r[0] for r in cursor.fetchall()}
+
+
+@contextmanager
+def _roster_villages(cursor, digests: list[str]):
+    """{ID hash: roster village} of those of ``digests`` on the roster, complete when the block
+    ends. PostgreSQL: the look-up is sent in pipeline mode as the block starts and read as it
+    ends, so the server probes the roster's index while Python runs the block; nothing else
+    may use the connection inside it. SQLite: read at once."""
+    homes: dict[str, str] = {}
+    listed, pack = _listed()
+    sql = f"SELECT id_hash, village_id FROM {Resident._meta.db_table} WHERE id_hash {listed}"
+    if not digests:
+        yield homes
+    elif connection.vendor == "postgresql":
+        pg = cursor.cursor.connection
+        with pg.cursor() as homes_cursor:
+            with pg.pipeline():
+                homes_cursor.execute(sql, [pack(digests)])
+                yield homes
+            homes.update(homes_cursor.fetchall())
+    else:
+        cursor.execute(sql, [pack(digests)])
+        homes.update(cursor.fetchall())
+        yield homes
 
 
 def _tubes(cursor, barcodes: list[str]) -> list[tuple]:
@@ -1012,29 +1056,35 @@ def _tube_ids(cursor, n: int) -> Sequence[int]:
     return range(top + 1, top + 1 + n)
 
 
-def _write(cursor, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
+def _write(cursor, table: str, columns: Sequence[str], rows: list[tuple], meanwhile=None):
     """Insert ``rows`` raw: a prepared INSERT run for every row (SQLite's ``executemany``) or a
     binary ``COPY`` (PostgreSQL; the column types read from the catalog, so each value goes
-    over as its binary form and the server parses no text)."""
-    if not rows:
-        return
-    names = ", ".join(columns)
-    if connection.vendor == "postgresql":
-        cursor.execute(
-            "SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass "
-            "AND attnum > 0 AND NOT attisdropped",
-            [table],
-        )
-        types = dict(cursor.fetchall())
-        with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
-            copy.set_types([types[c] for c in columns])
-            write = copy.write_row
-            for row in rows:
-                write(row)
-    else:
+    over as its binary form and the server parses no text). ``meanwhile`` (no arguments) is
+    called once the rows are handed over and its result returned: on PostgreSQL a thread of
+    the driver sends them while it runs, so the server writes the rows while Python works."""
+    if rows:
+        names = ", ".join(columns)
+        if connection.vendor == "postgresql":
+            from psycopg.copy import QueuedLibpqWriter
+
+            cursor.execute(
+                "SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass "
+                "AND attnum > 0 AND NOT attisdropped",
+                [table],
+            )
+            types = dict(cursor.fetchall())
+            pg = cursor.cursor
+            statement = f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)"
+            with pg.copy(statement, writer=QueuedLibpqWriter(pg)) as copy:
+                copy.set_types([types[c] for c in columns])
+                write = copy.write_row
+                for row in rows:
+                    write(row)
+                return meanwhile() if meanwhile else None
         cursor.executemany(
             f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})", rows
         )
+    return meanwhile() if meanwhile else None
 
 
 # ---------------------------------------------------------------------------------------------
