@@ -357,6 +357,17 @@ def test_batch_import_counts_hours_of_any_time_zone(city, rnd, site, staff):
     }
 
 
+def test_swabs_go_with_their_tube(city, rnd, site, staff):
+    """No database constraint ties a swab to its tube (the writers check it, docs/SAMPLING.md):
+    deleting a tube through the ORM still takes its swabs along, and only its own."""
+    first = services.register_sample(staff, site, id_number(1), barcode="D1").tube
+    services.register_sample(staff, site, id_number(2), barcode="D1")
+    services.close_tube(staff, first)
+    services.import_samples(staff, rnd, [_row("D2", 3, site)])
+    Tube.objects.filter(pk=first.pk).delete()
+    assert list(Sample.objects.values_list("tube__barcode", flat=True)) == ["D2"]
+
+
 def _fill(staff, site, barcode, seqs):
     for seq in seqs:
         services.register_sample(staff, site, id_number(seq), barcode=barcode)
