@@ -7,8 +7,8 @@ closes tubes, writes the swabs, counts them into the coverage and hourly tallies
 event per batch. The baseline, batch by batch in the same run (so both see the same load): the
 same rows, already prepared (hashes computed, tubes known), written raw into an empty copy of
 the swab table with the same indexes and foreign keys, one transaction per batch — SQLite a
-prepared ``executemany``, PostgreSQL ``COPY`` (and, for the first batch only, an
-``executemany`` for comparison): the floor of the database itself.
+prepared ``executemany``, PostgreSQL a binary ``COPY`` like the import's (and, for the first
+batch only, an ``executemany`` for comparison): the floor of the database itself.
 
 Coverage: ``queries.village_coverage`` and ``queries.not_sampled`` (first 500) for a village
 with 3,000 residents on the roster (the seed's village: 2,180 swabbed on site, 425 at home),
@@ -208,10 +208,19 @@ def measure() -> dict:
         many = params
         if connection.vendor != "postgresql":
             params = [(*p[:6], adapt(p[6]), p[7]) for p in params]
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                cur.execute(
+                    "SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass",
+                    [raw_table],
+                )
+                types = dict(cur.fetchall())
         t, c, sc = time.perf_counter(), time.process_time(), _server_cpu(pid)
         with transaction.atomic(), connection.cursor() as cur:
             if connection.vendor == "postgresql":
-                with cur.cursor.copy(f"COPY {raw_table} ({columns}) FROM STDIN") as copy:
+                statement = f"COPY {raw_table} ({columns}) FROM STDIN (FORMAT BINARY)"
+                with cur.cursor.copy(statement) as copy:
+                    copy.set_types([types[name.strip()] for name in columns.split(",")])
                     for p in params:
                         copy.write_row(p)
             else:
@@ -294,7 +303,7 @@ def main() -> None:
     raw_rate = m["rows"] / m["raw"]
     cpu_rate = m["created"] / m["service_cpu"]
     raw_cpu_rate = m["rows"] / m["raw_cpu"]
-    raw_name = "raw COPY" if pg else "raw executemany"
+    raw_name = "raw binary COPY" if pg else "raw executemany"
     lines = [
         f"## Sampling: registration import and village coverage ({m['vendor']})",
         "",

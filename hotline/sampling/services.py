@@ -732,10 +732,11 @@ def import_samples(actor, round_: Round, rows: Sequence[SampleRow], *, now=None)
     tube closes when it reaches its pool size. Recall re-swabs are registered one by one
     (``register_sample``), so a person already swabbed is refused here.
 
-    Written against the database (chunked lookups, one prepared INSERT for the swabs, multi-row
-    INSERT … RETURNING for new tubes) because the ORM's per-object bulk_create cost several
-    times the floor and a district's round is millions of rows (bench/bench_sampling.py
-    measures the ratio to a raw executemany)."""
+    Written against the database (one look-up per batch for the people, tube ids taken
+    beforehand, a prepared INSERT or a binary COPY for tubes and swabs, the tallies counted in
+    Python) because the ORM's per-object bulk_create cost several times the floor and a
+    district's round is millions of rows (bench/bench_sampling.py measures the ratio to a raw
+    write; the steps and their costs: docs/SAMPLING.md, "What the import does per batch")."""
     now = _now(now)
     report = ImportReport(rows=len(rows))
     if len(rows) > MAX_BATCH:
