@@ -7,15 +7,15 @@ closes tubes, writes the swabs, counts them into the coverage and hourly tallies
 event per batch. The baseline, batch by batch in the same run (so both see the same load): the
 same rows, already prepared (hashes computed, tubes known), written raw into an empty copy of
 the swab table with the same indexes and foreign keys, one transaction per batch — SQLite a
-prepared ``executemany``, PostgreSQL ``COPY`` (and, for the first batch only, an
-``executemany`` for comparison): the floor of the database itself.
+prepared ``executemany``, PostgreSQL a binary ``COPY`` like the import's (and, for the first
+batch only, an ``executemany`` for comparison): the floor of the database itself.
 
 Coverage: ``queries.village_coverage`` and ``queries.not_sampled`` (first 500) for a village
 with 3,000 residents on the roster (the seed's village: 2,180 swabbed on site, 425 at home),
 after the round holds all the rows above; median of 30 calls. The tallies it reads are checked
 against a recount from the swabs.
 
-    .venv/bin/python -m bench.bench_sampling [DATABASE_URL]
+    .venv/bin/python -m bench.bench_sampling [DATABASE_URL] [--no-write]
 
 Runs on SQLite in a temporary data dir; with BENCH_DATABASE_URL=postgres://… it measures that
 database too, in a second process (the database is flushed). For PostgreSQL it also reads the
@@ -208,10 +208,19 @@ def measure() -> dict:
         many = params
         if connection.vendor != "postgresql":
             params = [(*p[:6], adapt(p[6]), p[7]) for p in params]
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                cur.execute(
+                    "SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass",
+                    [raw_table],
+                )
+                types = dict(cur.fetchall())
         t, c, sc = time.perf_counter(), time.process_time(), _server_cpu(pid)
         with transaction.atomic(), connection.cursor() as cur:
             if connection.vendor == "postgresql":
-                with cur.cursor.copy(f"COPY {raw_table} ({columns}) FROM STDIN") as copy:
+                statement = f"COPY {raw_table} ({columns}) FROM STDIN (FORMAT BINARY)"
+                with cur.cursor.copy(statement) as copy:
+                    copy.set_types([types[name.strip()] for name in columns.split(",")])
                     for p in params:
                         copy.write_row(p)
             else:
@@ -274,12 +283,15 @@ def measure() -> dict:
 
 
 def main() -> None:
-    url = sys.argv[1] if len(sys.argv) > 1 else None
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    no_write = "--no-write" in sys.argv[1:]
+    url = args[0] if args else None
     if url is None and os.environ.get("BENCH_DATABASE_URL"):
         import subprocess
 
         subprocess.run(
-            [sys.executable, "-m", "bench.bench_sampling", os.environ["BENCH_DATABASE_URL"]],
+            [sys.executable, "-m", "bench.bench_sampling", os.environ["BENCH_DATABASE_URL"]]
+            + (["--no-write"] if no_write else []),
             check=True,
         )
     setup_django(url)
@@ -291,7 +303,7 @@ def main() -> None:
     raw_rate = m["rows"] / m["raw"]
     cpu_rate = m["created"] / m["service_cpu"]
     raw_cpu_rate = m["rows"] / m["raw_cpu"]
-    raw_name = "raw COPY" if pg else "raw executemany"
+    raw_name = "raw binary COPY" if pg else "raw executemany"
     lines = [
         f"## Sampling: registration import and village coverage ({m['vendor']})",
         "",
@@ -351,6 +363,8 @@ def main() -> None:
         ),
     ]
     print("\n".join(lines))
+    if no_write:
+        return
     from bench.report import write_section
 
     write_section(f"sampling-{m['vendor']}", "\n".join(lines))

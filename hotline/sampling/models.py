@@ -252,16 +252,19 @@ class Sample(models.Model):
 
     # The FK columns of round, grid and registered_by carry no index of their own (the person
     # index starts with round; nothing looks swabs up by grid or by who registered them) and
-    # no database constraint: the only writers (``register_sample``, ``import_samples``) take
-    # all three from rows they hold under the round's lock, no code deletes those rows but
-    # Django's collector (which cascades itself), and on PostgreSQL each constraint is a
-    # trigger run per swab — the three cost the server about as much as the rest of the row
-    # (bench notes in docs/SAMPLING.md). The tube keeps its constraint: the link from a lab
-    # result to its people.
+    # none of the four carries a database constraint: the only writers (``register_sample``,
+    # ``import_samples``) take all four from rows they hold under the round's lock (the tube
+    # locked, or written in the same transaction), no code deletes those rows but Django's
+    # collector (which cascades itself), and on PostgreSQL each constraint is a trigger run per
+    # swab at commit — the three cost the server about as much as the rest of the row, the
+    # tube's alone ~4 µs a swab, a quarter of the batch import (bench notes in
+    # docs/SAMPLING.md). The tube's index stays: the link from a lab result to its people.
     round = models.ForeignKey(
         Round, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
-    tube = models.ForeignKey(Tube, on_delete=models.CASCADE, related_name="samples")
+    tube = models.ForeignKey(
+        Tube, on_delete=models.CASCADE, related_name="samples", db_constraint=False
+    )
     grid = models.ForeignKey(
         Grid, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )

@@ -21,7 +21,10 @@ sampling_recount`` rebuilds them.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable
+from itertools import repeat
+from operator import floordiv, itemgetter
 
 from django.db import connection, transaction
 from django.db.models import Count
@@ -71,31 +74,22 @@ def hour_of(when: dt.datetime) -> int:
     return int(when.timestamp()) // 3600
 
 
-def count_written(
-    cursor, round_: Round, after_id: int, grid_villages: dict, village_grids: dict
+def batch_deltas(
+    grids: Iterable[int],
+    homes: Iterable[str | None],
+    modes: Iterable[str],
+    times: Iterable,
+    grid_villages: dict,
+    village_grids: dict,
 ) -> tuple[dict[int, list[int]], dict[int, int]]:
-    """The tally deltas of the swabs of ``round_`` with an id above ``after_id``, every one of
-    them a person's first swab in the round: grouped in the database by where it was taken,
-    the person's roster village, mode and hour (UTC). ``grid_villages`` / ``village_grids``:
-    the round's grids by id / by village code."""
-    postgres = connection.vendor == "postgresql"
-    if postgres:
-        hour = "date_trunc('hour', s.sampled_at AT TIME ZONE 'UTC')"
-    else:  # stored as naive UTC text "YYYY-MM-DD HH:…": its first 13 characters (cheaper
-        hour = "substr(s.sampled_at, 1, 13)"  # than strftime per row), read back below
-    # The roster village as a scalar subquery: one probe of the roster's id_hash index per
-    # swab written. As a join, PostgreSQL hashes the whole roster (a sequential scan of a
-    # city's millions of residents for every batch).
-    cursor.execute(
-        f"SELECT s.grid_id, (SELECT r.village_id FROM {Resident._meta.db_table} r "
-        f"WHERE r.id_hash = s.id_hash), s.mode, {hour}, COUNT(*) "
-        f"FROM {Sample._meta.db_table} s WHERE s.round_id = %s AND s.id > %s "
-        "GROUP BY 1, 2, 3, 4",
-        [round_.pk, after_id],
-    )
+    """The tally deltas of a batch of swabs, every one of them a person's first in the round,
+    given column by column: the grid where each was taken, the person's roster village (None
+    when not on the roster), the mode and the time as the statements take it (naive UTC text
+    on SQLite, an aware datetime on PostgreSQL). ``grid_villages`` / ``village_grids``: the
+    round's grids by id / by village code. Grouped with ``Counter`` over ``map``s (no Python
+    code per swab), then a few thousand groups turned into deltas."""
     counts: dict[int, list[int]] = {}
-    hours: dict[int, int] = {}
-    for grid, home, mode, h, n in cursor.fetchall():
+    for (grid, home, mode), n in Counter(zip(grids, homes, modes, strict=True)).items():
         if home != grid_villages[grid]:
             counts.setdefault(grid, [0, 0, 0, 0])[3] += n
             grid = village_grids.get(home)
@@ -103,14 +97,13 @@ def count_written(
             c = counts.setdefault(grid, [0, 0, 0, 0])
             c[0] += n
             c[1 if mode == Mode.SITE else 2] += n
-        hours[h] = hours.get(h, 0) + n
-    if postgres:  # naive UTC hours
-        hours = {hour_of(h.replace(tzinfo=dt.UTC)): n for h, n in hours.items()}
-    else:
-        hours = {
-            hour_of(dt.datetime.strptime(h, "%Y-%m-%d %H").replace(tzinfo=dt.UTC)): n
-            for h, n in hours.items()
-        }
+    hours: dict[int, int] = {}
+    if connection.vendor == "postgresql":  # hours since the epoch, floored like date_trunc
+        for h, n in Counter(map(floordiv, map(dt.datetime.timestamp, times), repeat(3600))).items():
+            hours[int(h)] = hours.get(int(h), 0) + n
+    else:  # "YYYY-MM-DD HH", the first 13 characters of the stored text
+        for h, n in Counter(map(itemgetter(slice(0, 13)), times)).items():
+            hours[hour_of(dt.datetime.strptime(h, "%Y-%m-%d %H").replace(tzinfo=dt.UTC))] = n
     return counts, hours
 
 

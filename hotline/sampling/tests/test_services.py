@@ -20,7 +20,7 @@ from hotline.orders.services import Source
 from .. import queries, services
 from ..choices import Mode, RecallStatus, Result, TubeStatus
 from ..errors import SamplingError
-from ..models import Recall, Resident, Sample, SamplingEvent, Tube
+from ..models import HourTally, Recall, Resident, Sample, SamplingEvent, Tube
 from .factories import OTHER_VILLAGE, VILLAGE, id_number, make_residents, make_round, make_site
 
 pytestmark = pytest.mark.django_db
@@ -242,6 +242,132 @@ def test_batch_import_is_limited_to_the_sites_team(city, rnd, site, make_user):
         services.import_samples(city.agent, rnd, [_row("X1", 1, site)])
 
 
+def test_batch_import_continues_tubes_and_gives_new_ones_ids_of_their_own(city, rnd, site, staff):
+    """One batch against tubes that exist: it fills and closes a tube opened by single scans,
+    refuses a tube of another grid and a recall's single tube, takes resident codes among ID
+    numbers, refuses other scripts' digits, writes no tube whose every row was refused, and
+    opens tubes whose ids (taken before they are written) later writes do not collide with."""
+    make_residents(city.supervisor, 2, start=900)
+    code_a, code_b = Resident.objects.order_by("pk").values_list("code", flat=True)
+    other = make_site(city.supervisor, rnd, staff=[staff], village=OTHER_VILLAGE, name="油甘窝")
+    for i in range(7):
+        services.register_sample(staff, site, id_number(i), barcode="E1")
+    recall_tube = services.open_tube(staff, site, single=True)
+    elsewhere = services.register_sample(staff, other, id_number(50)).tube  # 油甘窝: pools of 1
+    fullwidth = id_number(31)[:5] + "３" + id_number(31)[6:]
+    rows = [
+        _row("E1", 10, site),
+        services.SampleRow("N1", code_a.lower(), site.pk, "2022-11-05 09:10"),
+        _row("E1", 11, site),
+        _row("e1", 12, site, at="2022-11-05 09:40"),  # the tenth: E1 closes
+        _row("E1", 13, site),  # 4
+        _row(elsewhere.barcode, 14, site),  # 5
+        _row(recall_tube.barcode, 15, site),  # 6
+        _row("N2", 0, site),  # 7: swabbed already, so N2 is never opened
+        services.SampleRow("N1", "RNOSUCHCODE1", site.pk, "2022-11-05 09:10"),  # 8
+        services.SampleRow("N1", fullwidth, site.pk, "2022-11-05 09:10"),  # 9
+        services.SampleRow("N1", id_number(32)[:17] + "²", site.pk, "2022-11-05 09:10"),  # 10
+        services.SampleRow("N1", code_b, site.pk, "2022-11-05 09:20"),
+        _row("N3", 16, other, at="2022-11-05 09:30"),  # pool of 1: closes at once
+        _row("N3", 17, other),  # 13
+    ]
+    report = services.import_samples(staff, rnd, rows)
+    assert {e["row"] - 1: e["code"] for e in report.errors} == {
+        4: "tube_full",
+        5: "tube_elsewhere",
+        6: "tube_recall",
+        7: "already_sampled",
+        8: "unknown_resident_code",
+        9: "bad_id_number",
+        10: "bad_id_number",
+        13: "tube_full",
+    }
+    assert (report.created, report.tubes_closed) == (6, 2)
+    beijing = dt.timezone(dt.timedelta(hours=8))
+    e1 = Tube.objects.get(barcode="E1")
+    assert (e1.count, e1.status) == (10, TubeStatus.CLOSED)
+    assert e1.closed_at == dt.datetime(2022, 11, 5, 9, 40, tzinfo=beijing)
+    n1 = Tube.objects.get(barcode="N1")
+    assert (n1.count, n1.status, n1.pool_size, n1.site, n1.opened_by) == (
+        2, TubeStatus.OPEN, 10, site, staff
+    )  # fmt: skip
+    assert n1.opened_at == dt.datetime(2022, 11, 5, 9, 10, tzinfo=beijing)
+    assert n1.closed_at is None and n1.grid_id == site.grid_id and n1.round_id == rnd.pk
+    n3 = Tube.objects.get(barcode="N3")
+    assert (n3.count, n3.status, n3.pool_size, n3.grid_id) == (
+        1,
+        TubeStatus.CLOSED,
+        1,
+        other.grid_id,
+    )
+    assert n3.closed_at == n3.opened_at == dt.datetime(2022, 11, 5, 9, 30, tzinfo=beijing)
+    assert not Tube.objects.filter(barcode="N2").exists()
+    event = SamplingEvent.objects.get(code="sampling.samples.imported")
+    assert (event.payload["tubes_opened"], event.payload["tubes_closed"]) == (2, 2)
+    # every swab in the tube its row named, each tube's count its swabs
+    where = dict(Sample.objects.filter(round=rnd).values_list("id_masked", "tube__barcode"))
+    masked = Resident.objects.order_by("pk").values_list("id_masked", flat=True)
+    assert {where[m] for m in masked} == {"N1"}
+    assert where[_masked(10)] == where[_masked(12)] == "E1" and where[_masked(16)] == "N3"
+    for tube in Tube.objects.filter(round=rnd):
+        assert tube.samples.count() == tube.count, tube.barcode
+    # writes after it take new ids: a single scan that opens a tube, and another batch
+    later = services.register_sample(staff, other, id_number(20)).tube
+    more = services.import_samples(staff, rnd, [_row("N4", 21, site), _row("N5", 22, other)])
+    assert more.created == 2
+    ids = list(Tube.objects.values_list("pk", flat=True))
+    assert len(ids) == len(set(ids)) and later.pk > n3.pk
+    assert Tube.objects.get(barcode="N4").pk > later.pk
+    _tallies_match_a_recount(rnd)
+
+
+def _masked(seq):
+    from hotline.common.masking import mask_id_number
+
+    return mask_id_number(id_number(seq))
+
+
+def test_batch_import_counts_hours_of_any_time_zone(city, rnd, site, staff):
+    """Swab times as text, naive and aware datetimes in other zones: each counted in its UTC
+    hour (the hourly tallies equal a recount), stored as the instant it was."""
+    make_residents(city.supervisor, 4)
+    utc, beijing = dt.UTC, dt.timezone(dt.timedelta(hours=8))
+    times = [
+        "2022-11-05 00:30",  # Beijing: 16:30 UTC the day before
+        dt.datetime(2022, 11, 5, 0, 59, 59, 999999),  # naive: Beijing
+        dt.datetime(2022, 11, 4, 16, 0, tzinfo=utc),
+        dt.datetime(2022, 11, 4, 11, 0, 0, 1, tzinfo=dt.timezone(dt.timedelta(hours=-5))),
+        dt.datetime(2022, 11, 5, 1, 0, tzinfo=beijing),
+    ]
+    rows = [services.SampleRow("H1", id_number(i), site.pk, t) for i, t in enumerate(times)]
+    assert services.import_samples(staff, rnd, rows).created == 5
+    _tallies_match_a_recount(rnd)
+    hours = dict(HourTally.objects.filter(round=rnd).values_list("hour", "count"))
+    assert hours == {
+        dt.datetime(2022, 11, 4, 16, tzinfo=utc): 4,
+        dt.datetime(2022, 11, 4, 17, tzinfo=utc): 1,
+    }
+    stored = set(Sample.objects.filter(round=rnd).values_list("sampled_at", flat=True))
+    assert stored == {
+        dt.datetime(2022, 11, 4, 16, 30, tzinfo=utc),
+        dt.datetime(2022, 11, 4, 16, 59, 59, 999999, tzinfo=utc),
+        dt.datetime(2022, 11, 4, 16, 0, tzinfo=utc),
+        dt.datetime(2022, 11, 4, 16, 0, 0, 1, tzinfo=utc),
+        dt.datetime(2022, 11, 4, 17, 0, tzinfo=utc),
+    }
+
+
+def test_swabs_go_with_their_tube(city, rnd, site, staff):
+    """No database constraint ties a swab to its tube (the writers check it, docs/SAMPLING.md):
+    deleting a tube through the ORM still takes its swabs along, and only its own."""
+    first = services.register_sample(staff, site, id_number(1), barcode="D1").tube
+    services.register_sample(staff, site, id_number(2), barcode="D1")
+    services.close_tube(staff, first)
+    services.import_samples(staff, rnd, [_row("D2", 3, site)])
+    Tube.objects.filter(pk=first.pk).delete()
+    assert list(Sample.objects.values_list("tube__barcode", flat=True)) == ["D2"]
+
+
 def _fill(staff, site, barcode, seqs):
     for seq in seqs:
         services.register_sample(staff, site, id_number(seq), barcode=barcode)
@@ -419,6 +545,23 @@ def test_order_count_of_a_recall_batch_is_one_per_person(city, rnd, site, staff)
 @given(st.text(alphabet="0123456789X x", min_size=0, max_size=20))
 @hsettings(max_examples=300, deadline=None)
 def test_the_fast_id_reader_agrees_with_common_identity(text):
+    _fast_id_reader_agrees(text)
+
+
+@given(
+    st.lists(st.sampled_from("0123456789"), min_size=17, max_size=17).map("".join),
+    st.text(alphabet="0123456789Xx²٣１_+-abcABC ", min_size=0, max_size=3),
+    st.integers(0, 17),
+)
+@hsettings(max_examples=500, deadline=None)
+def test_the_fast_id_reader_refuses_what_int_would_take(digits, noise, at):
+    """The check digit is read with ``int(…, 13)``, which also takes a sign, "_", a-c and
+    other scripts' digits: numbers with those in them must still be refused."""
+    _fast_id_reader_agrees(digits[:at] + noise + digits[at:])
+    _fast_id_reader_agrees(digits + noise)
+
+
+def _fast_id_reader_agrees(text):
     from hotline.common.identity import id_hash, is_valid_id_number, normalize_id_number
 
     reader = services.IdReader()
