@@ -9,9 +9,10 @@ an agent and a unit handler of the busiest town, and ``GET /api/v1/orders`` with
 token — p50 / p95 of R calls each, wall clock and CPU time of this process:
 
 - the console order list (first page, a later page, the common filters: status, urgency,
-  unit, district, date range, search by number) for each role;
-- the unit inbox and its refresh; the supervisor board and its 10-second refresh (city and
-  one unit's view); the home pages that show the board's counters;
+  unit, district, date range, search by number, a district's open or overdue orders, a
+  unit's overdue ones) for each role;
+- the unit inbox and its refresh; the supervisor board and its 10-second refresh (city, one
+  unit's and one town's view); the home pages that show the board's counters;
 - the API list with the same filters.
 
 Baseline measured in the same run: the plain indexed ``SELECT … ORDER BY received_at DESC,
@@ -187,6 +188,7 @@ def main(argv=None) -> None:
     print(f"HOTLINE_DATA_DIR={data_dir}", flush=True)
     _setup(data_dir)
     from django.db import connection
+    from django.db.models import Count
     from django.utils import timezone
 
     from hotline.orders.choices import OPEN_STATUSES
@@ -212,6 +214,14 @@ def main(argv=None) -> None:
         .values_list("district_id", flat=True)
         .first()
     )
+    # The town with the most open orders (its board view reads its orders, not the city's).
+    town = (
+        Order.objects.filter(status__in=OPEN_STATUSES, town__isnull=False)
+        .values("town")
+        .annotate(n=Count("id"))
+        .order_by("-n", "town")
+        .first()["town"]
+    )
     unit_newest = (
         Order.objects.filter(handling_unit=unit)
         .order_by("-received_at", "-id")
@@ -232,7 +242,11 @@ def main(argv=None) -> None:
         ("supervisor list, last 7 days", sup_web, "/orders/", week),
         ("supervisor list, open + critical + district", sup_web, "/orders/",
          {"status": "open", "urgency": "critical", "district": district}),
+        ("supervisor list, open + district", sup_web, "/orders/",
+         {"status": "open", "district": district}),
         ("supervisor list, overdue", sup_web, "/orders/", {"overdue": "1"}),
+        ("supervisor list, overdue + district", sup_web, "/orders/",
+         {"overdue": "1", "district": district}),
         ("supervisor list, search by number", sup_web, "/orders/", {"q": newest}),
         ("supervisor list, search by day prefix", sup_web, "/orders/",
          {"q": newest[:8]}),
@@ -243,6 +257,7 @@ def main(argv=None) -> None:
         ("unit list, status accepted", unit_web, "/orders/", {"status": "accepted"}),
         ("unit list, urgency urgent", unit_web, "/orders/", {"urgency": "urgent"}),
         ("unit list, last 7 days", unit_web, "/orders/", week),
+        ("unit list, overdue", unit_web, "/orders/", {"overdue": "1"}),
         ("unit list, search by number", unit_web, "/orders/", {"q": unit_newest}),
         ("unit inbox", unit_web, "/inbox/", None),
         ("unit inbox refresh", unit_web, "/inbox/rows/", None),
@@ -251,6 +266,7 @@ def main(argv=None) -> None:
         ("supervisor board refresh", sup_web, "/board/panels/", None),
         ("supervisor board refresh, one unit", sup_web, "/board/panels/",
          {"unit": unit.code}),
+        ("supervisor board refresh, one town", sup_web, "/board/panels/", {"town": town}),
         ("supervisor home page", sup_web, "/", None),
         ("API list, supervisor", sup_api, "/api/v1/orders", None),
         ("API list, supervisor, offset 5000", sup_api, "/api/v1/orders", {"offset": 5000}),

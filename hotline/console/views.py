@@ -230,7 +230,13 @@ def order_list(request):
     if export in ("csv", "xlsx") and (not form.is_bound or form.is_valid()):
         return export_response(qs, export)
     # Each row shows its town or district (Order.place_label): fetched in the same query.
-    page = queries.list_page(qs.select_related("town", "district"), request.GET.get("page"))
+    page = queries.list_page(
+        qs.select_related("town", "district"),
+        request.GET.get("page"),
+        count_in_order=form.is_bound
+        and form.is_valid()
+        and queries.count_in_list_order(form.cleaned_data, all_units=is_center(request.user)),
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(

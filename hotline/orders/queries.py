@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import connections
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
@@ -23,8 +24,11 @@ def visible_orders(user) -> QuerySet[Order]:
 
 def filter_orders(qs: QuerySet[Order], filters, now=None) -> QuerySet[Order]:
     """Apply the list filters (status, unit, urgency, category, district, town, overdue,
-    created range); ``filters`` is any object with those attributes (None = no filter)."""
+    created range); ``filters`` is any object with those attributes (None = no filter).
+    A filter already on ``qs`` is taken as narrowing it (one unit's orders) for the overdue
+    filter's shape (docs/ORDERS.md, "Lists at scale")."""
     now = now or timezone.now()
+    scoped = bool(qs.query.where)  # one unit's orders (visible_to), before these filters
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.unit:
@@ -38,7 +42,19 @@ def filter_orders(qs: QuerySet[Order], filters, now=None) -> QuerySet[Order]:
     if filters.town:
         qs = qs.filter(town_id=filters.town)
     if filters.overdue is True:
-        qs = qs.overdue(now)
+        narrowed = scoped or any(
+            (filters.status, filters.unit, filters.urgency, filters.category, filters.district,
+             filters.town)
+        )  # fmt: skip
+        if narrowed and connections[qs.db].vendor == "sqlite":
+            # Beside a filter with an index of its own, SQLite (no statistics) reads that
+            # index and tests every row for its clocks (a district's 244,000 orders: 270 ms
+            # of CPU over a million); the overdue orders (a few thousand, from the three
+            # (status, deadline) indexes) are taken first as ids, then matched by id.
+            # PostgreSQL intersects both indexes itself (a BitmapAnd), faster than the ids.
+            qs = qs.filter(pk__in=Order.objects.overdue(now).values("pk"))
+        else:  # alone, the OR of the three clocks reads those indexes straight
+            qs = qs.overdue(now)
     elif filters.overdue is False:
         qs = qs.exclude(pk__in=Order.objects.overdue(now).values("pk"))
     if filters.created_from:
@@ -53,11 +69,14 @@ def filter_orders(qs: QuerySet[Order], filters, now=None) -> QuerySet[Order]:
 COUNT_CAP = 10_000
 
 
-def capped_count(qs: QuerySet, cap: int = COUNT_CAP) -> int:
+def capped_count(qs: QuerySet, cap: int = COUNT_CAP, *, in_order: bool = False) -> int:
     """How many rows ``qs`` has, but at most ``cap + 1``: a result above ``cap`` means "more
     than ``cap``". One ``SELECT COUNT(*) FROM (SELECT id … LIMIT cap + 1)``, which stops
-    reading after ``cap + 1`` matching index entries instead of counting the whole set."""
-    return qs.order_by().values("pk")[: cap + 1].count()
+    reading after ``cap + 1`` matching index entries instead of counting the whole set.
+    ``in_order`` keeps ``qs``'s ordering in the subquery (see the console's list)."""
+    if not in_order:
+        qs = qs.order_by()
+    return qs.values("pk")[: cap + 1].count()
 
 
 def timeline(order: Order) -> list[OrderEvent]:

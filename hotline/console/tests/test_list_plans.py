@@ -116,3 +116,145 @@ def test_the_unit_inbox_keeps_reading_the_unit_and_status_index(client, people, 
         # The unit's waiting orders from (handling_unit, status), never its every order.
         assert "(handling_unit_id=? AND status=?)" in plan, plan
         assert "(handling_unit_id=?)" not in plan, plan
+
+
+def test_a_districts_open_orders_are_counted_newest_first(client, people, register, monkeypatch):
+    import datetime as dt
+
+    from hotline.console import queries
+    from hotline.orders.choices import Status
+    from hotline.orders.models import Order
+
+    open_ = [register(), register(town_code="440902102")]  # 茂南区 (440902)
+    closed = register()
+    Order.objects.filter(pk=closed.pk).update(
+        status=Status.CLOSED, closed_at=closed.received_at + dt.timedelta(hours=1)
+    )
+    elsewhere = register(town_code="440981002")  # 高州市
+    client.force_login(people.supervisor)
+    html, sql = _get(client, "console:orders", {"status": "open", "district": "440902"})
+    assert all(o.number in html for o in open_) and "共 2 件" in html
+    assert closed.number not in html and elsewhere.number not in html
+    count = [q for q in sql if q.startswith(COUNT)]
+    assert len(count) == 1 and 'ORDER BY "orders_order"."received_at" DESC' in count[0], count
+    plan = _plan(count[0])
+    # The district's index newest first, stopping at the cap: no sort, no other index.
+    assert "(district_id=?)" in plan and "TEMP B-TREE" not in plan, plan
+    # Capped in that order as in any other: past the cap it says "1+".
+    monkeypatch.setattr(queries, "COUNT_CAP", 1)
+    monkeypatch.setattr(queries, "LIST_PAGE_SIZE", 1)
+    html, _sql = _get(client, "console:orders", {"status": "open", "district": "440902"})
+    assert "共 1+ 件" in html and open_[1].number in html
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"status": "open"},  # the status indexes find open rows by themselves
+        {"status": "open", "unit": "440902101"},  # (handling_unit, status)
+        {"status": "open", "district": "440902", "overdue": "1"},  # (status, deadline)
+        {"status": "open", "q": "20221107"},  # the number index
+        {"status": "accepted", "district": "440902"},
+        {"district": "440902"},
+    ],
+)
+def test_other_lists_count_without_an_order(client, people, register, params):
+    register()
+    client.force_login(people.supervisor)
+    _html, sql = _get(client, "console:orders", params)
+    count = [q for q in sql if q.startswith(COUNT)]
+    assert len(count) == 1 and "ORDER BY" not in count[0], count
+
+
+def test_a_unit_handlers_open_orders_count_without_an_order(client, people, register):
+    register()
+    client.force_login(people.gongguan)
+    html, sql = _get(client, "console:orders", {"status": "open", "urgency": "normal"})
+    assert "共 1 件" in html
+    count = [q for q in sql if q.startswith(COUNT)]
+    assert len(count) == 1 and "ORDER BY" not in count[0], count
+
+
+def test_one_towns_board_counts_closed_today_in_the_same_read(client, people, register):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from hotline.orders.choices import Status
+    from hotline.orders.models import Order
+
+    def close(order, at):
+        Order.objects.filter(pk=order.pk).update(status=Status.CLOSED, closed_at=at)
+
+    now = timezone.now()
+    register(urgency="urgent")
+    register()
+    close(register(urgency="critical"), now)  # closed today: counted as closed, not as open
+    close(register(), now - dt.timedelta(days=2))  # closed before today: not counted
+    close(register(town_code="440902102"), now)  # another town's
+    register(town_code="440902102", urgency="critical")
+    client.force_login(people.supervisor)
+    html, sql = _get(client, "console:board-panels", {"town": "440902101"})
+    assert 'data-count="open">2<' in html and 'data-count="status-closed">1<' in html
+    assert 'data-count="urgency-urgent">1<' in html
+    assert 'data-count="urgency-critical">0<' in html
+    assert (
+        '危急 / 紧急工单 <span class="muted">1 件' in html
+    )  # the queue's total: from the counters
+    # No second query for "closed today" (it looked up every order the city closed today) …
+    assert not [q for q in sql if q.startswith('SELECT COUNT(*) AS "__count"') and "closed_at" in q]
+    # … it comes from the one read of the town's orders, the counters' GROUP BY.
+    counters = _one(sql, 'SELECT "orders_order"."status" AS "status"', "GROUP BY")
+    assert "(town_id=?)" in counters and "MULTI-INDEX OR" not in counters, counters
+    assert "status=?" not in counters and "closed_at" not in counters, counters
+    # The city's view counts closed today apart, from (status, closed_at).
+    html, sql = _get(client, "console:board-panels", {})
+    assert 'data-count="status-closed">2<' in html and 'data-count="open">3<' in html
+    closed_today = _one(sql, 'SELECT COUNT(*) AS "__count"', "closed_at")
+    assert "(status=? AND closed_at>?)" in closed_today, closed_today
+
+
+def _overdue(order):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from hotline.orders.models import Order
+
+    past = timezone.now() - dt.timedelta(hours=1)
+    Order.objects.filter(pk=order.pk).update(accept_deadline=past, resolve_deadline=past)
+    return order
+
+
+@pytest.mark.parametrize("who", ["supervisor", "gongguan"])
+def test_overdue_beside_another_filter_reads_the_overdue_orders_first(
+    client, people, register, who
+):
+    late = _overdue(register())  # 公馆镇, 茂南区, lead unit 440902101
+    on_time = register()
+    late_elsewhere = _overdue(register(town_code="440981002"))  # 高州市
+    client.force_login(getattr(people, who))
+    # The supervisor narrows to a district; the unit handler's list is the unit's already.
+    params = {"overdue": "1", **({"district": "440902"} if who == "supervisor" else {})}
+    html, sql = _get(client, "console:orders", params)
+    assert late.number in html and "共 1 件" in html
+    assert on_time.number not in html and late_elsewhere.number not in html
+    count = _one(sql, COUNT)
+    # The overdue ids from the three (status, deadline) indexes, then matched by id — not
+    # every order of the district or unit read and tested for its clocks.
+    assert "LIST SUBQUERY" in count and "MULTI-INDEX OR" in count, count
+    assert "(status=? AND accept_deadline<?)" in count, count
+    assert "(district_id=?)" not in count and "(handling_unit_id=?)" not in count, count
+    # The page reads the list newest first and stops after a page, matching those ids.
+    page = _one(sql, PAGE, "ORDER BY")
+    assert "LIST SUBQUERY" in page and "TEMP B-TREE FOR ORDER BY" not in page, page
+
+
+def test_the_citys_overdue_orders_read_the_deadline_indexes_straight(client, people, register):
+    late = _overdue(register())
+    on_time = register()
+    client.force_login(people.supervisor)
+    html, sql = _get(client, "console:orders", {"status": "open", "overdue": "1"})
+    assert late.number in html and on_time.number not in html and "共 1 件" in html
+    count = _one(sql, COUNT)
+    assert "MULTI-INDEX OR" in count and "LIST SUBQUERY" not in count, count

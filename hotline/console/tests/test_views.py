@@ -211,6 +211,38 @@ def test_list_count_is_capped_and_paging_goes_on_past_the_cap(
     assert "共 0 件" in _list(client, unit="440902102")
 
 
+def test_overdue_orders_of_a_district_or_a_unit(client, people, register):
+    """The same rows on both engines; SQLite reads the overdue ids first beside another
+    filter, PostgreSQL keeps the plain condition (docs/ORDERS.md, "Lists at scale")."""
+    import datetime as dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from hotline.orders.models import Order
+
+    past = timezone.now() - dt.timedelta(hours=1)
+    late, on_time, late_elsewhere = (
+        register(), register(), register(town_code="440981002")
+    )  # fmt: skip
+    Order.objects.filter(pk__in=[late.pk, late_elsewhere.pk]).update(
+        accept_deadline=past, resolve_deadline=past
+    )
+    for who, params in ((people.supervisor, {"district": "440902"}), (people.gongguan, {})):
+        client.force_login(who)
+        with CaptureQueriesContext(connection) as ctx:
+            html = _list(client, overdue="1", **params)
+        assert late.number in html and "共 1 件" in html
+        assert on_time.number not in html and late_elsewhere.number not in html
+        count = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
+        ids_first = '"orders_order"."id" IN (SELECT' in count[0]
+        assert ids_first == (connection.vendor == "sqlite"), count
+    client.force_login(people.supervisor)
+    html = _list(client, overdue="1")  # the whole city's: the plain condition everywhere
+    assert late.number in html and late_elsewhere.number in html and "共 2 件" in html
+
+
 def test_search_by_order_number_or_its_day(client, people, register):
     mine = register(description="公馆镇路灯坏了，编号 12345678 的灯杆。")
     other = register(town_code="440902102")
