@@ -119,6 +119,12 @@ def test_people_list_is_for_managers(staff, token_client, django_assert_max_num_
     assert r.status_code == 200 and len(r.json()) == 13
     assert all("****" in p["phone"] for p in r.json())
     assert token_client(staff.people.agent).get(f"{API}/people").status_code == 403
+    # a page past the end is empty; an offset or limit out of bounds is a 422, never a 500
+    # (an offset past PostgreSQL's bigint was one)
+    assert client.get(f"{API}/people?offset=1000").json() == []
+    for query in ("offset=34028236692093846346", "offset=-1", "limit=0", "limit=501"):
+        r = client.get(f"{API}/people?{query}")
+        assert r.status_code == 422 and r.json()["code"] == "validation_error", query
 
 
 def test_teams_for_field_staff_not_for_unit_handlers(
