@@ -333,11 +333,11 @@ def post_batches(
     return {"rate": n / elapsed, "statuses": statuses, "batches": len(bodies)}
 
 
-def server_cpu_seconds(pid: int) -> float:
-    """User + system CPU of the server: the master ``pid`` (with the children it has reaped,
-    so a worker that was replaced still counts) and its live workers, from /proc."""
+def _proc_cpu(pid: int) -> list[tuple[int, int, float, float]]:
+    """(pid, parent pid, own CPU seconds, reaped children's CPU seconds) of ``pid`` and of its
+    children, from /proc (user + system time)."""
     tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+    out = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -345,29 +345,24 @@ def server_cpu_seconds(pid: int) -> float:
             fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(entry) == pid:
+        if int(entry) == pid or int(fields[1]) == pid:
             # utime, stime, cutime, cstime
-            total += sum(int(f) for f in fields[11:15]) / tick
-        elif int(fields[1]) == pid:
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+            own = (int(fields[11]) + int(fields[12])) / tick
+            reaped = (int(fields[13]) + int(fields[14])) / tick
+            out.append((int(entry), int(fields[1]), own, reaped))
+    return out
+
+
+def server_cpu_seconds(pid: int) -> float:
+    """User + system CPU of the server: the master ``pid`` (with the children it has reaped,
+    so a worker that was replaced still counts) and its live workers."""
+    return sum(own + (reaped if p == pid else 0.0) for p, _parent, own, reaped in _proc_cpu(pid))
 
 
 def worker_cpu_seconds(pid: int) -> dict[int, float]:
-    """{worker pid: user + system CPU seconds} of the server's live workers (children of
-    ``pid``), from /proc: how evenly the connections spread the work."""
-    tick = os.sysconf("SC_CLK_TCK")
-    out = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            out[int(entry)] = (int(fields[11]) + int(fields[12])) / tick
-    return out
+    """{worker pid: CPU seconds} of the server's live workers (children of ``pid``): how
+    evenly the connections spread the work."""
+    return {p: own for p, parent, own, _reaped in _proc_cpu(pid) if parent == pid}
 
 
 def server_probe(server: str, env: dict, workers: int, seconds: int = 8) -> dict:
