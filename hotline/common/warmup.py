@@ -26,9 +26,9 @@ def warm() -> dict[str, float]:
             continue
         took[name] = time.perf_counter() - start
     # What is loaded now lives as long as the worker: move it out of the collector's sight, so
-    # that a full collection (a 500-order batch triggers several) stops walking the model's and
-    # the search index's objects each time. Measured in-process on batches: ~5-8 % less CPU per
-    # order (docs/PERFORMANCE.md, "The levers").
+    # that the collections a request's allocations set off stop walking the model's and the
+    # search index's objects. Measured in-process on batches of 500 orders: ~5-8 % less CPU
+    # per order (docs/PERFORMANCE.md, "Orders over HTTP: the levers").
     gc.freeze()
     log.info("warm-up: %s", ", ".join(f"{k} {v:.2f} s" for k, v in took.items()))
     return took
