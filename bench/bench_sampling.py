@@ -113,7 +113,7 @@ def measure() -> dict:
     from django.utils import timezone
 
     from hotline.accounts.services import create_user, ensure_groups
-    from hotline.common.identity import id_hash
+    from hotline.common.identity import id_hash, person_key
     from hotline.common.masking import mask_id_number
     from hotline.geo import demo as geo_demo
     from hotline.sampling import queries, services, tallies
@@ -150,14 +150,24 @@ def measure() -> dict:
     when = now - dt.timedelta(hours=1)
     for i, number in enumerate(ids):
         if i < ROSTER:
-            roster.append((VILLAGE, f"B{i:011d}", id_hash(number), mask_id_number(number)))
+            digest = id_hash(number)
+            roster.append(
+                (VILLAGE, f"B{i:011d}", digest, person_key(digest), mask_id_number(number))
+            )
             if i >= 2605:
                 continue
             site, mode = village_site, ("door" if i >= 2180 else "site")
         else:
             site, mode = others[(i // 10) % len(others)], "site"
+            digest = id_hash(number)
             roster.append(
-                (site.grid.village_id, f"B{i:011d}", id_hash(number), mask_id_number(number))
+                (
+                    site.grid.village_id,
+                    f"B{i:011d}",
+                    digest,
+                    person_key(digest),
+                    mask_id_number(number),
+                )
             )
         tube = f"V{site.pk}-{mode[0]}-{i // 10}"
         # device clocks in seconds over the last 8 hours
@@ -165,14 +175,16 @@ def measure() -> dict:
         rows.append(services.SampleRow(tube, number, site.pk, at, mode))
     with transaction.atomic(), connection.cursor() as cur:
         cur.executemany(
-            f"INSERT INTO {Resident._meta.db_table} (village_id, code, id_hash, id_masked, name, "
-            "phone, address, home_reason) VALUES (%s, %s, %s, %s, '居民', '', '', '')",
+            f"INSERT INTO {Resident._meta.db_table} (village_id, code, id_hash, person, id_masked, "
+            "name, phone, address, home_reason) VALUES (%s, %s, %s, %s, %s, '居民', '', '', '')",
             roster,
         )
     rows.sort(key=lambda r: r.tube)
 
     raw_table = _raw_table(connection, Sample._meta.db_table)
-    columns = "round_id, tube_id, grid_id, id_hash, id_masked, mode, sampled_at, registered_by_id"
+    columns = (
+        "round_id, tube_id, grid_id, id_hash, person, id_masked, mode, sampled_at, registered_by_id"
+    )
     adapt = connection.ops.adapt_datetimefield_value
     with connection.cursor() as cur:
         pid = None
@@ -202,12 +214,13 @@ def measure() -> dict:
             digest = id_hash(row.person)
             params.append(
                 (round_.pk, tube_ids[row.tube.upper()], sites[0].grid_id, digest,
-                 mask_id_number(row.person), row.mode, row.sampled_at, boss.pk)
+                 person_key(digest), mask_id_number(row.person), row.mode, row.sampled_at,
+                 boss.pk)
             )  # fmt: skip
-        params.sort(key=lambda p: p[3])  # the order the import writes in (its index's key)
+        params.sort(key=lambda p: p[4])  # the order the import writes in (its index's key)
         many = params
         if connection.vendor != "postgresql":
-            params = [(*p[:6], adapt(p[6]), p[7]) for p in params]
+            params = [(*p[:7], adapt(p[7]), p[8]) for p in params]
         if connection.vendor == "postgresql":
             with connection.cursor() as cur:
                 cur.execute(
@@ -225,7 +238,8 @@ def measure() -> dict:
                         copy.write_row(p)
             else:
                 cur.executemany(
-                    f"INSERT INTO {raw_table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                    f"INSERT INTO {raw_table} ({columns}) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
                     params,
                 )
         m["raw"] += time.perf_counter() - t
@@ -236,7 +250,7 @@ def measure() -> dict:
             with transaction.atomic(), connection.cursor() as cur:
                 cur.executemany(
                     f"INSERT INTO {raw_table}_many ({columns}) "
-                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
                     many,
                 )
             m["many"], m["many_rows"] = time.perf_counter() - t, len(many)

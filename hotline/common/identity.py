@@ -53,3 +53,17 @@ def id_hash(number: str) -> str:
     """The keyed hash (64 hex characters) of a normalised identity number."""
     key = settings.ID_HASH_KEY.encode()
     return hmac.new(key, normalize_id_number(number).encode(), hashlib.sha256).hexdigest()
+
+
+def person_key(digest: str) -> int:
+    """The first 64 bits of an ``id_hash`` as a signed integer (SQLite's and PostgreSQL's
+    bigint): the key of the indexes that find a person among millions of rows.
+
+    A hex hash as an index key is ~70 bytes an entry compared as text (by collation on
+    PostgreSQL); this is 8 bytes compared as a number, so the sampling round's person index
+    is a quarter of the size and each B-tree step cheaper — at a round of 6.2 million swabs on
+    SQLite, the raw look-up plus insert went from ~55,000 to ~112,000 rows/s (docs/SAMPLING.md).
+    Two people may share a key (about one pair in 10^6 rounds of 6.2 million), so a look-up by
+    key always compares ``id_hash`` as well; the key only narrows."""
+    value = int(digest[:16], 16)
+    return value - ((value >> 63) << 64)

@@ -3,7 +3,9 @@ the resident roster, pooled tubes and the swabs in them, lab results, and the re
 positive pool starts.
 
 Identity numbers are never stored: a swab and a roster entry keep ``id_hash`` (keyed HMAC,
-hotline.common.identity) and the masked number only.
+hotline.common.identity) and the masked number only, and ``person``, the hash's first 64 bits
+as an integer (``person_key``): the swabs' person index is keyed on it, a look-up compares
+``id_hash`` too.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from django.conf import settings
 from django.db import models
 
 from hotline.accounts.roles import Role, has_role
+from hotline.common.identity import person_key
 from hotline.common.models import DomainEvent
 
 from .choices import (
@@ -174,6 +177,8 @@ class Resident(models.Model):
     )
     code = models.CharField("居民码", max_length=20, unique=True)
     id_hash = models.CharField("身份证号摘要", max_length=64, unique=True)
+    #: ``person_key(id_hash)``, no index: the value a roster row probes the swabs' index with.
+    person = models.BigIntegerField("人员键")
     id_masked = models.CharField("身份证号（脱敏）", max_length=18)
     name = models.CharField("姓名", max_length=64)
     phone = models.CharField("电话", max_length=20, blank=True)
@@ -189,6 +194,10 @@ class Resident(models.Model):
 
     def __str__(self) -> str:
         return self.id_masked
+
+    def save(self, *args, **kwargs):
+        self.person = person_key(self.id_hash)
+        super().save(*args, **kwargs)
 
 
 class TubeQuerySet(models.QuerySet):
@@ -269,6 +278,7 @@ class Sample(models.Model):
         Grid, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
     id_hash = models.CharField("身份证号摘要", max_length=64)
+    person = models.BigIntegerField("人员键")
     id_masked = models.CharField("身份证号（脱敏）", max_length=18)
     mode = models.CharField("方式", max_length=6, choices=Mode.choices, default=Mode.SITE)
     sampled_at = models.DateTimeField("采样时间")
@@ -286,14 +296,20 @@ class Sample(models.Model):
         verbose_name_plural = "采样登记"
         # Two indexes besides the primary key, each one B-tree write per swab (millions a
         # round): the tube's (results, recalls) and who was sampled in the round (duplicates,
-        # recall re-swabs, the not-yet-sampled list). What a grid sampled and when are counted
-        # into GridTally and HourTally as the swabs are written, so no index serves them.
-        indexes = [
-            models.Index(fields=["round", "id_hash", "mode"], name="sampling_sample_person"),
-        ]
+        # recall re-swabs, the not-yet-sampled list, the tallies' recount). The latter is keyed
+        # on the 8-byte ``person`` rather than the 64-character hash: a round's swabs arrive
+        # in random order of it, so each batch rewrites pages all over that index, and its size
+        # decides how many (docs/SAMPLING.md, "A whole city's round"). What a grid sampled and
+        # when are counted into GridTally and HourTally as the swabs are written, so no index
+        # serves them.
+        indexes = [models.Index(fields=["round", "person"], name="sampling_sample_key")]
 
     def __str__(self) -> str:
         return f"{self.id_masked} → {self.tube_id}"
+
+    def save(self, *args, **kwargs):
+        self.person = person_key(self.id_hash)
+        super().save(*args, **kwargs)
 
 
 class GridTally(models.Model):

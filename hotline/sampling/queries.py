@@ -6,7 +6,8 @@ round, split by on-site and door-to-door, plus the swabs taken at the grid's sit
 not on its roster (visitors, people registered elsewhere). Those counts are kept by the writes
 (``GridTally``, see ``tallies``), so coverage reads one row per grid; the not-yet-sampled list
 goes roster → swabs through the roster index (village, id_hash) and the person index
-``sampling_sample_person`` (round, id_hash): one probe per resident of the village.
+``sampling_sample_key`` (round, person): one probe per resident of the village, its hash
+compared on the swab found (two people may share a key, ``person_key``).
 """
 
 from __future__ import annotations
@@ -115,8 +116,10 @@ def not_sampled(round_: Round, village_code: str, view: str, *, door_only=False,
     each), masked per ``view`` ("full", "address" or "masked"; Grid.contact_view)."""
     # A scalar subquery per resident rather than NOT EXISTS: PostgreSQL turns NOT EXISTS into
     # an anti-join and, for a large round, hashes all of the round's swabs (190 ms at 60,000
-    # in the bench) instead of probing the (round, id_hash, mode) index 3,000 times.
-    first_swab = Sample.objects.filter(round=round_, id_hash=OuterRef("id_hash")).values("mode")
+    # in the bench) instead of probing the (round, person) index 3,000 times.
+    first_swab = Sample.objects.filter(
+        round=round_, person=OuterRef("person"), id_hash=OuterRef("id_hash")
+    ).values("mode")
     qs = (
         Resident.objects.filter(village_id=village_code)
         .annotate(swab=Subquery(first_swab[:1]))

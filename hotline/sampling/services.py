@@ -31,7 +31,12 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from hotline.accounts.roles import Role, has_role
-from hotline.common.identity import id_hash, is_valid_id_number, normalize_id_number
+from hotline.common.identity import (
+    id_hash,
+    is_valid_id_number,
+    normalize_id_number,
+    person_key,
+)
 from hotline.common.masking import mask_id_number
 from hotline.geo.models import Division
 from hotline.orders import services as orders
@@ -401,6 +406,7 @@ def import_residents(actor, rows: Sequence[dict], *, now=None) -> ImportReport:
                     village_id=row["village"],
                     code=new_resident_code(),
                     id_hash=digest,
+                    person=person_key(digest),
                     id_masked=mask_id_number(number),
                     name=name,
                     phone=str(row.get("phone", "") or "").strip()[:20],
@@ -594,9 +600,9 @@ def register_sample(
             .first()
         )
         modes = set(
-            Sample.objects.filter(round=round_, id_hash=person.id_hash).values_list(
-                "mode", flat=True
-            )
+            Sample.objects.filter(
+                round=round_, person=person_key(person.id_hash), id_hash=person.id_hash
+            ).values_list("mode", flat=True)
         )
         if recall is None and modes:
             raise SamplingError(
@@ -781,10 +787,10 @@ def import_samples(actor, round_: Round, rows: Sequence[SampleRow], *, now=None)
             cursor.execute("SET LOCAL jit = off")  # than running them
         else:
             _sqlite_cache(cursor)
-        # The batch's hashes sorted: SQLite builds the look-ups' lists from them about twice as
-        # fast (~1.6 µs a row less for the two), for 0.2 µs a row of sorting.
+        # The batch's hashes and keys sorted: SQLite builds the look-ups' lists from them about
+        # twice as fast (~1.6 µs a row less for the two), for 0.2 µs a row of sorting.
         people = _listed(sorted({item[4] for item in checked}))
-        seen = _swabbed(cursor, round_id, people)
+        seen = _swabbed(cursor, round_id, _listed(sorted({item[8] for item in checked})))
         # 3. Tubes as lists: [id, grid, pool size, count, status, recall, closed_at, count before
         #    (None for a new one), site, opened_at] — existing ones locked. Ids for the tubes the
         #    batch may open are taken now, so that a swab's row is complete when it is accepted.
@@ -800,7 +806,7 @@ def import_samples(actor, round_: Round, rows: Sequence[SampleRow], *, now=None)
         # Each row in turn against the people and tubes (while PostgreSQL looks up where the
         # people live, for the tallies of step 6).
         with _roster_villages(cursor, people) as homes:
-            for index, barcode, site, grid, digest, masked, when, mode in checked:
+            for index, barcode, site, grid, digest, masked, when, mode, key in checked:
                 if digest in seen:
                     refuse(index, "already_sampled", f"{masked} 本轮已采样。")
                     continue
@@ -823,7 +829,7 @@ def import_samples(actor, round_: Round, rows: Sequence[SampleRow], *, now=None)
                 if tube[3] >= tube[2]:
                     tube[4], tube[6] = "closed", when
                     closed += 1
-                good.append((round_id, tube[0], grid, digest, masked, mode, when, actor_id))
+                good.append((round_id, tube[0], grid, digest, key, masked, mode, when, actor_id))
         report.tubes_closed = closed
         # 4. The new tubes written with their ids (not one whose rows were all refused), the
         #    others' counts updated.
@@ -841,9 +847,9 @@ def import_samples(actor, round_: Round, rows: Sequence[SampleRow], *, now=None)
                 "WHERE id = %s",
                 changed,
             )
-        # 5. The swabs, in the order of the person index's key (round, id_hash): each B-tree
+        # 5. The swabs, in the order of the person index's key (round, person): each B-tree
         #    page of that index is then visited once per batch instead of once per row.
-        good.sort(key=itemgetter(3))
+        good.sort(key=itemgetter(4))
         # 6. The tallies. Everyone written here is new to the round (the round is locked and
         #    they were checked above), so each swab counts once for the grid of the village the
         #    person lives in (``sampled`` and its mode), as a visitor where it was taken if that
@@ -857,8 +863,8 @@ def import_samples(actor, round_: Round, rows: Sequence[SampleRow], *, now=None)
             lambda: tallies.batch_deltas(
                 map(itemgetter(2), good),
                 map(homes.get, map(itemgetter(3), good)),
-                map(itemgetter(5), good),
                 map(itemgetter(6), good),
+                map(itemgetter(7), good),
                 grid_villages,
                 village_grids,
             ),
@@ -877,14 +883,15 @@ def import_samples(actor, round_: Round, rows: Sequence[SampleRow], *, now=None)
 def _check_rows(rows: Sequence[SampleRow], sites: dict, mine: set, refuse) -> list[tuple]:
     """Step 1 of ``import_samples``: each row checked on its own (site and team, barcode, mode,
     time, the ID number's check digit), ID numbers hashed and masked; refused rows reported.
-    Returns (index, barcode, site, grid, digest, masked, time, mode)
+    Returns (index, barcode, site, grid, digest, masked, time, mode, person key)
     per good row, the time as the statements take it; a resident code's row has None for its
-    digest and the code for its mask (``_resolve_codes``)."""
+    digest and key and the code for its mask (``_resolve_codes``)."""
     reader = IdReader()
     valid, hash_ = reader.valid, reader.hash
     text_time = connection.vendor == "sqlite"
     param = _time_param()
     make_aware = timezone.make_aware
+    key_of = person_key
     checked = []
     append = checked.append
     for index, row in enumerate(rows):
@@ -926,36 +933,38 @@ def _check_rows(rows: Sequence[SampleRow], sites: dict, mine: set, refuse) -> li
                 continue
             # mask_id_number of an 18-character number, inline
             masked = text[:6] + "********" + text[14:]
-            append((index, barcode, site, grid, hash_(text), masked, when, mode))
+            digest = hash_(text)
+            append((index, barcode, site, grid, digest, masked, when, mode, key_of(digest)))
         elif text and not text.isalnum():
             refuse(index, "unknown_resident_code", "居民码无法识别。")
         elif text:
-            append((index, barcode, site, grid, None, text, when, mode))
+            append((index, barcode, site, grid, None, text, when, mode, None))
         else:
             refuse(index, "person_required", "缺少身份证号或居民码。")
     return checked
 
 
 def _resolve_codes(checked: list[tuple], refuse) -> list[tuple]:
-    """The rows of ``checked`` that name a person by resident code get the resident's hash and
-    masked number (looked up together); an unknown code is refused."""
+    """The rows of ``checked`` that name a person by resident code get the resident's hash,
+    masked number and key (looked up together); an unknown code is refused."""
     codes = list({item[5] for item in checked if item[4] is None})
     if not codes:
         return checked
     found = {}
     for start in range(0, len(codes), LOOKUP_CHUNK):
         found.update(
-            (c, (h, m))
-            for c, h, m in Resident.objects.filter(
+            (c, (h, m, k))
+            for c, h, m, k in Resident.objects.filter(
                 code__in=codes[start : start + LOOKUP_CHUNK]
-            ).values_list("code", "id_hash", "id_masked")
+            ).values_list("code", "id_hash", "id_masked", "person")
         )
     resolved = []
     for item in checked:
         if item[4] is not None:
             resolved.append(item)
         elif item[5] in found:
-            resolved.append((*item[:4], *found[item[5]], *item[6:]))
+            digest, masked, key = found[item[5]]
+            resolved.append((*item[:4], digest, masked, *item[6:8], key))
         else:
             refuse(item[0], "unknown_resident_code", "居民码无法识别。")
     return resolved
@@ -967,32 +976,36 @@ _TUBE_COLUMNS = (
     "result", "opened_by_id", "opened_at", "closed_at",
 )  # fmt: skip
 _SAMPLE_COLUMNS = (
-    "round_id", "tube_id", "grid_id", "id_hash", "id_masked", "mode", "sampled_at",
+    "round_id", "tube_id", "grid_id", "id_hash", "person", "id_masked", "mode", "sampled_at",
     "registered_by_id",
 )  # fmt: skip
 
 
-def _listed(digests: list[str]) -> tuple[str, str] | None:
-    """How a look-up takes many ID hashes: (the SQL to follow ``id_hash``, its one parameter),
-    None for none. One text parameter, not a parameter each (SQLite) or an array the driver
-    adapts element by element (PostgreSQL) — at 50,000 a batch either cost 1-2 µs a row.
-    PostgreSQL takes them comma separated (``string_to_array``: the server spent ~1 µs a row
-    less than on a JSON array), SQLite as a JSON array (``json_each``). Hashes are
-    hexadecimal: no comma inside."""
-    if not digests:
+def _listed(values: list[str] | list[int]) -> tuple[str, str] | None:
+    """How a look-up takes many ID hashes or person keys: (the SQL to follow the column, its one
+    parameter), None for none. One text parameter, not a parameter each (SQLite) or an array
+    the driver adapts element by element (PostgreSQL) — at 50,000 a batch either cost 1-2 µs a
+    row. PostgreSQL takes them comma separated (``string_to_array``: the server spent ~1 µs a
+    row less than on a JSON array), SQLite as a JSON array (``json_each``). Hashes are
+    hexadecimal and keys integers: no comma inside."""
+    if not values:
         return None
     if connection.vendor == "postgresql":
-        return "= ANY(string_to_array(%s, ','))", ",".join(digests)
-    return "IN (SELECT value FROM json_each(%s))", json.dumps(digests)
+        if type(values[0]) is int:
+            return "= ANY(string_to_array(%s, ',')::bigint[])", ",".join(map(str, values))
+        return "= ANY(string_to_array(%s, ','))", ",".join(values)
+    return "IN (SELECT value FROM json_each(%s))", json.dumps(values)
 
 
-def _swabbed(cursor, round_id: int, people: tuple[str, str] | None) -> set[str]:
-    """Those of ``people`` (``_listed`` ID hashes) with a swab in the round already."""
-    if people is None:
+def _swabbed(cursor, round_id: int, keys: tuple[str, str] | None) -> set[str]:
+    """The ID hashes of the swabs in the round whose person key is among ``keys`` (``_listed``):
+    a superset of those of the batch's people swabbed already, whom the caller finds by
+    comparing hashes (two people may share a key)."""
+    if keys is None:
         return set()
-    listed, values = people
+    listed, values = keys
     cursor.execute(
-        f"SELECT id_hash FROM {Sample._meta.db_table} WHERE round_id = %s AND id_hash {listed}",
+        f"SELECT id_hash FROM {Sample._meta.db_table} WHERE round_id = %s AND person {listed}",
         [round_id, values],
     )
     return {r[0] for r in cursor.fetchall()}

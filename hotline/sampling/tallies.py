@@ -30,6 +30,8 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.db.models.functions import TruncHour
 
+from hotline.common.identity import person_key
+
 from .choices import Mode
 from .models import Grid, GridTally, HourTally, Resident, Round, Sample
 
@@ -38,12 +40,15 @@ LOOKUP_CHUNK = 900
 
 _COUNTS_SQL = """
 SELECT COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM {sample} s WHERE s.round_id = %s
-                                      AND s.id_hash = r.id_hash) THEN 1 ELSE 0 END), 0),
-       COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM {sample} s WHERE s.round_id = %s
-                                      AND s.id_hash = r.id_hash AND s.mode = %s)
+                                      AND s.person = r.person AND s.id_hash = r.id_hash)
                          THEN 1 ELSE 0 END), 0),
        COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM {sample} s WHERE s.round_id = %s
-                                      AND s.id_hash = r.id_hash AND s.mode = %s)
+                                      AND s.person = r.person AND s.id_hash = r.id_hash
+                                      AND s.mode = %s)
+                         THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM {sample} s WHERE s.round_id = %s
+                                      AND s.person = r.person AND s.id_hash = r.id_hash
+                                      AND s.mode = %s)
                          THEN 1 ELSE 0 END), 0)
 FROM {resident} r
 WHERE r.village_id = %s
@@ -192,12 +197,15 @@ def residents_added(digests: list[str]) -> None:
         return
     swabbed: dict[int, set[int]] = {}
     hashes: set[str] = set()
-    for start in range(0, len(digests), LOOKUP_CHUNK):
+    wanted = set(digests)
+    keys = sorted({person_key(d) for d in wanted})
+    for start in range(0, len(keys), LOOKUP_CHUNK):
         for round_id, grid_id, digest in Sample.objects.filter(
-            round_id__in=rounds, id_hash__in=digests[start : start + LOOKUP_CHUNK]
+            round_id__in=rounds, person__in=keys[start : start + LOOKUP_CHUNK]
         ).values_list("round_id", "grid_id", "id_hash"):
-            swabbed.setdefault(round_id, set()).add(grid_id)
-            hashes.add(digest)
+            if digest in wanted:  # not someone else with the same key
+                swabbed.setdefault(round_id, set()).add(grid_id)
+                hashes.add(digest)
     if not swabbed:
         return
     villages = set(

@@ -696,3 +696,42 @@ def test_tallies_stay_equal_to_a_recount(city, rnd, site, staff):
     GridTally.objects.filter(grid__village_id=VILLAGE).update(sampled=0)
     assert tallies.recount(rnd) == 1
     _tallies_match_a_recount(rnd)
+
+
+def _twin(digest: str) -> str:
+    """Another ID hash with the same person key (its first 64 bits) as ``digest``."""
+    return digest[:16] + ("1" if digest[16] == "0" else "0") + digest[17:]
+
+
+def test_people_whose_hashes_share_a_person_key_are_told_apart(city, rnd, site, staff):
+    """The person index is keyed on the hash's first 64 bits; two people with the same key
+    (about one pair in a million in a city's round) must still be different people to the
+    duplicate checks, the not-yet-sampled list and the counts."""
+    from hotline.common.identity import id_hash, person_key
+
+    from .. import tallies
+
+    make_residents(city.supervisor, 4)
+    first = services.register_sample(staff, site, id_number(0))
+    for seq in (1, 2):
+        twin = _twin(id_hash(id_number(seq)))
+        assert person_key(twin) == person_key(id_hash(id_number(seq)))
+        Sample.objects.create(
+            round=rnd, tube=first.tube, grid_id=site.grid_id, id_hash=twin, id_masked="twin",
+            sampled_at=timezone.now(),
+        )  # fmt: skip
+    assert Sample.objects.filter(id_masked="twin").values_list("person", flat=True).count() == 2
+    missing = {p.id_masked for p in queries.not_sampled(rnd, VILLAGE, "masked")}
+    assert missing == {
+        Resident.objects.get(id_hash=id_hash(id_number(s))).id_masked for s in (1, 2, 3)
+    }
+    grid = rnd.grids.get(village_id=VILLAGE)
+    assert tallies.count_grid(grid)[0] == 1  # the twins are on no roster
+    report = services.import_samples(staff, rnd, [_row("K1", 1, site)])
+    assert report.created == 1 and not report.errors
+    reg = services.register_sample(staff, site, id_number(2))
+    assert reg.sample.person == person_key(id_hash(id_number(2)))
+    assert tallies.count_grid(grid)[0] == 3
+    assert {p.id_masked for p in queries.not_sampled(rnd, VILLAGE, "masked")} == {
+        Resident.objects.get(id_hash=id_hash(id_number(3))).id_masked
+    }

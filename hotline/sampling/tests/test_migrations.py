@@ -1,0 +1,52 @@
+"""Data migrations of the sampling app run against rows written by the schema before them."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
+
+from hotline.common.identity import id_hash, person_key
+
+
+@pytest.mark.django_db(transaction=True)
+def test_0006_gives_existing_residents_and_swabs_their_person_key():
+    before = [("sampling", "0005_sample_tube_no_constraint")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        apps = executor.loader.project_state(before).apps
+        division = apps.get_model("geo", "Division")
+        village = division.objects.create(
+            code="440902101216", name="艾屋村", short_name="艾屋", level="village"
+        )
+        digests = [id_hash(f"44090219500101{i:03d}1") for i in range(2005)]
+        apps.get_model("sampling", "Resident").objects.bulk_create(
+            apps.get_model("sampling", "Resident")(
+                village=village, code=f"R{i:011d}", id_hash=d, id_masked="x", name="居民"
+            )
+            for i, d in enumerate(digests)
+        )
+        # the swabs' round, tube and grid carry no database constraint (0004, 0005)
+        apps.get_model("sampling", "Sample").objects.bulk_create(
+            apps.get_model("sampling", "Sample")(
+                round_id=1, tube_id=1, grid_id=1, id_hash=d, id_masked="x",
+                sampled_at=timezone.now(),
+            )
+            for d in digests[:3]
+        )  # fmt: skip
+        executor = MigrationExecutor(connection)
+        executor.migrate([("sampling", "0006_person_key")])
+        from hotline.sampling.models import Resident, Sample
+
+        # more residents than one chunk of the migration (2,000)
+        assert dict(Resident.objects.values_list("id_hash", "person")) == {
+            d: person_key(d) for d in digests
+        }
+        assert sorted(Sample.objects.values_list("person", flat=True)) == sorted(
+            person_key(d) for d in digests[:3]
+        )
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
