@@ -110,6 +110,7 @@ class TextModel:
         # Row-major, for ``vectorize``, which takes the rows of a text's features.
         self._weight_rows = np.ascontiguousarray(self.weights)
         self.bias = arrays["bias"].astype(np.float64)
+        self._label_heads: dict[str, dict[str, str]] = {}  # multi_label_heads's answers
         # head → (first column, end column, class names), read by every prediction
         self._columns = {
             head: (spec["columns"][0], spec["columns"][1], spec["classes"])
@@ -341,9 +342,14 @@ def _as_list(value) -> list:
 
 
 def multi_label_heads(model: TextModel, field: str) -> dict[str, str]:
-    """``{value: head name}`` of the yes/no heads trained from the list-valued ``field``."""
-    prefix = f"{field}:"
-    return {h[len(prefix) :]: h for h in model.heads if h.startswith(prefix)}
+    """``{value: head name}`` of the yes/no heads trained from the list-valued ``field``
+    (worked out once per model and field: assess() asks for every appeal; do not change it)."""
+    found = model._label_heads.get(field)
+    if found is None:
+        prefix = f"{field}:"
+        found = {h[len(prefix) :]: h for h in model.heads if h.startswith(prefix)}
+        model._label_heads[field] = found
+    return found
 
 
 _lock = threading.Lock()
