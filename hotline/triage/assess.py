@@ -145,8 +145,10 @@ def assess_many(
     out stage by stage for :data:`STAGE_CHUNK` texts at a time (the rules of each, then each
     one's vector, predictions and place, then the judgement of each) rather than text by text:
     each stage's tables (automata, expressions, the model's vocabularies and weights) stay in
-    the processor's caches across the chunk. Measured in-process, the bench's appeal in
-    chunks: ~115 against ~160 µs each (load ~2.6). For batches (``orders.receive_batch``)."""
+    the processor's caches across the chunk. Measured in-process on 3,000 distinct bench
+    appeals: 134–139 µs each against 158–173 by assess() one after the other; the 8,496 texts
+    of data/triage and the government messages 261–280 against 305–341 µs (load ~2). For
+    batches (``orders.receive_batch``, the bulk import's triage helpers)."""
     model = model or get_model()
     callers = callers if callers is not None else [None] * len(texts)
     out: list[Assessment] = []

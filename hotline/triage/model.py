@@ -128,7 +128,8 @@ class TextModel:
             return idx, list(map(idf.__getitem__, idx))
         # Some feature repeats: tf = 1 + log(count). Multiplying every value by its factor in
         # C-level maps (the factor of a single occurrence is exactly 1.0, so its value does not
-        # change) replaced a Python loop over the features: the bench's appeal 11.0 -> 8.4 µs.
+        # change) replaced a Python loop over the features: the character view of a
+        # 358-character message 112 -> 75 µs (the bench's short appeal: unchanged, ~10.6 µs).
         return idx, list(map(mul, map(idf.__getitem__, idx), map(_TF.__getitem__, counts.values())))
 
     def vectorize(self, text: str) -> Vector:

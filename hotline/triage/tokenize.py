@@ -288,7 +288,7 @@ assert not frozenset("".join(CANTONESE.values())) & (_DIALECT_CUES - KEY_CUES)
 
 def _mandarin(text: str) -> str:
     """Cantonese words of ``text`` as the Mandarin words the rest of triage knows."""
-    # One pass over the text for every cue instead of one per context rule: 3.0 → 1.0 µs for
+    # One pass over the text for every cue instead of one per context rule: 3.2 → 0.9 µs for
     # the bench's appeal. A rule run on a text that no longer holds its character (the table
     # replaced it) changes nothing.
     present = _DIALECT_CUES.intersection(text)
@@ -385,7 +385,8 @@ def tokenize(text: str) -> list[str]:
 def _words(tokens: list[str]) -> list[str]:
     # A token all of whose characters are letters or digits (most) is a word without asking the
     # expression, which drops a token only when every character is space, punctuation or "_"
-    # (isalnum() is the expression's \w less "_"): the bench's appeal 4.4 → 2.6 µs.
+    # (isalnum() is the expression's \w less "_"): cutting and filtering the bench's appeal
+    # 4.3 → 3.3 µs.
     return [tok for tok in tokens if tok.isalnum() or not _PUNCT_RE.fullmatch(tok)]
 
 
