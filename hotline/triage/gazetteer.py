@@ -143,10 +143,13 @@ class Gazetteer:
         ``district_hint`` (a district code, e.g. from the caller's registered address) breaks ties
         only when the text itself does not.
         """
+        mentions = self.mentions(text)
+        if not mentions:
+            return _NOWHERE  # what the code below returns then; frozen, so one serves all
         districts: dict[str, bool] = {}
         towns: list[tuple[str, tuple[str, ...], bool]] = []  # (alias, codes, exact)
         villages: list[tuple[str, tuple[str, ...]]] = []
-        for _s, _e, alias, entries in self.mentions(text):
+        for _s, _e, alias, entries in mentions:
             level = self.by_code[entries[0][0]].level
             codes = tuple(c for c, _x in entries)
             exact = any(x for _c, x in entries)
@@ -239,6 +242,10 @@ class Gazetteer:
         return (
             self.by_code[town.parent].name + town.name if town.parent in self.by_code else town.name
         )
+
+
+#: The place of a text that names none.
+_NOWHERE = Place()
 
 
 def _narrow(codes: tuple[str, ...], keep) -> tuple[str, ...]:

@@ -16,6 +16,7 @@ import math
 import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from operator import mul
 from pathlib import Path
 from typing import NamedTuple
 
@@ -31,6 +32,17 @@ FORMAT = 1
 # average (a small gain: 0.774 against 0.772 on the final data, larger with fewer templates); for
 # the urgency and appeal_type heads 1.0 stays best.
 WORD_WEIGHT = {"category": 0.7}
+
+
+class _TfFactors(dict):
+    """{count: 1 + log(count)}, each worked out once (sublinear tf; 1 -> exactly 1.0)."""
+
+    def __missing__(self, n: int) -> float:
+        factor = self[n] = 1.0 + math.log(n)
+        return factor
+
+
+_TF = _TfFactors()
 
 
 def record_text(record: dict, text_fields: Sequence[str]) -> str:
@@ -94,8 +106,11 @@ class TextModel:
 
         self.word_idf = arrays["word_idf"].astype(np.float64).tolist()
         self.char_idf = [0.0] * self.n_words + arrays["char_idf"].astype(np.float64).tolist()
-        self.weights = arrays["weights"].astype(np.float64)  # (n_features, all head columns)
+        # (n_features, all head columns), row-major: ``vectorize`` takes the rows of a text's
+        # features (the file holds the matrix column-major)
+        self.weights = np.ascontiguousarray(arrays["weights"], dtype=np.float64)
         self.bias = arrays["bias"].astype(np.float64)
+        self._label_heads: dict[str, dict[str, str]] = {}  # multi_label_heads's answers
         # head → (first column, end column, class names), read by every prediction
         self._columns = {
             head: (spec["columns"][0], spec["columns"][1], spec["classes"])
@@ -109,13 +124,13 @@ class TextModel:
         counts = Counter(map(index.get, grams))
         counts.pop(None, None)
         idx = list(counts)
-        vals = list(map(idf.__getitem__, idx))
-        if len(idx) != counts.total():  # some feature repeats: tf = 1 + log(count)
-            for pos, i in enumerate(idx):
-                n = counts[i]
-                if n > 1:
-                    vals[pos] *= 1.0 + math.log(n)
-        return idx, vals
+        if len(idx) == counts.total():
+            return idx, list(map(idf.__getitem__, idx))
+        # Some feature repeats: tf = 1 + log(count). Multiplying every value by its factor in
+        # C-level maps (the factor of a single occurrence is exactly 1.0, so its value does not
+        # change) replaced a Python loop over the features: the character view of a
+        # 358-character message 112 -> 75 µs (the bench's short appeal: unchanged, ~10.6 µs).
+        return idx, list(map(mul, map(idf.__getitem__, idx), map(_TF.__getitem__, counts.values())))
 
     def vectorize(self, text: str) -> Vector:
         """Sparse TF-IDF vector of ``text`` with the model rows it touches."""
@@ -127,7 +142,10 @@ class TextModel:
         vals = np.array(wv + cv, dtype=np.float64)
         vals[: len(wv)] /= math.hypot(*wv) or 1.0
         vals[len(wv) :] /= math.hypot(*cv) or 1.0
-        rows = self.weights[idx]
+        # take() from the row-major weights: 2.1 µs for the bench's appeal (75 features)
+        # against 5.1 µs for fancy indexing of the column-major matrix the file holds; the rows
+        # are the same numbers in the same layout, so the scores are bit for bit equal.
+        rows = self.weights.take(idx, axis=0)
         scores = (vals @ rows + self.bias).tolist() if idx else self.bias.tolist()
         return Vector(idx, vals, rows, scores)
 
@@ -151,6 +169,22 @@ class TextModel:
         scores, exp = vec.scores, math.exp
         for head in heads or self.heads:
             lo, hi, classes = self._columns[head]
+            if hi - lo == 2:
+                # A yes/no head (five of the default model's eight), written out: the same
+                # operations as the general softmax below, so the same floats (sum() of two
+                # positive floats is their one addition), without its lists — 18 -> 11 µs for
+                # the eight heads of the bench's appeal.
+                a, b = scores[lo], scores[lo + 1]
+                top = b if b > a else a  # max([a, b])
+                ea, eb = exp(a - top), exp(b - top)
+                total = ea + eb
+                pa, pb = ea / total, eb / total
+                probabilities = {classes[0]: pa, classes[1]: pb}
+                if pb > pa:  # the first of equal maxima, as below
+                    out[head] = Prediction(classes[1], pb, probabilities, ())
+                else:
+                    out[head] = Prediction(classes[0], pa, probabilities, ())
+                continue
             s = scores[lo:hi]
             top_score = max(s)
             e = [exp(v - top_score) for v in s]
@@ -309,9 +343,14 @@ def _as_list(value) -> list:
 
 
 def multi_label_heads(model: TextModel, field: str) -> dict[str, str]:
-    """``{value: head name}`` of the yes/no heads trained from the list-valued ``field``."""
-    prefix = f"{field}:"
-    return {h[len(prefix) :]: h for h in model.heads if h.startswith(prefix)}
+    """``{value: head name}`` of the yes/no heads trained from the list-valued ``field``
+    (worked out once per model and field: assess() asks for every appeal; do not change it)."""
+    found = model._label_heads.get(field)
+    if found is None:
+        prefix = f"{field}:"
+        found = {h[len(prefix) :]: h for h in model.heads if h.startswith(prefix)}
+        model._label_heads[field] = found
+    return found
 
 
 _lock = threading.Lock()

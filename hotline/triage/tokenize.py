@@ -15,6 +15,7 @@ import threading
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
+from operator import add
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -278,14 +279,40 @@ KEY_CUES = frozenset(
 )
 
 
+#: Every character that can start work in :func:`_mandarin`: the table's cues and the context
+#: rules' characters. No Mandarin word of the table holds a context rule's character (checked
+#: here), so the characters a text holds before the table is applied decide which rules run.
+_DIALECT_CUES = KEY_CUES | frozenset("".join(chars for chars, _p, _r in _CANTONESE_CONTEXT))
+assert not frozenset("".join(CANTONESE.values())) & (_DIALECT_CUES - KEY_CUES)
+
+
 def _mandarin(text: str) -> str:
     """Cantonese words of ``text`` as the Mandarin words the rest of triage knows."""
-    if not KEY_CUES.isdisjoint(text):
+    # One pass over the text for every cue instead of one per context rule: 3.2 → 0.9 µs for
+    # the bench's appeal. A rule run on a text that no longer holds its character (the table
+    # replaced it) changes nothing.
+    present = _DIALECT_CUES.intersection(text)
+    if not present:
+        return text
+    if not KEY_CUES.isdisjoint(present):
         text = _CANTONESE_RE.sub(lambda m: CANTONESE[m.group()], text)
     for chars, pattern, replacement in _CANTONESE_CONTEXT:
-        if any(c in text for c in chars):
+        if not present.isdisjoint(chars):
             text = pattern.sub(replacement, text)
     return text
+
+
+#: NFKD of the compatibility characters appeals hold most (full-width ASCII, the ideographic
+#: space). Translating them first leaves NFKC's result unchanged (NFKC composes the full
+#: decomposition, and these are replaced by theirs) and leaves most texts already in NFKC, which
+#: ``unicodedata.is_normalized`` confirms faster than ``normalize`` rebuilds the string:
+#: 3.2 → 1.7 µs for the bench's appeal, 42 → 19 µs for a 358-character message.
+_COMPAT = {c: unicodedata.normalize("NFKD", chr(c)) for c in (*range(0xFF01, 0xFF5F), 0x3000)}
+
+
+def _nfkc(text: str) -> str:
+    text = text.translate(_COMPAT)
+    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
 
 
 @lru_cache(maxsize=4096)  # assess() normalises one text for the rules, the model and the places
@@ -295,7 +322,7 @@ def normalize(text: str) -> str:
     (:data:`CANTONESE`)."""
     if not text:
         return ""
-    text = _SPACE_RE.sub(" ", unicodedata.normalize("NFKC", text)).strip().lower()
+    text = _SPACE_RE.sub(" ", _nfkc(text)).strip().lower()
     return _mandarin(text)
 
 
@@ -352,7 +379,15 @@ def tokenize(text: str) -> list[str]:
     norm = normalize(text)
     if not norm:
         return []
-    return [tok for tok in get_jieba().cut(norm, False) if not _PUNCT_RE.fullmatch(tok)]
+    return _words(get_jieba().cut(norm, False))
+
+
+def _words(tokens: list[str]) -> list[str]:
+    # A token all of whose characters are letters or digits (most) is a word without asking the
+    # expression, which drops a token only when every character is space, punctuation or "_"
+    # (isalnum() is the expression's \w less "_"): cutting and filtering the bench's appeal
+    # 4.3 → 3.3 µs.
+    return [tok for tok in tokens if tok.isalnum() or not _PUNCT_RE.fullmatch(tok)]
 
 
 def analyze(text: str, n_min: int = 1, n_max: int = 3) -> tuple[list[str], list[str]]:
@@ -360,11 +395,17 @@ def analyze(text: str, n_min: int = 1, n_max: int = 3) -> tuple[list[str], list[
     norm = normalize(text)
     if not norm:
         return [], []
-    words = [tok for tok in get_jieba().cut(norm, False) if not _PUNCT_RE.fullmatch(tok)]
+    words = _words(get_jieba().cut(norm, False))
     return words, _ngrams(_PUNCT_RE.sub("", norm), n_min, n_max)
 
 
 def _ngrams(compact: str, n_min: int, n_max: int) -> list[str]:
+    if (n_min, n_max) == (1, 3):
+        # What the model reads, built by C-level maps, each n-gram one character added to an
+        # (n-1)-gram, in the same order as below: the bench's appeal 6.6 → 4.2 µs, a
+        # 358-character message 86 → 53 µs.
+        bigrams = list(map(add, compact, compact[1:]))
+        return [*compact, *bigrams, *map(add, bigrams, compact[2:])]
     size = len(compact)
     grams: list[str] = []
     for n in range(n_min, n_max + 1):

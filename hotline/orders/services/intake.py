@@ -110,11 +110,34 @@ def _triage(description: str, district_code: str | None, address: str = "") -> d
     names no place, the address field is read for one ("茂南区站南路88号" → 茂南区)."""
     try:
         from hotline.triage import assess
-        from hotline.triage.gazetteer import locate
     except ImportError:
         return {}
     try:
         result = assess(description, caller={"district_code": district_code})
+    except Exception:
+        return {}
+    return _reading(result, district_code, address)
+
+
+def _triage_many(keys: list[tuple]) -> dict:
+    """{key: ``_triage(*key)``} for distinct ``triage_key``s, worked out together by
+    ``assess_many`` (the same readings, less CPU: each stage of triage stays in the processor's
+    caches across the appeals). Should triage fail, each appeal is triaged alone, so that only
+    the one that fails is left without a reading, as with ``_triage``."""
+    try:
+        from hotline.triage.assess import assess_many
+
+        results = assess_many([k[0] for k in keys], [{"district_code": k[1]} for k in keys])
+    except Exception:
+        return {key: _triage(*key) for key in keys}
+    return {key: _reading(r, key[1], key[2]) for key, r in zip(keys, results, strict=True)}
+
+
+def _reading(result, district_code, address: str) -> dict:
+    """The reading ``_triage`` answers from ``result``, the Assessment of the text."""
+    try:
+        from hotline.triage.gazetteer import locate
+
         place = getattr(result, "place", None)
         if address and not getattr(place, "district_code", None):
             from_address = locate(address, district_hint=district_code)
@@ -147,12 +170,9 @@ def triage_readings(keys) -> dict:
     """{key: triage's reading} for distinct ``triage_key``s, as ``receive_batch`` would work
     them out (without the ``assessment`` object, which only a preview shows). Pure: touches
     no database, so it may run in another process and be handed to ``receive_batch``."""
-    out = {}
-    for key in keys:
-        if key not in out:
-            reading = _triage(*key)
-            reading.pop("assessment", None)
-            out[key] = reading
+    out = _triage_many(list(dict.fromkeys(keys)))
+    for reading in out.values():
+        reading.pop("assessment", None)
     return out
 
 
@@ -377,6 +397,25 @@ def _draft_batch(actor, checked, results, now, readings=None):
     memo = _Memo()
     if readings:
         memo.triaged.update(readings)
+    # Triage every appeal to be drafted first, together (``_triage_many``), then draft them:
+    # triage's tables (the model's weights and vocabularies, the automata, the expressions) stay
+    # in the processor's caches instead of being evicted by the drafting between two appeals.
+    # Measured in-process on 10 batches of 500 (interleaved runs, load ~2–2.4): triage cost
+    # 199–242 µs per order in a loop of assess() calls before the drafting against 252–284
+    # when each appeal was triaged as it was drafted, and 129–175 with assess_many; the drafting
+    # after it got cheaper too (~60 against ~78 µs). The same readings: triage is pure, and the
+    # memo is what the drafts read anyway. An appeal answered from its stored key, or refused
+    # for its kind before triage, is not triaged, as before.
+    pending = {}
+    for _index, appeal, _fingerprint, given in checked:
+        if (appeal.idempotency_key or "") not in stored and (
+            not appeal.kind or kinds.get(appeal.kind) is not None
+        ):
+            key = (given["description"], appeal.district_code, given["address"])
+            if key not in memo.triaged:
+                pending[key] = None
+    if pending:
+        memo.triaged.update(_triage_many(list(pending)))
     for index, appeal, fingerprint, given in checked:
         key = appeal.idempotency_key or ""
         if key in stored:
