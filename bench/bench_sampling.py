@@ -173,12 +173,24 @@ def measure() -> dict:
         # device clocks in seconds over the last 8 hours
         at = when - dt.timedelta(seconds=(i * 7919) % 28800)
         rows.append(services.SampleRow(tube, number, site.pk, at, mode))
+    columns = "village_id, code, id_hash, person, id_masked, name, phone, address, home_reason"
     with transaction.atomic(), connection.cursor() as cur:
-        cur.executemany(
-            f"INSERT INTO {Resident._meta.db_table} (village_id, code, id_hash, person, id_masked, "
-            "name, phone, address, home_reason) VALUES (%s, %s, %s, %s, %s, '居民', '', '', '')",
-            roster,
-        )
+        if connection.vendor == "postgresql":  # COPY: minutes less of set-up at 6.2 million
+            with cur.cursor.copy(f"COPY {Resident._meta.db_table} ({columns}) FROM STDIN") as copy:
+                for row in roster:
+                    copy.write_row((*row, "居民", "", "", ""))
+        else:
+            cur.executemany(
+                f"INSERT INTO {Resident._meta.db_table} ({columns}) "
+                "VALUES (%s, %s, %s, %s, %s, '居民', '', '', '')",
+                roster,
+            )
+    if connection.vendor == "postgresql":
+        # A roster is loaded days before its round, and autovacuum (off on this machine's
+        # server) would have visited it by then: without this, the first look-ups of each
+        # roster row set its hint bits and the import's roster probes cost several times more.
+        with connection.cursor() as cur:
+            cur.execute(f"VACUUM ANALYZE {Resident._meta.db_table}")
     rows.sort(key=lambda r: r.tube)
 
     raw_table = _raw_table(connection, Sample._meta.db_table)
