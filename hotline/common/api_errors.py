@@ -11,6 +11,8 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from .parsers import NulInText
+
 
 class DomainError(Exception):
     """Base of domain errors raised by services (OrderError, GeoError, …).
@@ -121,6 +123,13 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def on_http(request, exc: HttpError):
         codes = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
         message = str(exc)
+        if isinstance(exc.__cause__, NulInText):  # raised by the API's parser, wrapped by ninja
+            return reply(
+                request,
+                422,
+                "nul_character",
+                "请求中含有空字符（\\u0000），任何字段都不接受；请删除后重新提交。",
+            )
         if exc.status_code == 400 and message.startswith("Cannot parse"):
             # django-ninja's words for a body that is not the JSON or form it expects
             message = "请求体无法解析：请发送合法的 JSON（Content-Type: application/json）。"

@@ -11,6 +11,7 @@ from hotline.accounts.auth import API_AUTH
 from hotline.care.api import router as care_router
 from hotline.common.api import router as common_router
 from hotline.common.api_errors import install_error_handlers
+from hotline.common.parsers import JSONParser
 from hotline.common.renderers import JSONRenderer
 from hotline.config.api_links import add_links
 from hotline.control.api import router as control_router
@@ -43,6 +44,7 @@ api = HotlineAPI(
     auth=API_AUTH,
     urls_namespace="api",
     renderer=JSONRenderer(),
+    parser=JSONParser(),
 )
 install_error_handlers(api)
 api.add_router("", common_router)

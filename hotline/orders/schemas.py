@@ -328,7 +328,7 @@ class FirstContactIn(Schema):
 
 
 class LinkDuplicateIn(Schema):
-    of: str = Field(min_length=1, max_length=20)
+    of: Text = Field(min_length=1, max_length=20)
 
     model_config = {"json_schema_extra": {"examples": [{"of": "20221105-000123"}]}}
 

@@ -69,6 +69,8 @@ def test_from_order_assign_deliver_over_the_api(token_client, people, vol):
         ({"order": "20221105-999999", "need": "groceries"}, 404, "not_found"),
         ({"order": "x", "need": "flowers"}, 422, "unknown_need"),
         ({"need": "groceries"}, 422, "validation_error"),
+        ({"order": "2022\x001105", "need": "groceries"}, 422, "nul_character"),
+        ({"order": "x", "need": "groceries", "items": "米\x00"}, 422, "nul_character"),
     ],
 )
 def test_bad_from_order_requests(token_client, people, body, status, code):

@@ -99,7 +99,15 @@ def test_validation_errors_are_422_with_fields(people, api_as):
         {**BODY, "description": "a\x00b"},
         **{"Idempotency-Key": "k2"},
     )
-    assert r.status_code == 422
+    assert r.status_code == 422 and r.json()["code"] == "nul_character"
+    # the same six characters typed as text (a backslash, then u0000) are no NUL
+    r = post(
+        api_as(people.agent),
+        "/api/v1/orders",
+        {**BODY, "description": BODY["description"] + " \\u0000"},
+        **{"Idempotency-Key": "k3"},
+    )
+    assert r.status_code == 201, r.content
 
 
 def test_unknown_division_is_422_and_unknown_order_404(people, api_as):
@@ -204,6 +212,8 @@ def test_dispatch_return_duplicate_and_first_contact_actions(people, api_as, kb_
     assert r.json()["handling_unit"]["code"] == "dept-health"
     assert [u["code"] for u in r.json()["co_units"]] == ["440902101"]
     dup = receive(people.agent).number
+    r = post(agent, f"/api/v1/orders/{dup}/actions/link-duplicate", {"of": "2022\x001105"})
+    assert r.status_code == 422  # PostgreSQL cannot even compare text holding NUL
     r = post(agent, f"/api/v1/orders/{dup}/actions/link-duplicate", {"of": n})
     assert r.json()["duplicate_of"] == n and r.json()["status"] == "closed"
     q = services.receive(
