@@ -62,8 +62,9 @@ def person_key(digest: str) -> int:
     A hex hash as an index key is ~70 bytes an entry compared as text (by collation on
     PostgreSQL); this is 8 bytes compared as a number, so the sampling round's person index
     is a quarter of the size and each B-tree step cheaper — at a round of 6.2 million swabs on
-    SQLite, the raw look-up plus insert went from ~55,000 to ~112,000 rows/s (docs/SAMPLING.md).
-    Two people may share a key (about one pair in 10^6 rounds of 6.2 million), so a look-up by
-    key always compares ``id_hash`` as well; the key only narrows."""
+    SQLite, the raw look-up plus insert in batches of 100,000 went from ~55,000 to ~112,000
+    rows/s (docs/SAMPLING.md). Two people may share a key (in a round of 6.2 million, the chance
+    that any two do is about one in a million), so a look-up by key always compares ``id_hash``
+    as well; the key only narrows."""
     value = int(digest[:16], 16)
     return value - ((value >> 63) << 64)
