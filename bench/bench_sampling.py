@@ -150,25 +150,14 @@ def measure() -> dict:
     when = now - dt.timedelta(hours=1)
     for i, number in enumerate(ids):
         if i < ROSTER:
-            digest = id_hash(number)
-            roster.append(
-                (VILLAGE, f"B{i:011d}", digest, person_key(digest), mask_id_number(number))
-            )
-            if i >= 2605:
-                continue
             site, mode = village_site, ("door" if i >= 2180 else "site")
         else:
             site, mode = others[(i // 10) % len(others)], "site"
-            digest = id_hash(number)
-            roster.append(
-                (
-                    site.grid.village_id,
-                    f"B{i:011d}",
-                    digest,
-                    person_key(digest),
-                    mask_id_number(number),
-                )
-            )
+        digest = id_hash(number)
+        key = person_key(digest)
+        roster.append((site.grid.village_id, f"B{i:011d}", digest, key, mask_id_number(number)))
+        if ROSTER > i >= 2605:
+            continue  # on 艾屋村's roster, not swabbed
         tube = f"V{site.pk}-{mode[0]}-{i // 10}"
         # device clocks in seconds over the last 8 hours
         at = when - dt.timedelta(seconds=(i * 7919) % 28800)
