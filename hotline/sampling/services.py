@@ -784,14 +784,8 @@ def import_samples(actor, round_: Round, rows: Sequence[SampleRow], *, now=None)
         if tallies.lock_round(round_) != RoundStatus.OPEN:
             raise SamplingError("这一轮采样已经结束。", code="round_closed")
         if connection.vendor == "postgresql":
-            # Compiling these statements with JIT cost more than running them. The look-ups of
-            # a batch's people must be index probes whatever the statistics say: in a round
-            # being imported they lag (a round starts empty), and planned for a round of
-            # ~7,000 swabs that held 2.4 million, the look-up read and sorted the whole round
-            # for a merge join, 1.7 s a batch instead of ~0.2.
+            # Compiling these statements with JIT cost more than running them.
             cursor.execute("SET LOCAL jit = off")
-            cursor.execute("SET LOCAL enable_hashjoin = off")
-            cursor.execute("SET LOCAL enable_mergejoin = off")
         else:
             _sqlite_cache(cursor)
         # The batch's hashes and keys sorted: SQLite builds the look-ups' lists from them about
@@ -996,12 +990,12 @@ def _listed(values: list[str] | list[int]) -> tuple[str, str] | None:
     element (PostgreSQL) — at 50,000 a batch either cost 1-2 µs a row. SQLite reads a JSON array
     (``json_each``), PostgreSQL a comma-separated list (``string_to_array``: the server spent ~1
     µs a row less than on a JSON array); hashes are hexadecimal and keys integers, no comma
-    inside. PostgreSQL joins the list to the table (``_in_list``) rather than testing
-    ``= ANY(…)``: it plans ``= ANY`` of 50,000 constants for 50,000 matches and scans the whole
-    table, each batch (at a round of 6.2 million swabs ~1 s for the swabs and ~1 s for the
-    roster), while ``unnest`` is estimated small and the join becomes a nested loop of index
-    probes (0.15-0.2 s for the swabs' index). SQLite keeps ``IN (SELECT value FROM
-    json_each(…))``: as a join its planner put the index scan outside and the list inside."""
+    inside. PostgreSQL probes the table once per listed value (``_in_list``) rather than
+    testing ``= ANY(…)``: it plans ``= ANY`` of 50,000 constants for 50,000 matches and scans
+    the whole table, each batch (at a round of 6.2 million swabs ~1 s for the swabs and ~1 s for
+    the roster), while the probes cost 0.15-0.2 s for the swabs' index. SQLite keeps ``IN
+    (SELECT value FROM json_each(…))``: as a join its planner put the index scan outside and the
+    list inside."""
     if not values:
         return None
     if connection.vendor == "postgresql":
@@ -1017,7 +1011,17 @@ def _in_list(select: str, table: str, column: str, listed, where: str = "", para
     rows, value = listed
     where = f"{where} AND " if where else ""
     if connection.vendor == "postgresql":
-        sql = f"SELECT {select} FROM {rows} JOIN {table} t ON {where}t.{column} = k.v"
+        # One index probe per value whatever the statistics say: the lateral subquery cannot
+        # be flattened into a join (OFFSET 0), so each probe has both the value and ``where``
+        # as its index condition. As a plain join, with statistics that did not know the round
+        # (gathered before it began, as they are on a server whose last ANALYZE saw earlier
+        # rounds), the plan read all of the round's swabs once per listed key, ~15 s a batch
+        # of 20,000 instead of ~0.1 (bench_sampling, BENCH_CITY=1); without statistics at all
+        # it sorted the round's every swab for a merge join.
+        sql = (
+            f"SELECT {select} FROM {rows} CROSS JOIN LATERAL "
+            f"(SELECT {select} FROM {table} t WHERE {where}t.{column} = k.v OFFSET 0) AS t"
+        )
         return sql, [value, *params]
     sql = f"SELECT {select} FROM {table} t WHERE {where}t.{column} IN (SELECT value FROM {rows})"
     return sql, [*params, value]
