@@ -738,6 +738,31 @@ def _sqlite_cache(cursor) -> None:
     cursor.execute(f"PRAGMA mmap_size = {SQLITE_MMAP_BYTES}")
 
 
+@contextmanager
+def _checkpoint_after():
+    """SQLite: the block's commit does not checkpoint the WAL; that is done when the block has
+    ended (its transaction committed and the write lock released), so that the pages a batch
+    wrote are copied into the database file — with its fsync — while another process may
+    already write the next batch. A commit checkpoints when the WAL holds more than
+    ``wal_autocheckpoint`` pages, and a batch of swabs fills it many times over, so that copy
+    ran under the lock every batch. Inside an outer transaction (nothing commits here) the
+    block runs as it is."""
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        every = int(cursor.fetchone()[0])
+        cursor.execute("PRAGMA wal_autocheckpoint = 0")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA wal_autocheckpoint = {every}")
+            if every > 0:
+                cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+
 def import_samples(actor, round_: Round, rows: Sequence[SampleRow], *, now=None) -> ImportReport:
     """Take a batch of registrations (a device's offline queue, a district's upload): each row
     is checked (ID number, site and the actor's place in its team, time, tube of the same
@@ -778,7 +803,7 @@ def import_samples(actor, round_: Round, rows: Sequence[SampleRow], *, now=None)
     checked = _resolve_codes(_check_rows(rows, sites, mine, refuse), refuse)
     actor_id = actor.pk if getattr(actor, "pk", None) else None
     round_id = round_.pk
-    with transaction.atomic(), connection.cursor() as cursor:
+    with _checkpoint_after(), transaction.atomic(), connection.cursor() as cursor:
         # 2. The round locked (imports and single scans of a round take turns, so a person is
         #    neither taken nor counted twice), then who of the batch is swabbed already.
         if tallies.lock_round(round_) != RoundStatus.OPEN:

@@ -766,3 +766,38 @@ def test_the_imports_look_ups_probe_per_person_whatever_the_statistics_know(city
         # (a Seq Scan of the tiny test table, an index scan of a real one)
         outer, inner = plan.index("Function Scan on unnest k"), plan.index(" on sampling_")
         assert "Join Filter" not in plan and outer < inner and "= k.v)" in plan[inner:], plan
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's WAL checkpoint")
+def test_an_import_checkpoints_the_wal_after_its_commit_not_under_the_write_lock(
+    city, rnd, site, staff
+):
+    """On its own (not inside another transaction) a batch commits without checkpointing and
+    checkpoints once the transaction is over; the connection's setting is restored, also when
+    the import is refused."""
+    seen = []
+
+    def watch(execute, sql, params, many, context):
+        if "wal_" in sql or ("INSERT INTO" in sql and Sample._meta.db_table in sql):
+            cursor = context["connection"].connection.execute("PRAGMA wal_autocheckpoint")
+            seen.append((sql.split(" (")[0], connection.in_atomic_block, cursor.fetchone()[0]))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        report = services.import_samples(staff, rnd, [_row("W1", i, site) for i in range(3)])
+    assert report.created == 3
+    table = Sample._meta.db_table
+    assert seen == [
+        ("PRAGMA wal_autocheckpoint", False, 1000),
+        ("PRAGMA wal_autocheckpoint = 0", False, 1000),
+        (f"INSERT INTO {table}", True, 0),  # the swabs written: no checkpoint at this commit
+        ("PRAGMA wal_autocheckpoint = 1000", False, 0),
+        ("PRAGMA wal_checkpoint(PASSIVE)", False, 1000),  # after the commit
+    ]
+    services.close_round(city.supervisor, rnd)
+    with pytest.raises(SamplingError):
+        services.import_samples(staff, rnd, [_row("W2", 5, site)])
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        assert cursor.fetchone()[0] == 1000
