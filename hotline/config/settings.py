@@ -137,7 +137,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers go on while one writer writes; NORMAL sync is safe under WAL. A page
     # cache of 16 MB instead of SQLite's 2 MB: a batch of 500 orders changes more pages than
     # 2 MB hold (each order touches a leaf of ~20 indexes), so the default cache evicted pages
-    # it had to read again within the same transaction — ~20 µs of CPU per batched order
+    # it had to read again within the same transaction — ~30 µs of CPU per batched order
     # (docs/PERFORMANCE.md, "Batches"). Memory only: durability is unchanged.
     DATABASES["default"]["OPTIONS"].setdefault(
         "init_command",
