@@ -134,10 +134,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers wait for the lock instead of failing at once when two workers write together.
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
     DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
-    # WAL lets readers go on while one writer writes; NORMAL sync is safe under WAL.
+    # WAL lets readers go on while one writer writes; NORMAL sync is safe under WAL. A page
+    # cache of 16 MB instead of SQLite's 2 MB: a batch of 500 orders changes more pages than
+    # 2 MB hold (each order touches a leaf of ~20 indexes), so the default cache evicted pages
+    # it had to read again within the same transaction — ~30 µs of CPU per batched order
+    # (docs/PERFORMANCE.md, "Batches"). Memory only: durability is unchanged.
     DATABASES["default"]["OPTIONS"].setdefault(
         "init_command",
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+        "PRAGMA cache_size=-16000;",
     )
 # Persistent connections on both engines: opening one (and, on SQLite, running the pragmas
 # above) cost ~2.6 ms of CPU per request, most of a receive's own cost (docs/PERFORMANCE.md).

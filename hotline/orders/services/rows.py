@@ -18,8 +18,13 @@ from __future__ import annotations
 import sqlite3
 import weakref
 from collections.abc import Sequence
+from typing import NamedTuple
 
-from django.db import connection, models
+from django.db import connection, models, router
+from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.query_utils import DeferredAttribute
+from django.db.models.signals import post_init, pre_init
 
 #: Parameters per statement at most, whatever the engine allows (PostgreSQL's protocol allows
 #: 65,535; SQLite's limit is read from the connection).
@@ -171,36 +176,86 @@ def mark_saved(obj: models.Model, pk_value, alias: str | None = None) -> None:
 
 def new_instance(model: type[models.Model], values: dict, related: dict = ()):
     """An unsaved instance from column values by attname (``district_id``) and related
-    objects by field name (``district``), the rest from the fields' defaults. Django's
-    positional ``Model(*values)`` — the path it takes for rows it reads — costs less than half
-    of ``Model(**kwargs)``, which was a quarter of ``receive_batch``'s drafting time."""
-    template, callables, index = _templates(model)
-    row = template.copy()
-    for i, field in callables:
+    objects by field name (``district``; saved ones or None), the rest from the fields'
+    defaults — what ``model(**values, **related)`` makes, for a fraction of the cost.
+
+    ``Model(**kwargs)`` was a quarter of ``receive_batch``'s drafting time; Django's positional
+    ``Model(*values)`` (the path it takes for rows it reads) costs less than half of that, and
+    what it does for a model without ``pre_init``/``post_init`` receivers and plain field
+    descriptors — a new ``ModelState`` and each value under its attname — less again. A related
+    object is stored as its key and in the instance's cache of related objects, as the
+    relation's descriptor does, and the instance takes its database from it, as the descriptor
+    makes the router decide (docs/PERFORMANCE.md, "Batches")."""
+    shape = _shape(model)
+    row = shape.template.copy()
+    for i, field in shape.callables:
         row[i] = field.get_default()
+    index = shape.index
     for name, value in values.items():
         row[index[name]] = value
-    obj = model(*row)
-    for name, value in dict(related).items():
-        setattr(obj, name, value)
+    related = dict(related)
+    for name, value in related.items():
+        position, target = shape.relations[name]
+        row[position] = None if value is None else getattr(value, target)
+    if shape.plain and not (pre_init.has_listeners(model) or post_init.has_listeners(model)):
+        obj = model.__new__(model)
+        obj._state = ModelState()
+        obj.__dict__.update(zip(shape.attnames, row, strict=True))
+    else:
+        obj = model(*row)
+    if related:
+        cache = obj._state.fields_cache
+        for name, value in related.items():
+            cache[name] = value
+            if value is not None:
+                if obj._state.db is None:
+                    obj._state.db = router.db_for_write(model, instance=value)
+                if not router.allow_relation(value, obj):
+                    raise ValueError(f"{model.__name__}.{name}: relation not allowed by a router")
     return obj
 
 
-_TEMPLATES: dict = {}
+class _Shape(NamedTuple):
+    template: list  # each concrete field's default, as Model(**kwargs) fills a field not given
+    callables: list  # (position, field) of the defaults that are called for each instance
+    index: dict  # attname → position
+    attnames: list
+    relations: dict  # foreign key name → (position of its attname, attname of the key it holds)
+    plain: bool  # Model.__init__ would only set attributes (no field descriptor of its own)
 
 
-def _templates(model):
-    found = _TEMPLATES.get(model)
+_SHAPES: dict = {}
+
+
+def _shape(model) -> _Shape:
+    found = _SHAPES.get(model)
     if found is None:
         fields = model._meta.concrete_fields
-        # as Model(**kwargs) fills a field not given: its get_default(), "" for text
-        template = [f.get_default() for f in fields]
-        callables = [
-            (i, f) for i, f in enumerate(fields) if f.has_default() and callable(f.default)
-        ]
         index = {f.attname: i for i, f in enumerate(fields)}
-        found = _TEMPLATES[model] = (template, callables, index)
+        relations = {
+            f.name: (index[f.attname], f.target_field.attname)
+            for f in fields
+            if f.many_to_one and len(f.foreign_related_fields) == 1
+        }
+        plain = model.__init__ is models.Model.__init__ and all(
+            type(model.__dict__.get(f.attname)) in _PLAIN_DESCRIPTORS for f in fields
+        )
+        found = _SHAPES[model] = _Shape(
+            template=[f.get_default() for f in fields],
+            callables=[
+                (i, f) for i, f in enumerate(fields) if f.has_default() and callable(f.default)
+            ],
+            index=index,
+            attnames=[f.attname for f in fields],
+            relations=relations,
+            plain=plain,
+        )
     return found
+
+
+#: Descriptors whose ``__set__`` (if any) does nothing for a new instance but store the value:
+#: a ``ForeignKeyDeferredAttribute`` clears the related object's cache, empty on a new one.
+_PLAIN_DESCRIPTORS = (DeferredAttribute, ForeignKeyDeferredAttribute)
 
 
 _LIMITS: dict = {}

@@ -217,3 +217,55 @@ def test_readings_worked_out_ahead_give_the_same_orders(demo_city, people):
     alone = services.receive_batch(people.agent, again, now=T0)
     for a, b in zip(ahead, alone, strict=True):
         assert _stored(a.order) == _stored(b.order)
+
+
+def _split(order: Order) -> tuple[dict, dict]:
+    """(column values by attname, related objects by name) of an unsaved order."""
+    related = {
+        f.name: getattr(order, f.name)
+        for f in Order._meta.concrete_fields
+        if f.many_to_one and f.name in order._state.fields_cache
+    }
+    values = {
+        f.attname: getattr(order, f.attname)
+        for f in Order._meta.concrete_fields
+        if f.name not in related and not f.primary_key
+    }
+    return values, related
+
+
+def _instance_state(order: Order) -> tuple:
+    return (
+        {k: v for k, v in order.__dict__.items() if k != "_state"},
+        order._state.db,
+        order._state.adding,
+        dict(order._state.fields_cache),
+    )
+
+
+def test_new_instance_makes_what_the_model_makes(demo_city, people):
+    """``new_instance`` skips ``Model.__init__`` when nothing listens to its signals: the
+    instance must be the same — every attribute, the related objects' cache, the state."""
+    from django.db.models.signals import post_init
+
+    from hotline.orders.services.rows import new_instance
+
+    expected = _order("20221107-000001", people.agent, village=None)
+    values, related = _split(expected)
+    assert set(related) == {"district", "handling_unit", "client", "village"}
+    made = new_instance(Order, values, related)
+    assert _instance_state(made) == _instance_state(expected)
+    assert made.district.code == "440902" and made.village is None
+
+    # With an init receiver the model makes it, and the receiver sees it.
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance)
+
+    post_init.connect(receiver, sender=Order)
+    try:
+        made = new_instance(Order, values, related)
+    finally:
+        post_init.disconnect(receiver, sender=Order)
+    assert seen == [made] and _instance_state(made) == _instance_state(expected)
