@@ -471,8 +471,10 @@ def main() -> None:
             "batch to the last, CPU of all of them); baseline, after the imports and batch by "
             "batch in one process"
         )
+    title = " — a city's day, a round per district" if CITY else ""
+    title += f", {WORKERS} processes" if WORKERS > 1 else ""
     lines = [
-        f"## Sampling: registration import and village coverage ({m['vendor']})",
+        f"## Sampling: registration import and village coverage{title} ({m['vendor']})",
         "",
         f"{layout}, {how}: the same rows already "
         f"prepared (hashes computed, tubes known) written by a {raw_name} into an empty copy of "
