@@ -326,7 +326,10 @@ def test_on_shift_now_lists_signed_in_people_with_their_load(staff, django_asser
     services.set_policy(staff.people.supervisor, daily_call_cap=3)
     assert queries.on_shift_now(now)[0]["over_cap"]
     load = {r["person"].name: r for r in queries.load_today(now)}
-    assert load["陈晓"]["over_calls"] and load["陈晓"]["hours"] == pytest.approx(1.0, abs=0.1)
+    # signed in an hour ago, counted from local midnight: less than an hour just after it
+    today = (now - queries.local_midnight(timezone.localdate(now))).total_seconds() / 3600
+    assert load["陈晓"]["over_calls"]
+    assert load["陈晓"]["hours"] == pytest.approx(min(1.0, today), abs=0.1)
     assert "黄立" in load and load["黄立"]["hours"] == 0
 
 
