@@ -72,6 +72,33 @@ def pytest_terminal_summary(terminalreporter):
         )
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_suffix):
+    """A run with browser tests keeps its SQLite test database in a file, as the product does.
+
+    Django's default SQLite test database lives in memory with a shared cache, and there a
+    reader does not wait for a writer: it fails at once with "database table is locked". The
+    live server answers each request in its own thread and some pages start background work
+    (the intake file import), so a page read could fail while that work wrote — a failure no
+    server with a file database (WAL: readers never wait) can have. A file in the run's data
+    directory gives the browser tests the product's locking: WAL, the busy timeout and the
+    write queue of ``hotline.common.sqlite_backend``.
+    """
+    from django.conf import settings
+    from django.db import connections
+
+    if connections["default"].vendor != "sqlite":
+        return
+    if not any(item.get_closest_marker("browser") for item in request.session.items):
+        return
+    name = settings.DATA_DIR / "test-browser.sqlite3"
+    # Django replaces an earlier run's file but not its WAL, which SQLite would replay into the
+    # new file.
+    for leftover in ("-wal", "-shm"):
+        name.with_name(name.name + leftover).unlink(missing_ok=True)
+    connections["default"].settings_dict.setdefault("TEST", {})["NAME"] = str(name)
+
+
 def assert_no_invalid_variables(response_or_text) -> None:
     """Fail if a rendered page printed an unresolved template variable."""
     text = getattr(response_or_text, "content", response_or_text)
