@@ -39,3 +39,9 @@ class RegisterForm(forms.Form):
 
 class ResultsForm(forms.Form):
     file = forms.FileField(label="检测结果文件（.csv 或 .xlsx：管号、结果、时间）")
+
+
+class SamplesForm(forms.Form):
+    file = forms.FileField(
+        label="采样登记文件（.csv 或 .xlsx：管号、身份证号或居民码、采样点编号、采样时间、方式）"
+    )

@@ -763,7 +763,9 @@ def _checkpoint_after():
                 cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
 
-def import_samples(actor, round_: Round, rows: Sequence[SampleRow], *, now=None) -> ImportReport:
+def import_samples(
+    actor, round_: Round, rows: Sequence[SampleRow], *, source: str = "", now=None
+) -> ImportReport:
     """Take a batch of registrations (a device's offline queue, a district's upload): each row
     is checked (ID number, site and the actor's place in its team, time, tube of the same
     grid, not yet swabbed this round, tube not full); good rows are written together and a
@@ -774,7 +776,8 @@ def import_samples(actor, round_: Round, rows: Sequence[SampleRow], *, now=None)
     beforehand, a prepared INSERT or a binary COPY for tubes and swabs, the tallies counted in
     Python) because the ORM's per-object bulk_create cost several times the floor and a
     district's round is millions of rows (bench/bench_sampling.py measures the ratio to a raw
-    write; the steps and their costs: docs/SAMPLING.md, "What the import does per batch")."""
+    write; the steps and their costs: docs/SAMPLING.md, "What the import does per batch").
+    ``source`` (a file's name) goes into the batch's event."""
     now = _now(now)
     report = ImportReport(rows=len(rows))
     if len(rows) > MAX_BATCH:
@@ -901,7 +904,7 @@ def import_samples(actor, round_: Round, rows: Sequence[SampleRow], *, now=None)
         _event(
             "sampling.samples.imported", actor, now, round_, None, rows=report.rows,
             created=report.created, refused=len(report.errors), tubes_opened=len(opened),
-            tubes_closed=report.tubes_closed,
+            tubes_closed=report.tubes_closed, **({"source": source[:200]} if source else {}),
         )  # fmt: skip
     return report
 
@@ -936,7 +939,7 @@ def _check_rows(rows: Sequence[SampleRow], sites: dict, mine: set, refuse) -> li
             continue
         mode = row.mode
         if mode not in _MODES:
-            refuse(index, "bad_mode", "采样方式应为 site 或 door。")
+            refuse(index, "bad_mode", "采样方式应为 现场（site）或 上门（door）。")
             continue
         when = row.sampled_at
         if type(when) is not dt.datetime:

@@ -37,6 +37,7 @@ urlpatterns = [
     path("sampling/rounds/<sid:pk>/", views.round_page, name="round"),
     path("sampling/rounds/<sid:pk>/v/<village:code>/", views.village_page, name="village"),
     path("sampling/rounds/<sid:pk>/results/", views.results, name="results"),
+    path("sampling/rounds/<sid:pk>/samples/", views.samples, name="samples"),
     path("sampling/rounds/<sid:pk>/<str:action>/", views.round_action, name="round_action"),
     path("sampling/sites/<sid:pk>/", views.register, name="register"),
     path("sampling/tubes/<sid:pk>/close/", views.close_tube, name="close_tube"),

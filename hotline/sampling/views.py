@@ -1,7 +1,7 @@
 """Pages of the sampling app (Chinese, htmx): rounds, the round's coverage page with hourly
 progress, a village's not-yet-sampled and door-to-door lists, the registration page a swabber
-uses on a phone, and the lab results import. Views parse input, call one service or query,
-render."""
+uses on a phone, the registration file import and the lab results import. Views parse input,
+call one service or query, render."""
 
 from __future__ import annotations
 
@@ -13,13 +13,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from hotline.accounts.roles import Role, has_role
 from hotline.accounts.services import record_data_access
 
 from . import importer, queries, services
 from .choices import Mode, RiskLevel
-from .errors import SamplingError
-from .forms import RegisterForm, ResultsForm, RoundForm, SiteForm
-from .models import MANAGER_ROLES, Grid, Round, Site, Tube
+from .errors import SamplingError, invalid
+from .forms import RegisterForm, ResultsForm, RoundForm, SamplesForm, SiteForm
+from .models import MANAGER_ROLES, Grid, Round, SamplingEvent, Site, Tube
 
 
 def _deny(request, message: str, status: int = 403):
@@ -44,8 +45,6 @@ def _qr(text: str) -> str:
 def rounds(request):
     """Rounds the user may see; for field staff, their sites; for managers, a new-round form."""
     user = request.user
-    from hotline.accounts.roles import has_role
-
     can_create = has_role(user, *MANAGER_ROLES) or (
         getattr(getattr(getattr(user, "hotline_profile", None), "unit", None), "code", "").endswith(
             ("-epi", "-gov")
@@ -298,6 +297,54 @@ def results(request, pk: int):
             "form": form,
             "lab": lab,
             "imports": round_.imports.select_related("imported_by")[:10],
+        },
+        status=status,
+    )
+
+
+@login_required
+def samples(request, pk: int):
+    """Import a registration file (a town's or a device's export of swabs taken): read and
+    imported batch by batch while the request waits; refused rows listed with their line."""
+    round_ = _round_for(request, pk)
+    if round_ is None:
+        return _deny(request, "找不到这一轮采样，或您无权查看。", 404)
+    manage = round_.can_manage(request.user)
+    if not manage and not has_role(request.user, Role.FIELD_STAFF):
+        return _deny(request, "只有采样人员或本轮组织者可以导入采样登记。")
+    form = SamplesForm(request.POST or None, request.FILES or None)
+    report, status = None, 200
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                if upload.size > importer.MAX_BYTES:
+                    raise invalid(
+                        "文件过大（网页导入最大 20 MB）：请分成几个文件，或由管理员用命令 "
+                        "hotline sampling_samples 导入。",
+                        "file_too_large",
+                    )
+                report = importer.import_sample_file(request.user, round_, upload.name, upload.file)
+            except SamplingError as exc:
+                form.add_error("file", str(exc))
+                status = exc.status
+        else:
+            status = 422
+    sites = Site.objects.filter(round=round_).select_related("grid__village")
+    if not manage:
+        sites = sites.filter(staff=request.user)
+    return render(
+        request,
+        "sampling/samples.html",
+        {
+            "round": round_,
+            "manage": manage,
+            "form": form,
+            "report": report,
+            "sites": sites.order_by("grid__village_id", "name")[:200],
+            "imports": SamplingEvent.objects.filter(
+                round=round_, code="sampling.samples.imported"
+            ).select_related("actor")[:10],
         },
         status=status,
     )

@@ -1,7 +1,8 @@
 """A sampling round in the browser: a swabber registers people on a phone (the swab lands in
 the open 10-in-1 tube without a page load), the district office watches coverage and hourly
-progress, imports the lab's file with a positive pool and a bad row, and the recall orders
-appear; the town office sees the not-yet-sampled list in full, the swabber only addresses."""
+progress, imports a town's registration file and the lab's file with a positive pool and a
+bad row, and the recall orders appear; the town office sees the not-yet-sampled list in full,
+the swabber only addresses."""
 
 from __future__ import annotations
 
@@ -90,6 +91,40 @@ def test_a_round_from_swab_to_recall(browser, live_server, scene, screenshot):
     expect(row).to_contain_text("55.0%")  # 22 of 40 registered residents
     expect(page.locator(".sp-hours li").first).to_be_visible()
     screenshot(page, "sampling-round")
+
+    # 2b. A town's registration file (its sites' records kept offline), imported by the office:
+    #     ten people, a mistyped ID number, someone swabbed already.
+    from django.utils import timezone
+
+    local = timezone.localtime()
+    lines = [
+        f"F1,{id_number(seq)},{site.pk},{local - dt.timedelta(minutes=40 - seq):%Y-%m-%d %H:%M},"
+        + ("上门" if seq % 6 == 0 else "现场")
+        for seq in range(22, 32)
+    ]
+    lines += [
+        f"F2,440902195001010001,{site.pk},{local:%Y-%m-%d %H:%M},现场",
+        f"F2,{id_number(0)},{site.pk},{local:%Y-%m-%d %H:%M},现场",
+    ]
+    page.get_by_role("link", name="导入采样登记").click()
+    page.get_by_label("采样登记文件").set_input_files(
+        files=[
+            {
+                "name": "公馆镇采样登记.csv",
+                "mimeType": "text/csv",
+                "buffer": ("管号,身份证号,采样点编号,采样时间,方式\n" + "\n".join(lines)).encode(),
+            }
+        ]
+    )
+    page.get_by_role("button", name="导入").click()
+    report = page.locator("#import-report")
+    expect(report).to_contain_text("共 12 行，登记 10 人，封管 1 支，2 行未导入")
+    expect(report).to_contain_text("第 12 行")  # the mistyped ID number
+    expect(report).to_contain_text("本轮已采样")
+    expect(page.get_by_text("公馆镇采样登记.csv · maonan_epi_b · 登记 10/12 行")).to_be_visible()
+    screenshot(page, "sampling-samples")
+    page.get_by_role("link", name=rnd.name).click()
+    expect(row).to_contain_text("80.0%")  # 32 of 40 registered residents
 
     # 3. The lab's file: one positive pool, one unknown tube.
     from hotline.sampling.models import Tube

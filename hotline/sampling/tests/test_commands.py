@@ -55,3 +55,37 @@ def test_recount_puts_a_wrong_tally_right(city, staff):
     assert (cov.registered, cov.sampled, cov.visitors) == (3, 1, 0)
     with pytest.raises(CommandError):
         call_command("sampling_recount", "--round", "999999")
+
+
+def test_registration_file_import_prints_refused_rows_and_a_summary(city, staff, tmp_path):
+    from ..models import Sample
+    from .factories import make_round, make_site
+
+    rnd = make_round(city.supervisor)
+    site = make_site(city.supervisor, rnd, staff=[staff])
+    path = tmp_path / "公馆镇.csv"
+    path.write_text(
+        "管号,身份证号,采样点编号,采样时间,方式\n"
+        f"C1,{id_number(1)},{site.pk},2022-11-05 09:00,现场\n"
+        f"C1,{id_number(2)},{site.pk},2022-11-05 09:01,上门\n"
+        f"C1,440902195001010001,{site.pk},2022-11-05 09:02,现场\n",
+        encoding="utf-8",
+    )
+    args = [str(path), "--round", str(rnd.pk), "--as", "swabber", "--batch", "2"]
+    out = io.StringIO()
+    call_command("sampling_samples", *args, stdout=out)
+    text = out.getvalue()
+    assert "已处理 2 行：登记 2 人" in text
+    assert "第 4 行：身份证号码有误" in text and "bad_id_number 1" in text
+    assert "共 3 行：登记 2 人，封管 0 支，未导入 1 行。" in text
+    assert Sample.objects.count() == 2
+    for bad in (
+        [str(path), "--round", "999999", "--as", "swabber"],
+        [str(path), "--round", str(rnd.pk), "--as", "nobody"],
+        [str(tmp_path / "missing.csv"), "--round", str(rnd.pk), "--as", "swabber"],
+        [*args[:-1], "0"],
+        [str(path), "--round", str(rnd.pk), "--as", "agent"],  # not allowed to import
+    ):
+        with pytest.raises(CommandError):
+            call_command("sampling_samples", *bad, stdout=io.StringIO())
+    assert Sample.objects.count() == 2

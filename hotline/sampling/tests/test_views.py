@@ -235,3 +235,47 @@ def test_odd_village_codes_and_nul_in_files(client, city, rnd, site, staff):
     client.force_login(staff)
     done = client.post(f"/sampling/sites/{site.pk}/", {"person": "R\x00X", "mode": "site"})
     assert done.status_code == 422
+
+
+def test_registration_file_upload_reports_rows_and_lists_the_sites_numbers(
+    client, city, rnd, site, staff
+):
+    csv = (
+        "管号,身份证号,采样点编号,采样时间,方式\n"
+        f"U1,{id_number(1)},{site.pk},2022-11-05 09:00,现场\n"
+        f"U1,{id_number(2)},{site.pk},2022-11-05 09:01,火星\n"
+    ).encode()
+    url = f"/sampling/rounds/{rnd.pk}/samples/"
+    client.force_login(staff)
+    page = client.get(url)
+    assert page.status_code == 200 and f">{site.pk}</td>" in page.content.decode()
+    page = client.post(url, {"file": SimpleUploadedFile("设备.csv", csv)})
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "共 2 行，登记 1 人" in text and "第 3 行" in text and "采样方式有误" in text
+    assert "设备.csv · swabber · 登记 1/2 行" in text  # the recent imports
+    assert Sample.objects.count() == 1
+    bad = client.post(url, {"file": SimpleUploadedFile("x.csv", b"a,b\n1,2\n")})
+    assert bad.status_code == 422 and "缺少列" in bad.content.decode()
+    assert client.post(url, {}).status_code == 422
+    client.force_login(city.gongguan)  # the town office sees the round, does not swab
+    assert client.get(url).status_code == 403
+    client.force_login(city.supervisor)
+    assert "导入采样登记" in client.get(f"/sampling/rounds/{rnd.pk}/").content.decode()
+    services.close_round(city.supervisor, rnd)
+    closed = client.post(url, {"file": SimpleUploadedFile("设备.csv", csv)})
+    assert closed.status_code == 409 and "结束" in closed.content.decode()
+
+
+def test_registration_file_upload_refuses_a_file_over_the_limit(
+    client, city, rnd, site, staff, monkeypatch
+):
+    from .. import importer
+
+    monkeypatch.setattr(importer, "MAX_BYTES", 10)
+    client.force_login(staff)
+    page = client.post(
+        f"/sampling/rounds/{rnd.pk}/samples/",
+        {"file": SimpleUploadedFile("big.csv", b"x" * 11)},
+    )
+    assert page.status_code == 422 and "文件过大" in page.content.decode()
