@@ -26,6 +26,13 @@ two workers of ``hotline serve`` would take two districts' uploads: the batches 
 them in turn, the wall clock runs from the first batch to the last, and the baseline then runs
 on its own after the imports (one process, batch by batch) instead of between batches.
 
+Through files (``BENCH_FILES=1``): the same registrations written beforehand (not timed) as one
+CSV file per town (镇街), as a town's office exports its sites' records, and imported through
+``sampling.importer.import_sample_file`` — the code behind the page 导入采样登记 and the command
+``sampling_samples``: the file read, decoded and parsed, rows in batches of BENCH_BATCH into
+``import_samples``. The files go largest first to the WORKERS processes, each taking the next
+file when it has finished one.
+
 Runs on SQLite in a temporary data dir; with BENCH_DATABASE_URL=postgres://… it measures that
 database too, in a second process (the database is flushed). For PostgreSQL it also reads the
 server backend's CPU time from /proc (same machine) so that both sides of the work are seen.
@@ -46,6 +53,7 @@ VILLAGE = "440902101216"  # 公馆镇艾屋村, the seed's village
 ROSTER = 3000
 CITY = os.environ.get("BENCH_CITY", "") not in ("", "0")
 WORKERS = max(1, int(os.environ.get("BENCH_WORKERS", 1)))
+FILES = os.environ.get("BENCH_FILES", "") not in ("", "0")
 TARGET_RATE = 50_000  # registrations a second (issue 18)
 TARGET_COVERAGE_MS = 50.0
 
@@ -248,6 +256,68 @@ def _worker(k: int) -> tuple[int, float, float, float]:
     return _import(boss, batches[k::WORKERS])
 
 
+def _write_files(batches, folder: str) -> list[tuple[int, int, str]]:
+    """The registrations of ``batches`` as one CSV file per town, as a town office exports
+    them (local times to the second, the mode in words): [(rows, round id, path)], largest
+    first. Set-up, not measured."""
+    import csv
+
+    from django.utils import timezone
+
+    from hotline.sampling.models import Site
+
+    town_of = {
+        pk: village[:9] for pk, village in Site.objects.values_list("pk", "grid__village_id")
+    }
+    towns: dict[tuple[int, str], list] = {}
+    for round_, batch in batches:
+        for row in batch:
+            towns.setdefault((round_.pk, town_of[row.site]), []).append(row)
+    words = {"site": "现场", "door": "上门"}
+    files = []
+    for (round_id, town), rows in towns.items():
+        path = os.path.join(folder, f"{town}.csv")
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            out = csv.writer(f)
+            out.writerow(["管号", "身份证号", "采样点编号", "采样时间", "方式"])
+            for r in rows:
+                at = timezone.localtime(r.sampled_at).strftime("%Y-%m-%d %H:%M:%S")
+                out.writerow([r.tube, r.person, r.site, at, words[r.mode]])
+        files.append((len(rows), round_id, path))
+    files.sort(reverse=True)
+    return files
+
+
+def _file_worker(item: tuple[int, int, str]) -> tuple[int, float, float, float]:
+    """Import one town's file through the file importer: (swabs created, wall, CPU, server
+    CPU)."""
+    from hotline.sampling import importer
+    from hotline.sampling.models import Round
+
+    _rows, round_id, path = item
+    boss = _FILE_BOSS[0]
+    round_ = Round.objects.get(pk=round_id)
+    pid = _backend_pid()
+    t, c, sc = time.perf_counter(), time.process_time(), _server_cpu(pid)
+    with open(path, "rb") as binary:
+        report = importer.import_sample_file(
+            boss, round_, os.path.basename(path), binary, size=BATCH
+        )
+    spent = (time.perf_counter() - t, time.process_time() - c, _server_cpu(pid) - sc)
+    assert not report.refused and not report.stopped, (report.by_code, report.stopped)
+    return report.created, *spent
+
+
+_FILE_BOSS: list = []  # the importing user, for the file workers (inherited by fork)
+
+
+def _own_connection() -> None:
+    """A worker process's start: the parent's database connection is not this one's to use."""
+    from django.db import connections
+
+    connections.close_all()
+
+
 _COLUMNS = (
     "round_id, tube_id, grid_id, id_hash, person, id_masked, mode, sampled_at, registered_by_id"
 )
@@ -358,7 +428,26 @@ def measure() -> dict:
         m[f"{prefix}_cpu"] += cpu
         m[f"{prefix}_server"] += server
 
-    if WORKERS == 1:
+    if FILES:
+        folder = tempfile.mkdtemp(prefix="hotline-bench-files-")
+        files = _write_files(batches, folder)
+        m["files"] = len(files)
+        _FILE_BOSS[:] = [boss]
+        connections.close_all()
+        with multiprocessing.get_context("fork").Pool(WORKERS, _own_connection) as pool:
+            t = time.perf_counter()
+            shares = list(pool.imap_unordered(_file_worker, files, chunksize=1))
+            m["service"] = time.perf_counter() - t
+        for created, _wall, cpu, server in shares:
+            m["created"] += created
+            m["service_cpu"] += cpu
+            m["service_server"] += server
+        for _n, _r, path in files:
+            os.unlink(path)
+        os.rmdir(folder)
+        for round_, batch in batches:
+            add("raw", *_raw(raw_table, round_, batch, boss, grid_id))
+    elif WORKERS == 1:
         # import and baseline batch by batch, so that both see the same load
         for n, (round_, batch) in enumerate(batches):
             created, *spent = _import(boss, [(round_, batch)])
@@ -459,7 +548,17 @@ def main() -> None:
             f"{m['rows']:,} registrations (typed ID numbers, 10-in-1 tubes over the 239 villages "
             "of 茂南区, times spread over 8 hours), one round"
         )
-    if WORKERS == 1:
+    if FILES:
+        how = (
+            f"as {m['files']} CSV files, one per town, through "
+            "`sampling.importer.import_sample_file` (the page 导入采样登记 and the command "
+            f"`sampling_samples`: file read, decoded and parsed, batches of {BATCH:,} into "
+            f"`import_samples`) by {WORKERS} process{'es' if WORKERS > 1 else ''}, the files "
+            "largest first, each process taking the next when it has finished one (wall clock "
+            "from the first file to the last, CPU of all of them); baseline, after the imports "
+            "and batch by batch in one process"
+        )
+    elif WORKERS == 1:
         how = (
             f"through `sampling.services.import_samples` in batches of {BATCH:,}; baseline, "
             "batch by batch in the same run"
@@ -472,6 +571,7 @@ def main() -> None:
             "batch in one process"
         )
     title = " — a city's day, a round per district" if CITY else ""
+    title += ", from town files" if FILES else ""
     title += f", {WORKERS} processes" if WORKERS > 1 else ""
     lines = [
         f"## Sampling: registration import and village coverage{title} ({m['vendor']})",
@@ -483,7 +583,8 @@ def main() -> None:
         f"2,180 on site, 425 at home) in a database of {m['created']:,} swabs, median of 30 "
         "calls; its tallies checked against a recount from the swabs.",
         "",
-        f"| measure | {raw_name} | import_samples | ratio (time) | village coverage | "
+        f"| measure | {raw_name} | {'file import' if FILES else 'import_samples'} | "
+        "ratio (time) | village coverage | "
         "not-yet-sampled list (500) |",
         "|---|---|---|---|---|---|",
         f"| wall clock | {raw_rate:,.0f} rows/s | {rate:,.0f} rows/s | "
@@ -537,7 +638,7 @@ def main() -> None:
         return
     from bench.report import write_section
 
-    name = f"sampling-{'city-' if CITY else ''}{m['vendor']}"
+    name = f"sampling-{'city-' if CITY else ''}{'files-' if FILES else ''}{m['vendor']}"
     write_section(name + (f"-{WORKERS}-workers" if WORKERS > 1 else ""), "\n".join(lines))
 
 
