@@ -18,6 +18,7 @@ import io
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from .errors import SamplingError, invalid
 from .services import ResultRow, SampleRow, import_samples
@@ -38,7 +39,10 @@ SAMPLE_HEADERS = {
 SAMPLE_OPTIONAL = {"mode": ("方式", "采样方式", "mode")}
 #: How a registration file may write the mode; anything else goes to the service as written
 #: (which refuses it for that row).
-MODE_WORDS = {"": "site", "现场": "site", "采样点": "site", "上门": "door", "入户": "door"}
+MODE_WORDS = {
+    "": "site", "site": "site", "door": "door", "现场": "site", "采样点": "site", "上门": "door",
+    "入户": "door",
+}  # fmt: skip
 #: The largest file a page takes (the command reads any size, batch by batch).
 MAX_BYTES = 20 * 1024 * 1024
 #: Registrations per ``import_samples`` call when a file is imported: each batch is one
@@ -170,10 +174,14 @@ def sample_batches(
     if header is None:
         raise invalid("文件是空的。", "empty_file")
     cols = _columns(header, SAMPLE_HEADERS, SAMPLE_OPTIONAL)
-    at = [cols["tube"], cols["person"], cols["site"], cols["sampled_at"]]
     mode_at = cols.get("mode")
+    at = [cols["tube"], cols["person"], cols["site"], cols["sampled_at"]]
+    # The mode read with the other four (a missing column reads the tube again, ignored): one
+    # C-level item getter per row rather than a Python loop over the columns.
+    cells = itemgetter(*at, at[0] if mode_at is None else mode_at)
     width = max(cols.values()) + 1
     modes = MODE_WORDS
+    row_of = SampleRow
     lines: list[int] = []
     rows: list[SampleRow] = []
     for number, line in enumerate(table, start=2):
@@ -181,20 +189,24 @@ def sample_batches(
             if not any(line):
                 continue
             line = [*line, *[""] * (width - len(line))]
-        tube, person, site, when = (line[i] for i in at)
+        tube, person, site, when, mode = cells(line)
         if type(tube) is not str or type(person) is not str or type(site) is not str:
             tube, person, site = _text(tube), _text(person), _text(site)
         if not (tube or person or site or when):
             continue
-        mode = "site" if mode_at is None else line[mode_at]
-        if type(mode) is not str:
-            mode = _text(mode)
-        mode = modes.get(mode.strip(), mode.strip().lower())
-        site = site.strip()
+        if mode_at is None:
+            mode = "site"
+        elif mode not in modes:
+            mode = _text(mode).strip()
+            mode = modes.get(mode, mode.lower())
+        else:
+            mode = modes[mode]
+        if not site.isdigit():
+            site = site.strip()
         if "\x00" in person or "\x00" in tube:  # PostgreSQL refuses NUL in text
             person, tube = person.replace("\x00", ""), tube.replace("\x00", "")
         lines.append(number)
-        rows.append(SampleRow(tube, person, int(site) if site.isdigit() else site, when, mode))
+        rows.append(row_of(tube, person, int(site) if site.isdigit() else site, when, mode))
         if len(rows) == size:
             yield lines, rows
             lines, rows = [], []

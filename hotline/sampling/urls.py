@@ -38,6 +38,11 @@ urlpatterns = [
     path("sampling/rounds/<sid:pk>/v/<village:code>/", views.village_page, name="village"),
     path("sampling/rounds/<sid:pk>/results/", views.results, name="results"),
     path("sampling/rounds/<sid:pk>/samples/", views.samples, name="samples"),
+    path(
+        "sampling/rounds/<sid:pk>/samples/template.csv",
+        views.samples_template,
+        name="samples_template",
+    ),
     path("sampling/rounds/<sid:pk>/<str:action>/", views.round_action, name="round_action"),
     path("sampling/sites/<sid:pk>/", views.register, name="register"),
     path("sampling/tubes/<sid:pk>/close/", views.close_tube, name="close_tube"),

@@ -5,10 +5,13 @@ call one service or query, render."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import segno
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
@@ -300,6 +303,21 @@ def results(request, pk: int):
         },
         status=status,
     )
+
+
+@login_required
+def samples_template(request, pk: int):
+    """An empty registration file to fill in: the header row only (the page says what goes in
+    each column). UTF-8 with a byte order mark, so that Excel shows the Chinese header."""
+    if _round_for(request, pk) is None:
+        return _deny(request, "找不到这一轮采样，或您无权查看。", 404)
+    header = ",".join(options[0] for options in importer.SAMPLE_HEADERS.values())
+    body = "\ufeff" + header + "," + importer.SAMPLE_OPTIONAL["mode"][0] + "\r\n"
+    response = HttpResponse(body.encode("utf-8"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f"attachment; filename*=UTF-8''{quote(f'采样登记模板-{pk}.csv')}"
+    )
+    return response
 
 
 @login_required

@@ -249,6 +249,9 @@ def test_registration_file_upload_reports_rows_and_lists_the_sites_numbers(
     client.force_login(staff)
     page = client.get(url)
     assert page.status_code == 200 and f">{site.pk}</td>" in page.content.decode()
+    template = client.get(url + "template.csv")
+    assert template["Content-Type"].startswith("text/csv")
+    assert template.content.decode("utf-8-sig") == "管号,身份证号,采样点编号,采样时间,方式\r\n"
     page = client.post(url, {"file": SimpleUploadedFile("设备.csv", csv)})
     text = page.content.decode()
     assert page.status_code == 200
