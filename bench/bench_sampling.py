@@ -308,6 +308,17 @@ def _file_worker(item: tuple[int, int, str]) -> tuple[int, float, float, float]:
     return report.created, *spent
 
 
+def _read_cost(path: str) -> float:
+    """CPU µs per row of reading a file into batches (``importer.sample_batches``: decoding,
+    CSV, the rows built), without importing them: the file import's own share."""
+    from hotline.sampling import importer
+
+    c = time.process_time()
+    with open(path, "rb") as binary:
+        n = sum(len(rows) for _lines, rows in importer.sample_batches("f.csv", binary, BATCH))
+    return (time.process_time() - c) / n * 1e6
+
+
 _FILE_BOSS: list = []  # the importing user, for the file workers (inherited by fork)
 
 
@@ -442,6 +453,7 @@ def measure() -> dict:
             m["created"] += created
             m["service_cpu"] += cpu
             m["service_server"] += server
+        m["read_us"] = _read_cost(files[0][2])
         for _n, _r, path in files:
             os.unlink(path)
         os.rmdir(folder)
@@ -605,6 +617,12 @@ def main() -> None:
             f"{(m['service_cpu'] + m['service_server']) / (m['raw_cpu'] + m['raw_server']):.2f}× "
             "| | |"
         )
+    if FILES:
+        lines += [
+            "",
+            f"Reading alone (`importer.sample_batches` over the largest town's file, in one "
+            f"process, nothing imported): {m['read_us']:.2f} µs of CPU a row.",
+        ]
     if pg and m["many"]:
         lines += [
             "",
