@@ -27,9 +27,12 @@ import time
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 50_000
-    # The data dir is only for the settings to point at: nothing is written to it.
-    os.environ["HOTLINE_DATA_DIR"] = tempfile.gettempdir()
+    with tempfile.TemporaryDirectory(prefix="hotline-probe-") as data_dir:
+        probe(int(sys.argv[1]) if len(sys.argv) > 1 else 50_000, data_dir)
+
+
+def probe(n: int, data_dir: str) -> None:
+    os.environ["HOTLINE_DATA_DIR"] = data_dir  # the settings create a folder in it, no more
     os.environ.pop("DATABASE_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotline.config.settings")
     import django
