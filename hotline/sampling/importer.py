@@ -201,12 +201,16 @@ def sample_batches(
             mode = modes.get(mode, mode.lower())
         else:
             mode = modes[mode]
-        if not site.isdigit():
+        if not site.isdecimal():
             site = site.strip()
         if "\x00" in person or "\x00" in tube:  # PostgreSQL refuses NUL in text
             person, tube = person.replace("\x00", ""), tube.replace("\x00", "")
         lines.append(number)
-        rows.append(row_of(tube, person, int(site) if site.isdigit() else site, when, mode))
+        # A site number is at most 18 digits (ids are 64-bit); longer text stays text, which
+        # the service refuses as an unknown site (``int`` of thousands of digits raises).
+        if site.isdecimal() and len(site) <= 18:
+            site = int(site)
+        rows.append(row_of(tube, person, site, when, mode))
         if len(rows) == size:
             yield lines, rows
             lines, rows = [], []

@@ -156,9 +156,16 @@ def test_rows_of_another_team_or_grid_are_refused_row_by_row(city, rnd, site, st
         f"2022-11-05 09:00,K1,现场,{id_number(1)},{other.pk}\n"
         f"2022-11-05 09:00,K1,现场,{id_number(2)},{site.pk}\n"
         f"2022-11-05 09:00,K1,现场,{id_number(3)},abc\n"
+        f"2022-11-05 09:00,K1,现场,{id_number(5)},²\n"
+        f"2022-11-05 09:00,K1,现场,{id_number(6)},{'9' * 5000}\n"
         f"2022-11-05 09:00,K1\x00,现场,{id_number(4)},{site.pk}\n"
     )
     report = importer.import_sample_file(staff, rnd, "k.csv", _csv(text))
-    assert {e["row"]: e["code"] for e in report.errors} == {2: "forbidden", 4: "unknown_site"}
+    assert {e["row"]: e["code"] for e in report.errors} == {
+        2: "forbidden",
+        4: "unknown_site",
+        5: "unknown_site",
+        6: "unknown_site",
+    }
     assert Tube.objects.get(barcode="K1").count == 2
     assert Tube.objects.get(barcode="K1").status == TubeStatus.OPEN

@@ -270,6 +270,19 @@ def test_registration_file_upload_reports_rows_and_lists_the_sites_numbers(
     assert closed.status_code == 409 and "结束" in closed.content.decode()
 
 
+def test_a_registration_file_larger_than_memory_uploads_is_read_from_its_temporary_file(
+    client, city, rnd, site, staff, settings
+):
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 10  # Django writes the upload to a temporary file
+    csv = f"管号,身份证号,采样点编号,采样时间\nM1,{id_number(1)},{site.pk},2022-11-05 09:00\n"
+    client.force_login(staff)
+    page = client.post(
+        f"/sampling/rounds/{rnd.pk}/samples/",
+        {"file": SimpleUploadedFile("设备.csv", csv.encode("gb18030"))},
+    )
+    assert page.status_code == 200 and "登记 1 人" in page.content.decode()
+
+
 def test_registration_file_upload_refuses_a_file_over_the_limit(
     client, city, rnd, site, staff, monkeypatch
 ):
