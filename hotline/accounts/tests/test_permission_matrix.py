@@ -164,6 +164,9 @@ PERMISSIONS: list[tuple[str, dict]] = [
     ("sampling:round", _row(404, anon=LOGIN, supervisor=200, admin=200, handler=200)),
     ("sampling:village", _row(404, anon=LOGIN, supervisor=200, admin=200, handler=200)),
     ("sampling:results", _row(403, anon=LOGIN, supervisor=200, admin=200)),
+    # the town office sees the round but does not swab; field staff off its sites do not see it
+    ("sampling:samples", _row(404, anon=LOGIN, supervisor=200, admin=200, handler=403)),
+    ("sampling:samples_template", _row(404, anon=LOGIN, supervisor=200, admin=200, handler=200)),
     ("sampling:round_action", _row(405, anon=LOGIN)),
     ("sampling:register", _row(403, anon=LOGIN, supervisor=200, admin=200)),
     ("sampling:close_tube", _row(405, anon=LOGIN)),
@@ -335,6 +338,7 @@ PARAMS: list[tuple[str, dict[str, str]]] = [
     ("sampling:village", {"pk": "sampling_round", "code": "sampling_village"}),
     ("sampling:round*", {"pk": "sampling_round"}),
     ("sampling:results", {"pk": "sampling_round"}),
+    ("sampling:samples*", {"pk": "sampling_round"}),
     (
         "* /api/v1/sampling/rounds/{pk}/coverage/{code}",
         {"pk": "sampling_round", "code": "sampling_village"},

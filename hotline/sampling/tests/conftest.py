@@ -2,6 +2,8 @@ import pytest
 
 from hotline.orders.cache import clear_all
 
+from .factories import make_round, make_site
+
 
 @pytest.fixture
 def city(people):
@@ -14,3 +16,15 @@ def city(people):
 @pytest.fixture
 def staff(make_user):
     return make_user("field_staff", None, "swabber")
+
+
+@pytest.fixture
+def rnd(city):
+    """A round over 公馆镇 begun an hour ago, every village low risk."""
+    return make_round(city.supervisor)
+
+
+@pytest.fixture
+def site(city, rnd, staff):
+    """A site of 河之口村 in ``rnd`` with ``staff`` on its team."""
+    return make_site(city.supervisor, rnd, staff=[staff])

@@ -6,19 +6,9 @@ from __future__ import annotations
 import pytest
 
 from ..models import Recall
-from .factories import VILLAGE, id_number, make_residents, make_round, make_site
+from .factories import VILLAGE, id_number, make_residents
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def rnd(city):
-    return make_round(city.supervisor)
-
-
-@pytest.fixture
-def site(city, rnd, staff):
-    return make_site(city.supervisor, rnd, staff=[staff])
 
 
 def _rows(site, seqs, tube="API1"):

@@ -13,21 +13,11 @@ from .. import importer, services
 from ..choices import RoundStatus, TubeStatus
 from ..errors import SamplingError
 from ..models import Sample, SamplingEvent, Tube
-from .factories import OTHER_VILLAGE, id_number, make_round, make_site
+from .factories import OTHER_VILLAGE, id_number, make_site
 
 pytestmark = pytest.mark.django_db
 
 HEADER = "采样时间,管号,方式,身份证号,采样点编号\n"
-
-
-@pytest.fixture
-def rnd(city):
-    return make_round(city.supervisor)
-
-
-@pytest.fixture
-def site(city, rnd, staff):
-    return make_site(city.supervisor, rnd, staff=[staff])
 
 
 def _csv(text: str, encoding: str = "utf-8") -> io.BytesIO:

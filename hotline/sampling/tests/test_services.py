@@ -29,12 +29,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def rnd(city):
+    """The round of this module's tests has a high-risk village (the conftest's ``site`` uses
+    it)."""
     return make_round(city.supervisor, risk={OTHER_VILLAGE: "high"})
-
-
-@pytest.fixture
-def site(city, rnd, staff):
-    return make_site(city.supervisor, rnd, staff=[staff])
 
 
 def test_round_has_a_grid_per_village_and_copies_the_pool_sizes(city, rnd, settings):

@@ -14,19 +14,9 @@ from hotline.accounts.models import DataAccess
 
 from .. import services
 from ..models import Round, Sample, Site, Tube
-from .factories import VILLAGE, id_number, make_residents, make_round, make_site
+from .factories import VILLAGE, id_number, make_residents
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def rnd(city):
-    return make_round(city.supervisor)
-
-
-@pytest.fixture
-def site(city, rnd, staff):
-    return make_site(city.supervisor, rnd, staff=[staff])
 
 
 def test_rounds_page_lists_rounds_and_my_sites(client, city, rnd, site, staff):
