@@ -196,6 +196,10 @@ def _start(job: ImportJob) -> None:
     if getattr(settings, "INTAKE_IMPORT_INLINE", False):
         services.run_job(job.pk)
         return
+    # Running before the thread starts: the page this request redirects to shows the job
+    # running and polls its progress even if the thread has not reached the database yet (it
+    # showed "validated", with no progress, when the page was read first).
+    services.start_job(job.pk)
 
     def work():
         try:

@@ -2,7 +2,7 @@
 which hand the appeal to ``orders.services.receive`` / ``receive_batch`` (the seam)."""
 
 from .channels import check_signature, hook_secret, open311_key, receive_hook, receive_open311, sign
-from .imports import create_job, run, run_job, validate
+from .imports import create_job, run, run_job, start_job, validate
 from .portal import Submission, rate, send_code, submit, track, verify_code
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "run_job",
     "send_code",
     "sign",
+    "start_job",
     "submit",
     "track",
     "validate",

@@ -424,17 +424,27 @@ def _readings_ahead(actor, chunks, workers: int):
         yield readings_of
 
 
-def run_job(job_id: int, *, progress=None, now=None) -> ImportJob:
-    """Run a validated job (the upload page starts it; `hotline intake import --job` resumes
-    one). Re-running is safe: rows already imported answer with their orders."""
+def start_job(job_id: int) -> ImportJob:
+    """Mark a job running (validated, failed, or running when a restart cut it short), or
+    refuse it. The upload page calls this before it starts the job's thread, so that the page
+    it answers with already shows the job running — and polls its progress — whichever of the
+    two reaches the database first; ``run_job`` calls it again, which changes nothing."""
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job_id)
         if job.status not in (JobStatus.VALIDATED, JobStatus.RUNNING, JobStatus.FAILED):
             raise IntakeError("该导入任务不能开始（校验未通过或已完成）。", code="job_not_ready")
-        job.status = JobStatus.RUNNING
-        job.started_at = job.started_at or timezone.now()
-        job.save(update_fields=["status", "started_at"])
-        record(Door.IMPORT, EventCode.IMPORT_STARTED, timezone.now(), subject=str(job.pk))
+        if job.status != JobStatus.RUNNING or not job.started_at:
+            job.status = JobStatus.RUNNING
+            job.started_at = job.started_at or timezone.now()
+            job.save(update_fields=["status", "started_at"])
+            record(Door.IMPORT, EventCode.IMPORT_STARTED, timezone.now(), subject=str(job.pk))
+    return job
+
+
+def run_job(job_id: int, *, progress=None, now=None) -> ImportJob:
+    """Run a validated job (the upload page starts it; `hotline intake import --job` resumes
+    one). Re-running is safe: rows already imported answer with their orders."""
+    job = start_job(job_id)
     try:
         checked = validate(job.user, bytes(job.content), job.format, job.channel)
         counts = run(job.user, checked.appeals, job=job, progress=progress)

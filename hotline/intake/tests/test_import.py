@@ -170,6 +170,39 @@ def test_upload_page_validates_then_runs_with_progress(client, city, settings):
     assert Order.objects.filter(channel="import").count() == 3
 
 
+def test_the_page_after_start_shows_the_job_running_before_its_thread_has_begun(
+    client, city, monkeypatch
+):
+    """The start request marks the job running itself: the page it redirects to polls the
+    progress even when the job's thread has not reached the database yet (it showed
+    "validated" with no progress, and stayed so, when the page was read first)."""
+    from hotline.intake import views
+
+    started = []
+
+    class Held:  # a thread that has not run yet
+        def __init__(self, target, name, daemon):
+            started.append(target)
+
+        def start(self):
+            pass
+
+    monkeypatch.setattr(views.threading, "Thread", Held)
+    client.force_login(city.supervisor)
+    upload = SimpleUploadedFile("calls.csv", csv_bytes(rows(2)))
+    client.post("/intake/import/", {"file": upload, "channel": "import"})
+    job = ImportJob.objects.get()
+    client.post(f"/intake/import/{job.pk}/")
+    page = client.get(f"/intake/import/{job.pk}/").content.decode()
+    assert "导入中" in page and f"/intake/import/{job.pk}/progress/" in page
+    assert "开始导入" not in page
+    assert len(started) == 1
+    run_job(job.pk)  # what the thread runs (not called here: it closes the test's connection)
+    job.refresh_from_db()
+    assert (job.status, job.created) == ("done", 2)
+    assert Order.objects.filter(channel="import").count() == 2
+
+
 def test_upload_page_lists_bad_rows_and_writes_nothing(client, city):
     client.force_login(city.supervisor)
     data = [*rows(1), ["R-x", "", "", "", ""]]
