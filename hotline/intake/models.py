@@ -4,8 +4,11 @@ intake's own event log."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from hotline.common.models import DomainEvent
 
@@ -146,6 +149,15 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField("上传时间")
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    #: When a running job last showed progress (its start, each batch): a job whose thread
+    #: died with its process (a restart) stays "running", and this tells the page so.
+    beat_at = models.DateTimeField("最近进展", null=True, blank=True)
+
+    #: A running job without progress for this long is taken as cut short: the page offers to
+    #: continue it. Well above a batch's time (a batch of 500 orders takes about a second) and
+    #: the file's check before the first batch.
+    STALLED_MINUTES = 5
+    STALLED_AFTER = dt.timedelta(minutes=STALLED_MINUTES)
 
     class Meta:
         verbose_name = "批量导入"
@@ -162,6 +174,16 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (JobStatus.DONE, JobStatus.FAILED, JobStatus.INVALID)
+
+    @property
+    def stalled(self) -> bool:
+        """Running, and no progress for ``STALLED_AFTER`` (its process is likely gone)."""
+        last = self.beat_at or self.started_at
+        return (
+            self.status == JobStatus.RUNNING
+            and last is not None
+            and timezone.now() - last > self.STALLED_AFTER
+        )
 
     def can_view(self, user) -> bool:
         from hotline.accounts.roles import Role, has_role

@@ -364,6 +364,7 @@ def run(
                     processed=done_rows + len(chunk),
                     created=counts["created"],
                     replayed=counts["replayed"],
+                    beat_at=timezone.now(),
                 )
 
         return on_write
@@ -425,19 +426,22 @@ def _readings_ahead(actor, chunks, workers: int):
 
 
 def start_job(job_id: int) -> ImportJob:
-    """Mark a job running (validated, failed, or running when a restart cut it short), or
-    refuse it. The upload page calls this before it starts the job's thread, so that the page
-    it answers with already shows the job running — and polls its progress — whichever of the
-    two reaches the database first; ``run_job`` calls it again, which changes nothing."""
+    """Mark a job running (validated, failed, or running when a restart cut it short — the
+    page offers that once it has stalled), or refuse it. The upload page calls this before it
+    starts the job's thread, so that the page it answers with already shows the job running —
+    and polls its progress — whichever of the two reaches the database first; ``run_job``
+    calls it again, which only renews the job's sign of progress."""
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job_id)
         if job.status not in (JobStatus.VALIDATED, JobStatus.RUNNING, JobStatus.FAILED):
             raise IntakeError("该导入任务不能开始（校验未通过或已完成）。", code="job_not_ready")
+        now = timezone.now()
         if job.status != JobStatus.RUNNING or not job.started_at:
             job.status = JobStatus.RUNNING
-            job.started_at = job.started_at or timezone.now()
-            job.save(update_fields=["status", "started_at"])
-            record(Door.IMPORT, EventCode.IMPORT_STARTED, timezone.now(), subject=str(job.pk))
+            job.started_at = job.started_at or now
+            record(Door.IMPORT, EventCode.IMPORT_STARTED, now, subject=str(job.pk))
+        job.beat_at = now  # also when a stalled job is continued
+        job.save(update_fields=["status", "started_at", "beat_at"])
     return job
 
 

@@ -203,6 +203,38 @@ def test_the_page_after_start_shows_the_job_running_before_its_thread_has_begun(
     assert Order.objects.filter(channel="import").count() == 2
 
 
+def test_a_running_job_without_progress_for_minutes_can_be_continued(client, city, settings):
+    """A job whose thread died with its process (a restart) stays "running": once it has shown
+    no progress for ``STALLED_AFTER`` the page says so and offers to continue it."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from hotline.intake.services import start_job
+
+    job, _ = create_job(
+        city.supervisor,
+        filename="a.csv",
+        content=csv_bytes(rows(2)),
+        channel="import",
+        skip_bad=False,
+    )
+    start_job(job.pk)  # ... and the process died here
+    client.force_login(city.supervisor)
+    url = f"/intake/import/{job.pk}/"
+    page = client.get(url).content.decode()
+    assert "导入中" in page and "继续导入" not in page  # a fresh job is left alone
+    ImportJob.objects.filter(pk=job.pk).update(
+        beat_at=timezone.now() - ImportJob.STALLED_AFTER - dt.timedelta(seconds=1)
+    )
+    page = client.get(url).content.decode()
+    assert "已超过 5 分钟没有进展" in page and "继续导入" in page
+    settings.INTAKE_IMPORT_INLINE = True
+    client.post(url)
+    job.refresh_from_db()
+    assert (job.status, job.created, job.stalled) == ("done", 2, False)
+
+
 def test_upload_page_lists_bad_rows_and_writes_nothing(client, city):
     client.force_login(city.supervisor)
     data = [*rows(1), ["R-x", "", "", "", ""]]
