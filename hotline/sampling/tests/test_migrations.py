@@ -50,3 +50,18 @@ def test_0006_gives_existing_residents_and_swabs_their_person_key():
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db
+def test_the_roster_keeps_no_like_copy_of_its_unique_indexes():
+    """0007: the resident code and ID hash are matched whole, so PostgreSQL keeps their unique
+    indexes and drops Django's LIKE copies; the village's LIKE index (area prefixes) stays."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite has no LIKE indexes")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'sampling_resident'")
+        definitions = [row[0] for row in cursor.fetchall()]
+    like = [d for d in definitions if "varchar_pattern_ops" in d]
+    assert like and all("(village_id varchar_pattern_ops)" in d for d in like), like
+    for column in ("code", "id_hash"):
+        assert any(d.startswith("CREATE UNIQUE INDEX") and f"({column})" in d for d in definitions)
