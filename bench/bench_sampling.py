@@ -70,6 +70,17 @@ def setup_django(database_url: str | None) -> None:
     django.setup()
 
 
+def _remove_data_dir() -> None:
+    """The run's temporary data directory goes when it ends (a city's SQLite database is
+    several GB)."""
+    import shutil
+
+    from django.db import connections
+
+    connections.close_all()
+    shutil.rmtree(os.environ["HOTLINE_DATA_DIR"], ignore_errors=True)
+
+
 def _id(seq: int, county: str = "440902") -> str:
     """The seq-th bench person's ID number, registered in ``county`` (distinct for every seq)."""
     from hotline.common.identity import check_digit
@@ -540,7 +551,10 @@ def main() -> None:
         )
     setup_django(url)
     load_before = os.getloadavg()
-    m = measure()
+    try:
+        m = measure()
+    finally:
+        _remove_data_dir()
     load_after = os.getloadavg()
     pg = m["vendor"] == "postgresql"
     rate = m["created"] / m["service"]
