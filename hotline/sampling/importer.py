@@ -124,10 +124,8 @@ def _table(name: str, binary) -> Iterator:
         try:
             book = load_workbook(binary, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds for a damaged file
-            raise invalid(
-                "无法读取这个 Excel 文件，请另存为 .xlsx 或 .csv 再试。", "bad_file"
-            ) from exc
-        return book.worksheets[0].iter_rows(values_only=True)
+            raise invalid(XLSX_UNREADABLE, "bad_file") from exc
+        return _sheet_rows(book)
     if not name.lower().endswith(".csv"):
         raise invalid("只支持 .csv 或 .xlsx 文件。", "bad_file_type")
     # UTF-8 if the whole file decodes as UTF-8 (checked in pieces, before a row is read, so
@@ -143,6 +141,18 @@ def _table(name: str, binary) -> Iterator:
         encoding = "gb18030"
     binary.seek(0)
     return _decoded(csv.reader(io.TextIOWrapper(binary, encoding=encoding, newline="")))
+
+
+XLSX_UNREADABLE = "无法读取这个 Excel 文件，请另存为 .xlsx 或 .csv 再试。"
+
+
+def _sheet_rows(book) -> Iterator[tuple]:
+    """The first sheet's rows. A read-only workbook parses its sheet as it is read, so a sheet
+    damaged past its first lines fails here, not when the workbook is opened."""
+    try:
+        yield from book.worksheets[0].iter_rows(values_only=True)
+    except Exception as exc:  # the XML parser's and openpyxl's many kinds
+        raise invalid(XLSX_UNREADABLE, "bad_file") from exc
 
 
 def _decoded(reader) -> Iterator[list[str]]:
