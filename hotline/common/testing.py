@@ -46,3 +46,29 @@ def fuzz_operations(
     # The run really reached the endpoints: some requests succeeded.
     assert any(200 <= s < 300 for s in statuses), sorted(set(statuses))
     return statuses
+
+
+def workbook_damaged_after_its_header(header: list[str]) -> bytes:
+    """An .xlsx file that opens (its sheet's first part and dimension are readable) and breaks
+    in its second row: a read-only workbook parses its sheet as it is read, so a reader that
+    only guards the opening meets the error later (a 500, if nothing catches it there)."""
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(header)
+    whole = io.BytesIO()
+    book.save(whole)
+    damaged = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(whole.getvalue())) as source,
+        zipfile.ZipFile(damaged, "w") as out,
+    ):
+        for name in source.namelist():
+            data = source.read(name)
+            if name.endswith("sheet1.xml"):
+                data = data.split(b"</row>")[0] + b'</row><row r="2"><c'
+            out.writestr(name, data)
+    return damaged.getvalue()

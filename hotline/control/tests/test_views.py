@@ -154,6 +154,15 @@ def test_workbook_import_reports_rows(logged, setup):
     junk.name = "x.xlsx"
     page = logged.post("/control/import/", {"file": junk}, follow=True).content.decode()
     assert "无法读取文件" in page
+    from hotline.common.testing import workbook_damaged_after_its_header
+
+    # opens, then breaks inside its sheet: refused the same way, not a 500
+    from hotline.control.importer import HOUSEHOLD_COLUMNS
+
+    damaged = io.BytesIO(workbook_damaged_after_its_header(list(HOUSEHOLD_COLUMNS)))
+    damaged.name = "x.xlsx"
+    response = logged.post("/control/import/", {"file": damaged}, follow=True)
+    assert response.status_code == 200 and "无法读取文件" in response.content.decode()
 
 
 def test_list_pages_have_bounded_queries(logged, setup, gate, make_user, client, kinds,

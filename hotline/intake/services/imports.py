@@ -133,15 +133,23 @@ def read_rows(content: bytes, fmt: str) -> tuple[list[str], Iterator[tuple[int, 
             book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many types for a damaged file
             raise IntakeError("无法读取该 Excel 文件，请确认是 .xlsx 格式。", "bad_xlsx") from exc
+        unreadable = IntakeError("无法读取该 Excel 文件，请确认是 .xlsx 格式。", "bad_xlsx")
+        # A read-only sheet is parsed as it is read: a damaged one fails in these reads.
         rows = book.worksheets[0].iter_rows(values_only=True)
-        headers = [str(h).strip() if h is not None else "" for h in next(rows, ())]
+        try:
+            headers = [str(h).strip() if h is not None else "" for h in next(rows, ())]
+        except Exception as exc:  # the XML parser's and openpyxl's many kinds
+            raise unreadable from exc
         if not any(headers):
             raise IntakeError("文件是空的。", code="empty_file")
 
         def xlsx_rows():
-            for number, row in enumerate(rows, start=2):
-                if any(v not in (None, "") for v in row):
-                    yield number, {h: v for h, v in zip(headers, row, strict=False) if h}
+            try:
+                for number, row in enumerate(rows, start=2):
+                    if any(v not in (None, "") for v in row):
+                        yield number, {h: v for h, v in zip(headers, row, strict=False) if h}
+            except Exception as exc:
+                raise unreadable from exc
 
         return headers, xlsx_rows()
     if fmt == ImportFormat.JSONL:

@@ -108,6 +108,11 @@ def test_command_refusals(city, tmp_path):
 def test_damaged_files_are_refused_cleanly(city):
     with pytest.raises(IntakeError, match="Excel"):
         imports.validate(city.supervisor, b"not a zip", "xlsx", "import")
+    from hotline.common.testing import workbook_damaged_after_its_header
+
+    damaged = workbook_damaged_after_its_header(["编号", "诉求内容"])  # breaks in row 2
+    with pytest.raises(IntakeError, match="Excel"):
+        imports.validate(city.supervisor, damaged, "xlsx", "import")
     checked = imports.validate(
         city.supervisor, '{"诉求内容": "停水"}\n{oops\n[1]\n'.encode(), "jsonl", "import"
     )

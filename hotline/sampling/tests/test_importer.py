@@ -9,6 +9,8 @@ import io
 import pytest
 from openpyxl import Workbook
 
+from hotline.common.testing import workbook_damaged_after_its_header
+
 from .. import importer, services
 from ..choices import RoundStatus, TubeStatus
 from ..errors import SamplingError
@@ -104,24 +106,6 @@ def test_a_file_refused_as_a_whole_writes_nothing(city, rnd, site, staff, name, 
     assert not Sample.objects.exists()
 
 
-def _damaged_after_its_first_row(header: list[str]) -> bytes:
-    """A workbook that opens (its sheet's dimension is readable) and breaks in its second row."""
-    import zipfile
-
-    book = Workbook()
-    book.active.append(header)
-    whole = io.BytesIO()
-    book.save(whole)
-    damaged = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(whole.getvalue())) as src, zipfile.ZipFile(damaged, "w") as out:
-        for name in src.namelist():
-            data = src.read(name)
-            if name.endswith("sheet1.xml"):
-                data = data.split(b"</row>")[0] + b'</row><row r="2"><c'
-            out.writestr(name, data)
-    return damaged.getvalue()
-
-
 def test_a_workbook_damaged_inside_its_sheet_is_refused_not_a_crash(city, rnd, site, staff):
     with pytest.raises(SamplingError) as exc:
         importer.import_sample_file(
@@ -129,12 +113,14 @@ def test_a_workbook_damaged_inside_its_sheet_is_refused_not_a_crash(city, rnd, s
             rnd,
             "a.xlsx",
             io.BytesIO(
-                _damaged_after_its_first_row(["管号", "身份证号", "采样点编号", "采样时间"])
+                workbook_damaged_after_its_header(["管号", "身份证号", "采样点编号", "采样时间"])
             ),
         )
     assert exc.value.code == "bad_file"
     with pytest.raises(SamplingError) as exc:  # the lab results' reader too
-        importer.read_results("lab.xlsx", _damaged_after_its_first_row(["管号", "结果", "时间"]))
+        importer.read_results(
+            "lab.xlsx", workbook_damaged_after_its_header(["管号", "结果", "时间"])
+        )
     assert exc.value.code == "bad_file"
 
 
