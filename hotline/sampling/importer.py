@@ -59,6 +59,7 @@ REFUSALS = {
     "bad_barcode": "管号为空或过长",
     "bad_mode": "采样方式有误",
     "bad_time": "采样时间有误",
+    "future_time": "采样时间晚于当前时间",
     "bad_id_number": "身份证号码有误",
     "unknown_resident_code": "居民码无法识别",
     "person_required": "缺少身份证号或居民码",

@@ -77,6 +77,9 @@ INSERT_CHUNK = 500
 #: Values per ``IN (…)`` lookup.
 LOOKUP_CHUNK = 900
 _MODES = frozenset({"site", "door"})
+#: How far ahead of the server's clock a registration's time may be (a device's clock a little
+#: fast); later times are refused (``future_time``): counted, they would fill hours to come.
+CLOCK_AHEAD = dt.timedelta(minutes=10)
 #: A round may last at most this long (the seed: a district within 24 hours; towns longer).
 MAX_ROUND = dt.timedelta(days=7)
 
@@ -809,7 +812,7 @@ def import_samples(
         )
     )
     refuse = report.refuse
-    checked = _resolve_codes(_check_rows(rows, sites, mine, refuse), refuse)
+    checked = _resolve_codes(_check_rows(rows, sites, mine, refuse, now), refuse)
     actor_id = actor.pk if getattr(actor, "pk", None) else None
     round_id = round_.pk
     with _checkpoint_after(), transaction.atomic(), connection.cursor() as cursor:
@@ -915,7 +918,7 @@ def import_samples(
     return report
 
 
-def _check_rows(rows: Sequence[SampleRow], sites: dict, mine: set, refuse) -> list[tuple]:
+def _check_rows(rows: Sequence[SampleRow], sites: dict, mine: set, refuse, now=None) -> list[tuple]:
     """Step 1 of ``import_samples``: each row checked on its own (site and team, barcode, mode,
     time, the ID number's check digit), ID numbers hashed and masked; refused rows reported.
     Returns (index, barcode, site, grid, digest, masked, time, mode, person key)
@@ -926,6 +929,7 @@ def _check_rows(rows: Sequence[SampleRow], sites: dict, mine: set, refuse) -> li
     text_time = connection.vendor == "sqlite"
     param = _time_param()
     zone = timezone.get_current_timezone()
+    latest = _now(now) + CLOCK_AHEAD
     key_of = person_key
     checked = []
     append = checked.append
@@ -955,6 +959,9 @@ def _check_rows(rows: Sequence[SampleRow], sites: dict, mine: set, refuse) -> li
                 continue
         elif when.tzinfo is None:
             when = when.replace(tzinfo=zone)
+        if when > latest:
+            refuse(index, "future_time", "采样时间晚于当前时间，请核对采样设备的时钟。")
+            continue
         if text_time:
             when = param(when)  # from here on the value the statements take
         person = row.person

@@ -325,6 +325,28 @@ def _masked(seq):
     return mask_id_number(id_number(seq))
 
 
+def test_batch_import_refuses_times_ahead_of_the_clock(city, rnd, site, staff):
+    """A device whose clock runs ahead: a few minutes pass, later times are refused (counted,
+    they would fill the hours to come)."""
+    now = timezone.now()
+    rows = [
+        services.SampleRow("F1", id_number(1), site.pk, now + dt.timedelta(minutes=9)),
+        services.SampleRow("F1", id_number(2), site.pk, now + dt.timedelta(minutes=11)),
+        services.SampleRow(
+            "F1",
+            id_number(3),
+            site.pk,
+            timezone.localtime(now + dt.timedelta(hours=2)).strftime("%Y-%m-%d %H:%M"),
+        ),
+    ]
+    report = services.import_samples(staff, rnd, rows, now=now)
+    assert report.created == 1
+    assert [(e["row"], e["code"]) for e in report.errors] == [
+        (2, "future_time"),
+        (3, "future_time"),
+    ]
+
+
 def test_batch_import_counts_hours_of_any_time_zone(city, rnd, site, staff):
     """Swab times as text, naive and aware datetimes in other zones: each counted in its UTC
     hour (the hourly tallies equal a recount), stored as the instant it was."""
