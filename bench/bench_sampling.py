@@ -257,12 +257,15 @@ def _import(boss, batches) -> tuple[int, float, float, float]:
 _SHARED: tuple = ()  # (boss, batches) for the worker processes, which inherit it by fork
 
 
-def _worker(k: int) -> tuple[int, float, float, float]:
-    """Worker ``k`` of WORKERS imports every WORKERS-th batch from the k-th, on its own
-    connection."""
+def _own_connection() -> None:
+    """A worker process's start: the parent's database connection is not this one's to use."""
     from django.db import connections
 
-    connections.close_all()  # the parent's connection is not this process's to use
+    connections.close_all()
+
+
+def _worker(k: int) -> tuple[int, float, float, float]:
+    """Worker ``k`` of WORKERS imports every WORKERS-th batch from the k-th."""
     boss, batches = _SHARED
     return _import(boss, batches[k::WORKERS])
 
@@ -306,7 +309,7 @@ def _file_worker(item: tuple[int, int, str]) -> tuple[int, float, float, float]:
     from hotline.sampling.models import Round
 
     _rows, round_id, path = item
-    boss = _FILE_BOSS[0]
+    boss = _SHARED[0]
     round_ = Round.objects.get(pk=round_id)
     pid = _backend_pid()
     t, c, sc = time.perf_counter(), time.process_time(), _server_cpu(pid)
@@ -328,16 +331,6 @@ def _read_cost(path: str) -> float:
     with open(path, "rb") as binary:
         n = sum(len(rows) for _lines, rows in importer.sample_batches("f.csv", binary, BATCH))
     return (time.process_time() - c) / n * 1e6
-
-
-_FILE_BOSS: list = []  # the importing user, for the file workers (inherited by fork)
-
-
-def _own_connection() -> None:
-    """A worker process's start: the parent's database connection is not this one's to use."""
-    from django.db import connections
-
-    connections.close_all()
 
 
 _COLUMNS = (
@@ -454,12 +447,13 @@ def measure() -> dict:
         folder = tempfile.mkdtemp(prefix="hotline-bench-files-")
         files = _write_files(batches, folder)
         m["files"] = len(files)
-        _FILE_BOSS[:] = [boss]
+        _SHARED = (boss, batches)
         connections.close_all()
         with multiprocessing.get_context("fork").Pool(WORKERS, _own_connection) as pool:
             t = time.perf_counter()
             shares = list(pool.imap_unordered(_file_worker, files, chunksize=1))
             m["service"] = time.perf_counter() - t
+        _SHARED = ()
         for created, _wall, cpu, server in shares:
             m["created"] += created
             m["service_cpu"] += cpu
@@ -482,7 +476,7 @@ def measure() -> dict:
     else:
         _SHARED = (boss, batches)
         connections.close_all()
-        with multiprocessing.get_context("fork").Pool(WORKERS) as pool:
+        with multiprocessing.get_context("fork").Pool(WORKERS, _own_connection) as pool:
             t = time.perf_counter()
             shares = pool.map(_worker, range(WORKERS), chunksize=1)
             m["service"] = time.perf_counter() - t

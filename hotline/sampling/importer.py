@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
 
+from hotline.common.spreadsheets import first_sheet_rows
+
 from .errors import SamplingError, invalid
 from .services import ResultRow, SampleRow, import_samples
 
@@ -120,13 +122,7 @@ def _table(name: str, binary) -> Iterator:
     """The rows (sequences of cells) of a .csv or .xlsx file open for binary reading, read as
     they are needed: a district's registration file holds millions of rows."""
     if name.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(binary, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds for a damaged file
-            raise invalid(XLSX_UNREADABLE, "bad_file") from exc
-        return _sheet_rows(book)
+        return first_sheet_rows(binary, lambda: invalid(XLSX_UNREADABLE, "bad_file"))
     if not name.lower().endswith(".csv"):
         raise invalid("只支持 .csv 或 .xlsx 文件。", "bad_file_type")
     # UTF-8 if the whole file decodes as UTF-8 (checked in pieces, before a row is read, so
@@ -145,15 +141,6 @@ def _table(name: str, binary) -> Iterator:
 
 
 XLSX_UNREADABLE = "无法读取这个 Excel 文件，请另存为 .xlsx 或 .csv 再试。"
-
-
-def _sheet_rows(book) -> Iterator[tuple]:
-    """The first sheet's rows. A read-only workbook parses its sheet as it is read, so a sheet
-    damaged past its first lines fails here, not when the workbook is opened."""
-    try:
-        yield from book.worksheets[0].iter_rows(values_only=True)
-    except Exception as exc:  # the XML parser's and openpyxl's many kinds
-        raise invalid(XLSX_UNREADABLE, "bad_file") from exc
 
 
 def _decoded(reader) -> Iterator[list[str]]:

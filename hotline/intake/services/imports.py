@@ -26,6 +26,7 @@ from django.utils import timezone
 from pydantic import ValidationError
 
 from hotline.common.api_errors import field_errors
+from hotline.common.spreadsheets import first_sheet_rows
 from hotline.orders.choices import AppealType, Category, Urgency, Vulnerable
 from hotline.orders.errors import OrderError
 from hotline.orders.models import Order
@@ -127,29 +128,18 @@ def read_rows(content: bytes, fmt: str) -> tuple[list[str], Iterator[tuple[int, 
 
         return [h.strip() for h in headers], csv_rows()
     if fmt == ImportFormat.XLSX:
-        import openpyxl
-
-        try:
-            book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many types for a damaged file
-            raise IntakeError("无法读取该 Excel 文件，请确认是 .xlsx 格式。", "bad_xlsx") from exc
-        unreadable = IntakeError("无法读取该 Excel 文件，请确认是 .xlsx 格式。", "bad_xlsx")
-        # A read-only sheet is parsed as it is read: a damaged one fails in these reads.
-        rows = book.worksheets[0].iter_rows(values_only=True)
-        try:
-            headers = [str(h).strip() if h is not None else "" for h in next(rows, ())]
-        except Exception as exc:  # the XML parser's and openpyxl's many kinds
-            raise unreadable from exc
+        rows = first_sheet_rows(
+            io.BytesIO(content),
+            lambda: IntakeError("无法读取该 Excel 文件，请确认是 .xlsx 格式。", "bad_xlsx"),
+        )
+        headers = [str(h).strip() if h is not None else "" for h in next(rows, ())]
         if not any(headers):
             raise IntakeError("文件是空的。", code="empty_file")
 
         def xlsx_rows():
-            try:
-                for number, row in enumerate(rows, start=2):
-                    if any(v not in (None, "") for v in row):
-                        yield number, {h: v for h, v in zip(headers, row, strict=False) if h}
-            except Exception as exc:
-                raise unreadable from exc
+            for number, row in enumerate(rows, start=2):
+                if any(v not in (None, "") for v in row):
+                    yield number, {h: v for h, v in zip(headers, row, strict=False) if h}
 
         return headers, xlsx_rows()
     if fmt == ImportFormat.JSONL:
