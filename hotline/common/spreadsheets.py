@@ -5,7 +5,7 @@ openpyxl's read-only mode (the one that does not hold a large workbook in memory
 sheet as it is read: a file can open and still fail in any later row, with an XML parser's or
 openpyxl's own exception. A reader that guards only the opening lets those through as a 500;
 every importer reads through this function instead. Written here because openpyxl offers no
-such guard and the importers (sampling, control, intake) need the same one.
+such guard and the importers (sampling, control, intake, workforce) need the same one.
 """
 
 from __future__ import annotations

@@ -380,18 +380,19 @@ def people_import(request):
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
         return people(request, import_form=form, status=422)
-    from openpyxl import load_workbook
+    from hotline.common.spreadsheets import first_sheet_rows
 
+    from .errors import invalid
+
+    rows = first_sheet_rows(
+        form.cleaned_data["file"],
+        lambda: invalid("无法读取该文件，请确认是 Excel（.xlsx）格式。", "bad_file"),
+    )
     try:
-        book = load_workbook(form.cleaned_data["file"], read_only=True, data_only=True)
-        rows = book.worksheets[0].iter_rows(values_only=True)
         result = services.import_people(request.user, rows)
-    except WorkforceError as exc:
+    except WorkforceError as exc:  # a damaged file too: its rows are read before any write
         form.add_error("file", str(exc))
         return people(request, import_form=form, status=exc.status)
-    except Exception:  # a corrupt or non-Excel file: openpyxl raises many kinds
-        form.add_error("file", "无法读取该文件，请确认是 Excel（.xlsx）格式。")
-        return people(request, import_form=form, status=422)
     return people(request, result=result, status=200 if not result.errors else 422)
 
 

@@ -216,6 +216,13 @@ def test_import_page_reports_rows(client, people):
         reverse("workforce:people-import"), {"file": SimpleUploadedFile("x.xlsx", b"not excel")}
     )
     assert r.status_code == 422 and "无法读取" in r.content.decode()
+    from hotline.common.testing import workbook_damaged_after_its_header
+
+    damaged = workbook_damaged_after_its_header(["姓名", "手机号"])  # opens, breaks in row 2
+    r = client.post(
+        reverse("workforce:people-import"), {"file": SimpleUploadedFile("d.xlsx", damaged)}
+    )
+    assert r.status_code == 422 and "无法读取" in r.content.decode()
     r = client.post(
         reverse("workforce:people-import"), {"file": SimpleUploadedFile("x.csv", b"a,b")}
     )
