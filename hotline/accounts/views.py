@@ -13,7 +13,8 @@ from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+
+from hotline.common.redirects import local_target
 
 from . import queries, services
 from .forms import AuditFilterForm, OtpForm
@@ -54,10 +55,8 @@ def _refuse(request, message: str, status: int = 403):
 
 
 def _next(request) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
-        return target
-    return settings.LOGIN_REDIRECT_URL
+    target = request.POST.get("next") or request.GET.get("next")
+    return local_target(request, target) or settings.LOGIN_REDIRECT_URL
 
 
 @login_required

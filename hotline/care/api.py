@@ -11,6 +11,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status as HttpStatus
 
 from hotline.accounts.services import record_data_access
+from hotline.common.params import as_id
 
 from . import queries, services
 from .errors import CareError, not_found
@@ -75,7 +76,7 @@ def request_json(
 
 
 def _one(user, pk: int) -> CareRequest:
-    care = queries.requests_for(user).filter(pk=services.as_id(pk)).first()
+    care = queries.requests_for(user).filter(pk=as_id(pk)).first()
     if care is None:
         raise not_found()
     return care

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from hotline.accounts.roles import Role, has_role
 from hotline.accounts.services import record_data_access
+from hotline.common.params import as_id
 from hotline.geo.models import Division, HandlingUnit
 from hotline.orders import services as orders
 from hotline.orders.choices import EventCode as OrderCode
@@ -68,19 +69,6 @@ def source_of(request: CareRequest) -> orders.Source:
 
 def _now(now):
     return now or timezone.now()
-
-
-#: Ids beyond a 64-bit integer cannot name a row (and would overflow SQLite's INTEGER).
-MAX_ID = 2**63 - 1
-
-
-def as_id(value) -> int:
-    """A row id from a client, or 0 (names no row) when it is not a positive 64-bit integer."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return 0
-    return number if 0 < number <= MAX_ID else 0
 
 
 def _event(code, actor, now, *, request=None, task=None, **payload) -> CareEvent:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from hotline.accounts.roles import Role, has_role
 from hotline.accounts.services import record_data_access
+from hotline.common.params import as_id
 from hotline.orders.models import handler_unit_id, is_center
 
 from . import queries, services
@@ -37,7 +38,7 @@ def _refuse(request, message: str, status: int):
 
 def _visible_request(user, pk) -> CareRequest:
     care = CareRequest.objects.select_related("unit", "town", "village", "order").filter(
-        pk=services.as_id(pk)
+        pk=as_id(pk)
     )
     found = care.first()
     if found is None or not found.can_view(user):
@@ -234,7 +235,7 @@ def cancel(request, pk: int):
 @login_required
 @require_POST
 def task_action(request, pk: int, action: str):
-    task = CareTask.objects.select_related("request").filter(pk=services.as_id(pk)).first()
+    task = CareTask.objects.select_related("request").filter(pk=as_id(pk)).first()
     if task is None or not task.request.can_view(request.user):
         raise Http404("找不到该配送任务。")
     care = task.request
@@ -287,11 +288,7 @@ def task_action(request, pk: int, action: str):
 @login_required
 @require_GET
 def task_photo(request, pk: int):
-    photo = (
-        HandoverPhoto.objects.select_related("task__request")
-        .filter(task_id=services.as_id(pk))
-        .first()
-    )
+    photo = HandoverPhoto.objects.select_related("task__request").filter(task_id=as_id(pk)).first()
     if photo is None or not photo.task.request.can_view(request.user):
         raise Http404("没有交接照片。")
     response = HttpResponse(bytes(photo.image), content_type=photo.content_type)

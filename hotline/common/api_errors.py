@@ -11,6 +11,7 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from .middleware import NUL_MESSAGE
 from .parsers import NulInText
 
 
@@ -128,7 +129,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
                 request,
                 422,
                 "nul_character",
-                "请求中含有空字符（\\u0000），任何字段都不接受；请删除后重新提交。",
+                NUL_MESSAGE,
             )
         if exc.status_code == 400 and message.startswith("Cannot parse"):
             # django-ninja's words for a body that is not the JSON or form it expects

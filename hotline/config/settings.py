@@ -85,6 +85,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "hotline.common.middleware.SecurityHeadersMiddleware",
+    # Before anything reads the request: U+0000 in a path, query or form field is refused.
+    "hotline.common.middleware.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # No LocaleMiddleware: the platform speaks one language (LANGUAGES), which Django uses
@@ -99,6 +101,11 @@ MIDDLEWARE = [
     # Last, as axes asks: it turns a lockout raised during authentication into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+
+#: Where a request holding U+0000 is answered in a surface's own error shape (path prefix: a
+#: callable of the request and the message); elsewhere RefuseNulMiddleware's 400 page or, under
+#: /api/, the API's JSON error.
+NUL_REFUSALS = {"/open311/": "hotline.intake.open311.refuse_nul"}
 
 ROOT_URLCONF = "hotline.config.urls"
 WSGI_APPLICATION = "hotline.config.wsgi.application"

@@ -12,10 +12,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from hotline.accounts.roles import Role, has_role
+from hotline.common.redirects import local_target
 from hotline.orders import services
 from hotline.orders.errors import OrderError
 from hotline.orders.models import PERSONAL_DATA_FIELDS, Order, handler_unit_id, is_center
@@ -99,8 +99,8 @@ def order_action(request, number: str, action: str):
         form.add_error(None, str(exc))
         return _render_order(request, order, action, form, status=exc.status)
     messages.success(request, f"工单 {order.number}：{spec.label}已完成。")
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+    target = local_target(request, request.POST.get("next"))
+    if target:
         return redirect(target)
     if visible_orders(request.user).filter(number=order.number).exists():
         return redirect("console:order", number=order.number)

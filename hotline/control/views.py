@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from hotline.accounts.roles import CENTER_ROLES, roles_of
 from hotline.accounts.services import record_data_access
+from hotline.common.params import as_id
 
 from . import cards, queries, services
 from .choices import REASONS, CodeColour
@@ -112,9 +113,7 @@ def cards_pdf(request):
     (``?village=…``), eight to an A4 page."""
     households = queries.households_for(request.user)
     if request.GET.getlist("h"):
-        households = households.filter(
-            pk__in=[int(x) for x in request.GET.getlist("h") if x.isdigit()]
-        )
+        households = households.filter(pk__in=[as_id(x) for x in request.GET.getlist("h")])
     elif request.GET.get("village"):
         households = households.filter(village_id=request.GET["village"])
     issued = list(

@@ -157,6 +157,12 @@ def _error(fmt: str, status: int, description: str) -> HttpResponse:
     return _reply(fmt if fmt in ("json", "xml") else "json", "errors", "error", rows, status)
 
 
+def refuse_nul(request, message: str) -> HttpResponse:
+    """A request holding U+0000, refused by RefuseNulMiddleware in the spec's error shape (the
+    format taken from the path's suffix, as the views take it)."""
+    return _error("xml" if request.path_info.endswith(".xml") else "json", 400, message)
+
+
 def _spec_view(methods):
     """Decorate an Open311 view: format check, and every refusal in the spec's error shape."""
 

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
 
+from hotline.common.params import as_id
+
 from . import queries, search, services
 from .choices import Audience, Category, Status, Validity
 from .errors import KnowledgeError
@@ -181,10 +183,9 @@ def article_diff(request, key: str):
         old, new = live, article
         title = "待发布的修改（与线上版本相比）"
     elif request.GET.get("from") and request.GET.get("to"):
-        try:
-            numbers = int(request.GET["from"]), int(request.GET["to"])
-        except ValueError as exc:
-            raise Http404 from exc
+        numbers = as_id(request.GET["from"]), as_id(request.GET["to"])
+        if not all(numbers):
+            raise Http404
         found = {v.number: v for v in article.versions.filter(number__in=numbers)}
         if numbers[1] not in found:
             raise Http404

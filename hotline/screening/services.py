@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from hotline.accounts.roles import Role, has_role
+from hotline.common.params import as_id
 
 from .choices import EventCode, FieldType, PersonKind, ReportStatus, TestResult
 from .errors import ScreeningError, forbidden, invalid, not_found
@@ -27,17 +28,6 @@ from .models import (
 )
 
 TEXT_MAX = 500
-#: Ids beyond a 64-bit integer cannot name a row (and would overflow SQLite's INTEGER).
-MAX_ID = 2**63 - 1
-
-
-def as_id(value) -> int:
-    """A row id from a client, or 0 (names no row) when it is not a positive 64-bit integer."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return 0
-    return number if 0 < number <= MAX_ID else 0
 
 
 INT_MAX = 1_000_000

@@ -175,3 +175,23 @@ def test_required_roles_are_sent_to_enrolment(client, supervisor, settings):
     client.force_login(supervisor)
     r = client.get("/board/")
     assert r.status_code == 302 and r["Location"].startswith(reverse("accounts:otp-enrol"))
+
+
+@pytest.mark.parametrize(
+    "given, expected",
+    [
+        ("/orders/", "/orders/"),
+        ("-1", "/"),  # a bare word was reversed as a view name: NoReverseMatch, a 500
+        ("orders", "/"),
+        ("https://example.com/", "/"),
+        ("//example.com/orders/", "/"),
+        ("", "/"),
+    ],
+)
+def test_the_next_address_is_followed_only_within_the_site(
+    client, agent, settings, given, expected
+):
+    settings.LOGIN_REDIRECT_URL = "/"
+    client.force_login(agent)  # no device: the second step sends the user on at once
+    r = client.get(reverse("accounts:otp-verify"), {"next": given})
+    assert r.status_code == 302 and r["Location"] == expected

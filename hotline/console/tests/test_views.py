@@ -58,6 +58,19 @@ def test_unit_handler_accepts_and_resolves_from_the_page(client, people, registe
     assert order.reply.startswith("已更换路灯")
 
 
+@pytest.mark.parametrize("given", ["-1", "inbox", "https://example.com/"])
+def test_an_action_with_a_foreign_next_returns_to_the_order(client, people, register, given):
+    # a bare word was reversed as a view name after the action had been done: a 500
+    order = register()
+    client.force_login(people.gongguan)
+    r = act(client, order, "accept", next=given)
+    assert r.status_code == 302 and r["Location"] == order_url(order)
+    order.refresh_from_db()
+    assert order.status == Status.ACCEPTED
+    r = act(client, order, "resolve", reply="已更换路灯，经现场确认恢复照明。", next="/inbox/")
+    assert r.status_code == 302 and r["Location"] == "/inbox/"
+
+
 def test_refused_action_is_explained_not_500(client, people, register):
     order = register()
     client.force_login(people.gongguan)

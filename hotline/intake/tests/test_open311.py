@@ -344,3 +344,21 @@ def test_discovery(client, city):
 def test_get_requests_bad_dates_and_status(client, city):
     assert client.get("/open311/v2/requests.json", {"start_date": "yesterday"}).status_code == 400
     assert client.get("/open311/v2/requests.json", {"status": "pending"}).status_code == 400
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_a_request_holding_nul_is_refused_in_the_spec_shape(client, api_key, city, fmt):
+    from hotline.orders.models import Order
+
+    before = Order.objects.count()
+    response = client.post(
+        f"/open311/v2/requests.{fmt}",
+        {"api_key": api_key, "service_code": "medical", "description": "家里没有药了\x00"},
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    if fmt == "json":
+        assert response.json()[0]["code"] == 400 and "空字符" in response.json()[0]["description"]
+    else:
+        assert body.startswith("<?xml") and "<errors>" in body and "空字符" in body
+    assert Order.objects.count() == before

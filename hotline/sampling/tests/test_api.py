@@ -113,4 +113,5 @@ def test_nul_characters_are_refused_not_500(token_client, city, rnd, site, staff
                     content_type="application/json")  # fmt: skip
     assert resp.status_code == 422
     boss = token_client(city.supervisor)
-    assert boss.get(f"/api/v1/sampling/rounds/{rnd.pk}/coverage/44%00").status_code == 404
+    resp = boss.get(f"/api/v1/sampling/rounds/{rnd.pk}/coverage/44%00")
+    assert resp.status_code == 422 and resp.json()["code"] == "nul_character"
