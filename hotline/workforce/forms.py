@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from hotline.common.fields import ModelMultipleChoiceField
+
 from .choices import PATTERN_CHOICES, SiteKind, Task
 from .models import Person
 
@@ -146,7 +148,7 @@ class TeamForm(forms.Form):
 
     name = forms.CharField(label="队伍名称", max_length=100)
     home_agency = forms.CharField(label="组建单位", max_length=100, required=False)
-    members = forms.ModelMultipleChoiceField(
+    members = ModelMultipleChoiceField(
         label="队员（按住 Ctrl 多选）",
         queryset=Person.objects.none(),
         error_messages={"required": "请至少选择一名队员。"},

@@ -293,6 +293,9 @@ def test_form_a_team_send_a_batch_and_bring_it_back(client, people):
         {"name": "律师队", "members": [lawyers[0].pk], "leader": lawyers[1].pk},
     )
     assert r.status_code == 422 and "队长须是队员之一" in r.content.decode()
+    # an id past a 64-bit integer overflowed SQLite in Django's pk__in check (a 500)
+    r = client.post(reverse("workforce:team-add"), {"name": "律师队", "members": ["9" * 30]})
+    assert r.status_code == 422 and "有效" in r.content.decode()
     r = client.post(
         reverse("workforce:team-add"),
         {

@@ -1,15 +1,20 @@
-"""No page and no API read answers a 500 to what a query string can carry.
+"""No page, no form and no API read answers a 500 to what a client can send.
 
 Every named page of the URL conf and every GET operation of the API (the permission matrix's
 world: real objects of each app) is asked with each hostile value in every query parameter it
 reads: the names its page's forms carry, its operation's declared parameters, and the names
 the views read from ``request.GET``. Any answer is fine except a server error. Found this way:
 ``?next=x`` on the second login step (``redirect()`` reversed the word as a view name) and
-``?q=%00`` on the movement-control page (PostgreSQL cannot compare text with NUL)."""
+``?q=%00`` on the movement-control page (PostgreSQL cannot compare text with NUL).
+
+Every form those pages show (``method="post"``, as each role sees it: about 150) is then posted
+back with each hostile value in every one of its fields. Found this way: a team's members given
+an id past a 64-bit integer (Django's ``pk__in`` check overflowed SQLite)."""
 
 from __future__ import annotations
 
 import re
+from html import unescape
 
 from . import test_permission_matrix as matrix
 
@@ -26,6 +31,20 @@ NAMES = (
 VALUES = ("a\x00b", "9" * 30, "-99999999999999999999", "2022-13-45", "x" * 3000)
 
 ROLES = ("supervisor", "handler")
+
+#: Every role has forms of its own (an agent's intake, a handler's screening report, …).
+FORM_ROLES = ("supervisor", "admin", "agent", "handler", "field_staff")
+FORM_VALUES = ("9" * 30, "-99999999999999999999", "2022-13-45", "x" * 3000, "1e400")
+
+
+def _forms(html: str):
+    """(action, field names) of each form of a page posted by its user."""
+    for found in re.finditer(r"<form\b([^>]*)>(.*?)</form>", html, re.S | re.I):
+        attrs, body = found.groups()
+        if 'method="post"' in attrs.lower():
+            action = re.search(r'action="([^"]*)"', attrs)
+            names = set(re.findall(r'name="([\w\[\]-]+)"', body)) - {"csrfmiddlewaretoken"}
+            yield (unescape(action.group(1)) if action else None), names
 
 
 def test_no_query_string_makes_a_page_or_an_api_read_fail(world):
@@ -55,4 +74,29 @@ def test_no_query_string_makes_a_page_or_an_api_read_fail(world):
                 status = client.get(url, dict.fromkeys(names, value)).status_code
                 if status >= 500:
                     failed.append(f"{role}: GET {url} with {value[:12]!r}… → {status}")
+    assert not failed, "\n".join(failed)
+
+
+def test_no_form_posted_back_with_hostile_values_fails(world):
+    clients, objects = world
+    failed, posted = [], set()
+    for role in FORM_ROLES:
+        client = clients[role]
+        client.raise_request_exception = False
+        for name, route in matrix._pages():
+            url = matrix._fill(route, matrix._objects_for(name, objects))
+            page = client.get(url)
+            if page.status_code != 200 or "html" not in page.get("Content-Type", ""):
+                continue
+            for action, names in _forms(page.content.decode()):
+                target = action or url
+                form = (role, target, frozenset(names))
+                if "logout" in target or form in posted:  # signing out ends the walk
+                    continue
+                posted.add(form)
+                for value in FORM_VALUES:
+                    status = client.post(target, dict.fromkeys(names, value)).status_code
+                    if status >= 500:
+                        failed.append(f"{role}: POST {target} with {value[:12]!r}… → {status}")
+    assert len(posted) > 100  # the walk reached the forms (about 150 today)
     assert not failed, "\n".join(failed)
