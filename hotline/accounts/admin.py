@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 
-from .models import ApiToken, DataAccess, Profile
-from .services import forget_tokens
+from .models import ApiToken, DataAccess, Profile, TotpDevice
+from .services import forget_tokens, reset_totp
 
 
 @admin.register(Profile)
@@ -44,6 +44,31 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         forget_tokens()  # a revocation counts at once here, within TOKEN_TTL elsewhere
+
+
+@admin.register(TotpDevice)
+class TotpDeviceAdmin(admin.ModelAdmin):
+    """Who has a second factor; deleting a device is the reset for a lost phone (through
+    ``reset_totp``, so it is in the audit log). The secret is never shown."""
+
+    list_display = ["user", "confirmed_at"]
+    search_fields = ["user__username"]
+    fields = ["user", "confirmed_at"]
+    readonly_fields = ["user", "confirmed_at"]
+
+    def has_add_permission(self, request):
+        return False  # a user enrols themself at 账号 → 启用两步验证
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        reason = "管理后台删除（手机遗失或更换）"
+        reset_totp(obj.user, by=request.user, reason=reason, request=request)
+
+    def delete_queryset(self, request, queryset):
+        for device in queryset.select_related("user"):
+            self.delete_model(request, device)
 
 
 class ProfileInline(admin.StackedInline):

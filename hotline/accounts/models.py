@@ -101,6 +101,7 @@ class AuditAction(models.TextChoices):
     LOGOUT = "logout", "退出登录"
     OTP_ENROLLED = "otp_enrolled", "启用两步验证"
     OTP_FAILED = "otp_failed", "两步验证码错误"
+    OTP_RESET = "otp_reset", "重置两步验证"
     REVEAL = "reveal", "查看完整个人信息"
     EXPORT = "export", "导出数据"
     ROLE_CHANGE = "role_change", "角色变更"

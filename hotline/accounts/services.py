@@ -17,7 +17,7 @@ from django.utils import timezone
 from hotline.geo.models import HandlingUnit
 
 from .models import ApiToken, AuditAction, DataAccess, Profile, TotpDevice, hash_token
-from .roles import ROLE_CODES, Role, roles_of
+from .roles import ROLE_CODES, Role, has_role, roles_of
 
 
 class AccountError(Exception):
@@ -237,6 +237,32 @@ def start_totp(user) -> TotpDevice:
     device.last_counter = 0
     device.save()
     return device
+
+
+def reset_totp(user, *, by=None, reason: str = "", request=None) -> bool:
+    """Remove ``user``'s second factor (a lost or replaced phone): the next login asks for no
+    code, and the user enrols again. ``by`` is the administrator doing it (None: the
+    ``hotline otp_reset`` command, run by whoever holds the server). Recorded in the audit
+    log with the reason; returns whether there was a device to remove."""
+    from .audit import record
+
+    reason = (reason or "").strip()
+    if not reason:
+        message = "请写明重置理由（例如：手机遗失），理由会记入审计日志。"
+        raise AccountError(message, "reason_required")
+    if by is not None and not by.is_superuser and not has_role(by, Role.ADMIN):
+        raise AccountError("只有系统管理员可以重置两步验证。", "forbidden")
+    deleted, _ = TotpDevice.objects.filter(user=user).delete()
+    record(
+        AuditAction.OTP_RESET,
+        actor=by,
+        actor_name="" if by is not None else "hotline otp_reset",
+        target=f"auth.user:{user.pk}",
+        detail={"username": user.get_username(), "had_device": bool(deleted)},
+        reason=reason,
+        request=request,
+    )
+    return bool(deleted)
 
 
 def totp_uri(device: TotpDevice) -> str:

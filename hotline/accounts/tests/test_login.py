@@ -170,6 +170,51 @@ def test_repeated_wrong_codes_end_the_session(client, supervisor):
     assert r.status_code == 302 and "_auth_user_id" not in client.session
 
 
+def test_an_admin_resets_a_lost_phone_in_the_admin(client, supervisor, make_user):
+    device = start_totp(supervisor)
+    check_totp(supervisor, _code(device))
+    admin = make_user(Role.ADMIN, None, "admin_otp")
+    client.force_login(admin)
+    listed = client.get("/admin/accounts/totpdevice/").content.decode()
+    assert "sup_otp" in listed and device.secret not in listed  # the secret is never shown
+    r = client.post(f"/admin/accounts/totpdevice/{device.pk}/delete/", {"post": "yes"})
+    assert r.status_code == 302
+    assert not TotpDevice.objects.filter(user=supervisor).exists()
+    entry = AuditEntry.objects.get(action=AuditAction.OTP_RESET)
+    assert entry.actor == admin and entry.target == f"auth.user:{supervisor.pk}" and entry.reason
+    # the supervisor's next login asks for no code
+    client.logout()
+    assert _login(client, "sup_otp").status_code == 302
+    assert client.get("/orders/").status_code == 200
+
+
+def test_the_otp_reset_command_needs_a_reason_and_is_audited(supervisor):
+    from django.core.management import CommandError, call_command
+
+    device = start_totp(supervisor)
+    check_totp(supervisor, _code(device))
+    with pytest.raises(CommandError, match="理由"):
+        call_command("otp_reset", "sup_otp", reason="  ")
+    assert TotpDevice.objects.filter(user=supervisor).exists()
+    with pytest.raises(CommandError, match="不存在"):
+        call_command("otp_reset", "nobody", reason="手机遗失")
+    call_command("otp_reset", "sup_otp", reason="手机遗失")
+    assert not TotpDevice.objects.filter(user=supervisor).exists()
+    entry = AuditEntry.objects.get(action=AuditAction.OTP_RESET)
+    assert entry.actor is None and entry.actor_name == "hotline otp_reset"
+    assert entry.reason == "手机遗失"
+
+
+def test_only_an_admin_may_reset_another_users_phone(supervisor, make_user):
+    from hotline.accounts.services import reset_totp
+
+    start_totp(supervisor)
+    other = make_user(Role.SUPERVISOR, "center", "sup_two")
+    with pytest.raises(AccountError, match="系统管理员"):
+        reset_totp(supervisor, by=other, reason="手机遗失")
+    assert TotpDevice.objects.filter(user=supervisor).exists()
+
+
 def test_required_roles_are_sent_to_enrolment(client, supervisor, settings):
     settings.OTP_REQUIRED_ROLES = ["supervisor"]
     client.force_login(supervisor)
