@@ -30,10 +30,10 @@ NAMES = (
 
 VALUES = ("a\x00b", "9" * 30, "-99999999999999999999", "2022-13-45", "x" * 3000)
 
-ROLES = ("supervisor", "handler")
+ROLES = ("anon", "supervisor", "handler")  # anon: the login page, the resident portal
 
 #: Every role has forms of its own (an agent's intake, a handler's screening report, …).
-FORM_ROLES = ("supervisor", "admin", "agent", "handler", "field_staff")
+FORM_ROLES = ("anon", "supervisor", "admin", "agent", "handler", "field_staff")
 FORM_VALUES = ("9" * 30, "-99999999999999999999", "2022-13-45", "x" * 3000, "1e400")
 
 
