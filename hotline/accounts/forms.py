@@ -5,13 +5,18 @@ from django.contrib.auth.forms import AuthenticationForm
 class LoginForm(AuthenticationForm):
     """The login form with Chinese labels and messages written for people."""
 
+    # A length limit declared here is a validator: AuthenticationForm only sets the attribute,
+    # so a 3,000-character name reached authenticate() and axes, whose username column (255)
+    # refused it on PostgreSQL — a 500 on the login page.
     username = forms.CharField(
         label="用户名",
+        max_length=150,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
     password = forms.CharField(
         label="密码",
         strip=False,
+        max_length=4096,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     error_messages = {

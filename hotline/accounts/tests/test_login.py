@@ -44,6 +44,13 @@ def test_wrong_password_is_refused_and_audited(client, agent):
     assert "wrong-password" not in str(entry.detail)
 
 
+def test_an_overlong_username_is_refused_by_the_form(client, agent):
+    # it reached axes, whose username column (255) refused it on PostgreSQL: a 500
+    r = _login(client, "x" * 3000)
+    assert r.status_code == 200 and "150" in r.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
 def test_five_failures_lock_the_username_from_every_address(client, settings, agent):
     for i in range(settings.AXES_FAILURE_LIMIT):
         _login(client, "agent_l", "wrong-password", ip=f"127.0.1.{i}")
