@@ -8,6 +8,8 @@ import secrets
 from django.conf import settings
 from django.db import models
 
+from hotline.common.sealing import seal, unseal
+
 
 class Profile(models.Model):
     """What Hotline knows of a user beyond Django's auth: the unit a unit handler works for."""
@@ -143,14 +145,15 @@ class AuditEntry(models.Model):
 
 
 class TotpDevice(models.Model):
-    """A user's TOTP second factor (两步验证, RFC 6238 via pyotp): confirmed once the user has
-    typed a first valid code. ``last_counter`` is the time step of the last accepted code, so a
-    code seen once cannot be replayed."""
+    """A user's TOTP second factor (两步验证, RFC 6238 via pyotp), its key sealed at rest:
+    confirmed once the user has typed a first valid code. ``last_counter`` is the time step
+    of the last accepted code, so a code seen once cannot be replayed."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="totp_device"
     )
-    secret = models.CharField("密钥", max_length=64)
+    #: The TOTP key, sealed (``hotline.common.sealing``): read it through ``secret``.
+    sealed_secret = models.CharField("密钥（加密保存）", max_length=255)
     confirmed_at = models.DateTimeField("启用时间", null=True, blank=True)
     last_counter = models.BigIntegerField("最近使用的时间步", default=0)
 
@@ -164,3 +167,12 @@ class TotpDevice(models.Model):
     @property
     def confirmed(self) -> bool:
         return self.confirmed_at is not None
+
+    @property
+    def secret(self) -> str:
+        """The base32 TOTP key; raises ``sealing.Unsealable`` if no current key opens it."""
+        return unseal(self.sealed_secret)
+
+    @secret.setter
+    def secret(self, value: str) -> None:
+        self.sealed_secret = seal(value)

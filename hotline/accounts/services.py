@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from hotline.common.sealing import Unsealable, reseal
 from hotline.geo.models import HandlingUnit
 
 from .models import ApiToken, AuditAction, DataAccess, Profile, TotpDevice, hash_token
@@ -288,19 +289,34 @@ def dt_from_ts(ts: float):
     return dt.datetime.fromtimestamp(ts, tz=dt.UTC)
 
 
+#: A device whose key no configured SECRET_KEY opens (hotline.common.sealing).
+UNREADABLE = (
+    "两步验证密钥无法读取（服务器密钥已更换）：请联系系统管理员重置您的两步验证后重新启用。"
+)
+UNREADABLE_NEW = "二维码已失效（服务器密钥已更换），请刷新页面重新扫描。"
+
+
 def check_totp(user, code: str, *, request=None, now: float | None = None) -> TotpDevice:
     """Accept ``code`` from ``user``'s device (confirming a new device), once per time step.
 
-    Raises AccountError for a wrong, malformed or replayed code (recorded in the audit log)."""
+    Raises AccountError for a wrong, malformed or replayed code (recorded in the audit log),
+    and for a device whose sealed key no configured SECRET_KEY opens any more."""
     from .audit import record
 
     with transaction.atomic():
         device = TotpDevice.objects.select_for_update().filter(user=user).first()
         if device is None:
             raise AccountError("您尚未启用两步验证。", "otp_missing")
-        counter = _matching_counter(device, code, time.time() if now is None else now)
-        if counter is not None:
+        try:
+            counter = _matching_counter(device, code, time.time() if now is None else now)
+            unreadable = False
+        except Unsealable:
+            counter, unreadable = None, True
+        if unreadable and not device.confirmed:
+            device.delete()  # an unfinished enrolment starts again (committed with this block)
+        elif counter is not None:
             device.last_counter = counter
+            device.sealed_secret = reseal(device.sealed_secret)  # onto the current key
             first = not device.confirmed
             if first:
                 device.confirmed_at = timezone.now()
@@ -308,6 +324,8 @@ def check_totp(user, code: str, *, request=None, now: float | None = None) -> To
             if first:
                 record(AuditAction.OTP_ENROLLED, actor=user, request=request)
             return device
+    if unreadable:
+        raise AccountError(UNREADABLE if device.confirmed else UNREADABLE_NEW, "otp_unreadable")
     # Outside the transaction: the failure is recorded even though nothing else changes.
     record(AuditAction.OTP_FAILED, actor=user, request=request)
     raise AccountError(

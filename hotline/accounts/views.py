@@ -73,6 +73,8 @@ def otp_enrol(request):
             services.check_totp(request.user, form.cleaned_data["code"], request=request)
         except services.AccountError as exc:
             form.add_error("code", str(exc))
+            if exc.code == "otp_unreadable":
+                device = None  # the unfinished enrolment was removed: show a new code
         else:
             request.session[OTP_VERIFIED] = request.user.pk
             messages.success(request, "两步验证已启用：以后每次登录都需输入手机验证器上的验证码。")

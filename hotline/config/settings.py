@@ -42,6 +42,9 @@ if not SECRET_KEY:
     SECRET_KEY = _INSECURE_KEY
 elif PRODUCTION and (SECRET_KEY == _INSECURE_KEY or len(SECRET_KEY) < 32):
     raise ImproperlyConfigured("SECRET_KEY must be a random value of at least 32 characters.")
+#: Earlier SECRET_KEYs, kept while a rotation settles: sessions and signatures made with them
+#: stay valid, and sealed TOTP keys (hotline.common.sealing) stay readable until resealed.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 
 # Key of the identity-number hash (hotline.common.identity.id_hash). Set once per city and never
 # changed: a new key orphans every stored hash. Production requires its own value.
