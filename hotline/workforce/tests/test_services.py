@@ -231,6 +231,24 @@ def test_import_command_reads_an_excel_file(people, tmp_path):
     assert Person.objects.filter(name="王一").exists()
 
 
+def test_import_command_refuses_a_damaged_workbook_cleanly(people, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    from hotline.common.testing import workbook_damaged_after_its_header
+
+    path = tmp_path / "people.xlsx"
+    path.write_bytes(workbook_damaged_after_its_header(list(HEADING)))  # opens, breaks in row 2
+    with pytest.raises(CommandError, match="无法读取"):
+        call_command("import_people", str(path), "--user", "supervisor", stderr=io.StringIO())
+    (tmp_path / "notes.xlsx").write_text("not a workbook")
+    with pytest.raises(CommandError, match="无法读取"):
+        call_command(
+            "import_people", str(tmp_path / "notes.xlsx"), "--user", "supervisor",
+            stderr=io.StringIO(),
+        )  # fmt: skip
+    assert not Person.objects.exists()
+
+
 # --- roster and attendance --------------------------------------------------------------------
 def test_roster_refuses_overlaps_and_people_off_the_register(staff):
     boss = staff.people.supervisor

@@ -5,7 +5,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from hotline.workforce.errors import WorkforceError
+from hotline.common.spreadsheets import first_sheet_rows
+from hotline.workforce.errors import WorkforceError, invalid
 from hotline.workforce.services import IMPORT_COLUMNS, import_people
 
 
@@ -17,23 +18,21 @@ class Command(BaseCommand):
         parser.add_argument("--user", required=True, help="操作人用户名（值班长或系统管理员）")
 
     def handle(self, *args, file, user, **options):
-        from openpyxl import load_workbook
-
         actor = get_user_model().objects.filter(username=user).first()
         if actor is None:
             raise CommandError(f"用户不存在：{user}")
-        try:
-            book = load_workbook(file, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds for a bad file
-            raise CommandError(f"无法读取 {file}：{exc}") from exc
-        sheet = book.worksheets[0]
-        total = max(0, (sheet.max_row or 1) - 1)
-        with tqdm(total=total, unit="行", file=self.stderr, disable=None) as bar:
+        with tqdm(total=0, unit="行", file=self.stderr, disable=None) as bar:
+
+            def sized(rows: int) -> None:
+                bar.total = max(0, rows - 1)  # the header row is not imported
+                bar.refresh()
+
+            rows = first_sheet_rows(
+                file, lambda: invalid(f"无法读取 {file}：请确认是 Excel（.xlsx）文件。"), sized
+            )
             try:
-                result = import_people(
-                    actor, sheet.iter_rows(values_only=True), progress=bar.update
-                )
-            except WorkforceError as exc:
+                result = import_people(actor, rows, progress=bar.update)
+            except WorkforceError as exc:  # a damaged sheet too, wherever it breaks
                 raise CommandError(str(exc)) from exc
         self.stdout.write(
             f"共 {result.rows} 行：导入 {result.created} 人，{len(result.errors)} 行有误。"
