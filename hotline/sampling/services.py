@@ -14,6 +14,7 @@ with ``Source("sampling", "recall", id)``); the person's single-tube result clos
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -27,7 +28,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -755,7 +756,7 @@ def _checkpoint_after():
     already write the next batch. A commit checkpoints when the WAL holds more than
     ``wal_autocheckpoint`` pages, and a batch of swabs fills it many times over, so that copy
     ran under the lock every batch. Inside an outer transaction (nothing commits here) the
-    block runs as it is."""
+    block runs as it is. A block that fails is not followed by a checkpoint (it wrote nothing)."""
     if connection.vendor != "sqlite" or connection.in_atomic_block:
         yield
         return
@@ -765,11 +766,16 @@ def _checkpoint_after():
         cursor.execute("PRAGMA wal_autocheckpoint = 0")
     try:
         yield
-    finally:
-        with connection.cursor() as cursor:
+    except BaseException:
+        # The block failed (nothing committed): put the setting back if the connection still
+        # answers, and let the block's own error through rather than one from this clean-up.
+        with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
             cursor.execute(f"PRAGMA wal_autocheckpoint = {every}")
-            if every > 0:
-                cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        raise
+    with connection.cursor() as cursor:
+        cursor.execute(f"PRAGMA wal_autocheckpoint = {every}")
+        if every > 0:
+            cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
 
 def import_samples(

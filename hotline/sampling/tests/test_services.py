@@ -789,6 +789,35 @@ def test_the_imports_look_ups_probe_per_person_whatever_the_statistics_know(city
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's WAL checkpoint")
+def test_a_failed_import_is_not_hidden_by_the_checkpoint_clean_up(city, rnd, site, staff):
+    """When the batch fails and the connection then fails too, the batch's error is the one
+    raised (the clean-up's used to replace it); nothing is checkpointed after a failure."""
+    from django.db import OperationalError
+
+    statements = []
+
+    def broken_after_the_batch(execute, sql, params, many, context):
+        statements.append(sql)
+        if "INSERT INTO" in sql and Sample._meta.db_table in sql:
+            raise RuntimeError("the batch failed")
+        failed = any("INSERT INTO" in done for done in statements)
+        if failed and sql.startswith("PRAGMA wal_autocheckpoint ="):
+            raise OperationalError("disk I/O error")
+        return execute(sql, params, many, context)
+
+    with (
+        connection.execute_wrapper(broken_after_the_batch),
+        pytest.raises(RuntimeError, match="the batch failed"),
+    ):
+        services.import_samples(staff, rnd, [_row("F1", 1, site)])
+    assert not any("wal_checkpoint" in sql for sql in statements)
+    with connection.cursor() as cursor:  # the "broken" connection kept 0; the next test's is whole
+        cursor.execute("PRAGMA wal_autocheckpoint = 1000")
+    assert not Sample.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's WAL checkpoint")
 def test_an_import_checkpoints_the_wal_after_its_commit_not_under_the_write_lock(
     city, rnd, site, staff
 ):
