@@ -212,6 +212,20 @@ def test_the_otp_reset_command_needs_a_reason_and_is_audited(supervisor):
     assert entry.reason == "手机遗失"
 
 
+def test_staff_given_the_permission_still_cannot_reset_in_the_admin(client, supervisor, make_user):
+    from django.contrib.auth.models import Permission
+
+    device = start_totp(supervisor)
+    staff = make_user(Role.SUPERVISOR, "center", "sup_staff")
+    staff.is_staff = True
+    staff.save()
+    staff.user_permissions.add(*Permission.objects.filter(codename__endswith="totpdevice"))
+    client.force_login(staff)
+    r = client.post(f"/admin/accounts/totpdevice/{device.pk}/delete/", {"post": "yes"})
+    assert r.status_code == 403  # reset_totp would refuse them: the admin does not offer it
+    assert TotpDevice.objects.filter(pk=device.pk).exists()
+
+
 def test_only_an_admin_may_reset_another_users_phone(supervisor, make_user):
     from hotline.accounts.services import reset_totp
 
