@@ -75,7 +75,8 @@ class RefuseNulMiddleware:
     it already, but views that read ``request.GET`` directly did not. The answer: under
     ``/api/`` the API's error shape (422 ``nul_character``); under a prefix of the setting
     ``NUL_REFUSALS`` that prefix's own answer (Open311's error list); elsewhere a 400 page in
-    Chinese. Costs a substring search of the path and query string, and of form bodies only."""
+    Chinese. A cookie holding U+0000 is dropped instead (the request goes on without it).
+    Costs a substring search of the path, query string and cookies, and of form bodies only."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -85,6 +86,12 @@ class RefuseNulMiddleware:
         ]
 
     def __call__(self, request):
+        cookies = request.COOKIES
+        if any("\x00" in name + value for name, value in cookies.items()):
+            # A quoted cookie may spell NUL as an octal escape ("\000"), which Django decodes:
+            # a session cookie holding it broke the session look-up on PostgreSQL (a 500 on
+            # every page for that browser). Such a cookie is ignored, as if never set.
+            request.COOKIES = {n: v for n, v in cookies.items() if "\x00" not in n + v}
         if holds_nul(request):
             for prefix, refuse in self.refusals:
                 if request.path_info.startswith(prefix):

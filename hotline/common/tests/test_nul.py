@@ -60,3 +60,15 @@ def test_text_that_only_looks_like_an_escape_passes(client, people):
     # "%00" typed into a search box is sent as %2500: text, not the character
     assert client.get("/orders/?q=%2500").status_code == 200
     assert client.get("/orders/?q=%5Cu0000").status_code == 200
+
+
+def test_a_cookie_holding_nul_is_ignored(client, people):
+    # a quoted cookie value spells NUL as an octal escape, which Django decodes; as a session
+    # key it broke the session look-up on PostgreSQL (a 500 on every page for that browser)
+    client.force_login(people.supervisor)
+    signed_in = client.cookies["sessionid"].value
+    cookie = f'sessionid="{signed_in[:8]}\\000{signed_in[8:]}"; csrftoken="a\\000b"'
+    r = client.get("/orders/", HTTP_COOKIE=cookie)
+    assert r.status_code == 302 and "/accounts/login/" in r["Location"]  # as if signed out
+    assert client.get("/accounts/login/", HTTP_COOKIE=cookie).status_code == 200
+    assert client.get("/orders/").status_code == 200  # the real session is untouched
