@@ -9,7 +9,8 @@ the views read from ``request.GET``. Any answer is fine except a server error. F
 
 Every form those pages show (``method="post"``, as each role sees it: about 150) is then posted
 back with each hostile value in every one of its fields. Found this way: a team's members given
-an id past a 64-bit integer (Django's ``pk__in`` check overflowed SQLite)."""
+an id past a 64-bit integer (Django's ``pk__in`` check overflowed SQLite) and, as a signed-out
+visitor, a login name of 3,000 characters (django-axes' column refused it on PostgreSQL)."""
 
 from __future__ import annotations
 
