@@ -48,6 +48,20 @@ def _forms(html: str):
             yield (unescape(action.group(1)) if action else None), names
 
 
+def _visit_pages(client, objects):
+    """(url, response) of every named page, each asked once as it is (with the world's objects
+    behind its path parameters)."""
+    for name, route in matrix._pages():
+        url = matrix._fill(route, matrix._objects_for(name, objects))
+        yield url, client.get(url)
+
+
+def _html(page) -> str | None:
+    if page.status_code == 200 and "html" in page.get("Content-Type", ""):
+        return page.content.decode()
+    return None
+
+
 def test_no_query_string_makes_a_page_or_an_api_read_fail(world):
     clients, objects = world
     from hotline.config.api import api
@@ -58,13 +72,9 @@ def test_no_query_string_makes_a_page_or_an_api_read_fail(world):
         client = clients[role]
         client.raise_request_exception = False
         asks = []
-        for name, route in matrix._pages():
-            url = matrix._fill(route, matrix._objects_for(name, objects))
-            page = client.get(url)
-            names = set(NAMES)
-            if page.status_code == 200 and "html" in page.get("Content-Type", ""):
-                names |= set(re.findall(r'name="(\w+)"', page.content.decode()))
-            asks.append((url, names))
+        for url, page in _visit_pages(client, objects):
+            html = _html(page) or ""
+            asks.append((url, set(NAMES) | set(re.findall(r'name="(\w+)"', html))))
         for path, methods in paths.items():
             if "get" in methods:
                 declared = {p["name"] for p in methods["get"].get("parameters", [])}
@@ -84,12 +94,8 @@ def test_no_form_posted_back_with_hostile_values_fails(world):
     for role in FORM_ROLES:
         client = clients[role]
         client.raise_request_exception = False
-        for name, route in matrix._pages():
-            url = matrix._fill(route, matrix._objects_for(name, objects))
-            page = client.get(url)
-            if page.status_code != 200 or "html" not in page.get("Content-Type", ""):
-                continue
-            for action, names in _forms(page.content.decode()):
+        for url, page in _visit_pages(client, objects):
+            for action, names in _forms(_html(page) or ""):
                 target = action or url
                 form = (role, target, frozenset(names))
                 if "logout" in target or form in posted:  # signing out ends the walk
