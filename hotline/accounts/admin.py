@@ -3,8 +3,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 
 from .models import ApiToken, DataAccess, Profile, TotpDevice
-from .roles import Role, has_role
-from .services import forget_tokens, reset_totp
+from .services import forget_tokens, may_reset_totp, reset_totp
 
 
 @admin.register(Profile)
@@ -65,8 +64,7 @@ class TotpDeviceAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         # as reset_totp allows: an administrator, not any staff user given the permission
-        user = request.user
-        allowed = user.is_superuser or has_role(user, Role.ADMIN)
+        allowed = may_reset_totp(request.user)
         return allowed and super().has_delete_permission(request, obj)
 
     def delete_model(self, request, obj):

@@ -240,6 +240,11 @@ def start_totp(user) -> TotpDevice:
     return device
 
 
+def may_reset_totp(user) -> bool:
+    """Whether ``user`` may remove another user's second factor: administrators only."""
+    return user.is_superuser or has_role(user, Role.ADMIN)
+
+
 def reset_totp(user, *, by=None, reason: str = "", request=None) -> bool:
     """Remove ``user``'s second factor (a lost or replaced phone): the next login asks for no
     code, and the user enrols again. ``by`` is the administrator doing it (None: the
@@ -251,7 +256,7 @@ def reset_totp(user, *, by=None, reason: str = "", request=None) -> bool:
     if not reason:
         message = "请写明重置理由（例如：手机遗失），理由会记入审计日志。"
         raise AccountError(message, "reason_required")
-    if by is not None and not by.is_superuser and not has_role(by, Role.ADMIN):
+    if by is not None and not may_reset_totp(by):
         raise AccountError("只有系统管理员可以重置两步验证。", "forbidden")
     deleted, _ = TotpDevice.objects.filter(user=user).delete()
     record(

@@ -72,11 +72,11 @@ class RefuseNulMiddleware:
     reaching a query was a 500 on PostgreSQL (a list page's search box given ``?q=%00``) while
     SQLite stored it. No field of the platform has a use for the character, so one check at the
     door covers every page instead of a validator on each field; Django's form fields refuse
-    it already, but views that read ``request.GET`` directly did not. The answer: under
-    ``/api/`` the API's error shape (422 ``nul_character``); under a prefix of the setting
-    ``NUL_REFUSALS`` that prefix's own answer (Open311's error list); elsewhere a 400 page in
-    Chinese. A cookie holding U+0000 is dropped instead (the request goes on without it).
-    Costs a substring search of the path, query string and cookies, and of form bodies only."""
+    it already, but views that read ``request.GET`` directly did not. The answer: under a
+    prefix of the setting ``NUL_REFUSALS`` that surface's own (the API's 422
+    ``nul_character``, Open311's error list); elsewhere a 400 page in Chinese. A cookie
+    holding U+0000 is dropped instead (the request goes on without it). Costs a substring
+    search of the path, query string and cookies, and of form bodies only."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -100,11 +100,15 @@ class RefuseNulMiddleware:
         return self.get_response(request)
 
 
-def refuse_nul(request) -> HttpResponse:
-    if request.path_info.startswith("/api/"):
-        return JsonResponse(
-            {"code": "nul_character", "message": NUL_MESSAGE},
-            status=422,
-            json_dumps_params={"ensure_ascii": False},
-        )
-    return render(request, "400.html", {"message": NUL_MESSAGE}, status=400)
+def refuse_nul(request, message: str = NUL_MESSAGE) -> HttpResponse:
+    """The pages' answer: a 400 page in Chinese."""
+    return render(request, "400.html", {"message": message}, status=400)
+
+
+def refuse_nul_json(request, message: str) -> HttpResponse:
+    """The API's answer, in its error shape (api_errors.py): 422 ``nul_character``."""
+    return JsonResponse(
+        {"code": "nul_character", "message": message},
+        status=422,
+        json_dumps_params={"ensure_ascii": False},
+    )

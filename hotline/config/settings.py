@@ -106,9 +106,11 @@ MIDDLEWARE = [
 ]
 
 #: Where a request holding U+0000 is answered in a surface's own error shape (path prefix: a
-#: callable of the request and the message); elsewhere RefuseNulMiddleware's 400 page or, under
-#: /api/, the API's JSON error.
-NUL_REFUSALS = {"/open311/": "hotline.intake.open311.refuse_nul"}
+#: callable of the request and the message); elsewhere RefuseNulMiddleware's 400 page.
+NUL_REFUSALS = {
+    "/api/": "hotline.common.middleware.refuse_nul_json",
+    "/open311/": "hotline.intake.open311.refuse_nul",
+}
 
 ROOT_URLCONF = "hotline.config.urls"
 WSGI_APPLICATION = "hotline.config.wsgi.application"
